@@ -1,0 +1,109 @@
+/*
+ * What one run produces, held in memory until the writer stores it, and the
+ * SQLite results database of SPEC.md.
+ *
+ * Components add metrics (component, name, value), time series points and,
+ * when the scenario keeps them, per-block L1 rows.  The runner writes each
+ * run in one SQLite transaction, in run order.
+ */
+#ifndef L2SIM_RESULTS_H
+#define L2SIM_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2sim/error.h"
+
+struct res_metric {
+	char *component;
+	char *name;
+	double value;
+};
+
+struct res_point {
+	const char *component; /* interned in the run's string table */
+	const char *name;
+	double t_seconds;
+	double value;
+};
+
+/* A row of l1_blocks.  Fees may exceed 64 bits (EIP-4844 blob base fee);
+ * they are saturated at UINT64_MAX here and stored as INTEGER when they fit
+ * in SQLite's signed 64 bits, REAL otherwise. */
+struct res_l1_block {
+	int64_t slot;
+	double t_seconds;
+	int64_t gas_used;
+	uint64_t base_fee_wei;
+	int64_t blob_gas_used;
+	uint64_t excess_blob_gas;
+	uint64_t blob_base_fee_wei;
+	int32_t blobs;
+};
+
+struct run_result {
+	/* metadata filled by the runner */
+	char *scenario_name;
+	char *scenario_sha256;
+	char *scenario_json;   /* the scenario as run (after --set and sweep) */
+	char *sweep_json;      /* {"path": value, ...} of this sweep point, or "{}" */
+	uint64_t seed;
+	uint32_t replication;
+	double wall_seconds;
+	double sim_seconds;
+	uint64_t events;
+	uint64_t fingerprint;
+	int64_t sweep_index;   /* position of the sweep point, 0 without sweep */
+	const char *status;    /* "ok", or "failed" */
+
+	struct res_metric *metrics;
+	size_t n_metrics, cap_metrics;
+	struct res_point *points;
+	size_t n_points, cap_points;
+	struct res_l1_block *blocks;
+	size_t n_blocks, cap_blocks;
+	char **strings;        /* interned component and series names */
+	size_t n_strings, cap_strings;
+	int oom;               /* an add failed for lack of memory */
+};
+
+struct run_result *run_result_create(void);
+void run_result_destroy(struct run_result *r);
+
+/* Sets metric (component, name); a second call for the same pair replaces
+ * the value. */
+void res_metric_set(struct run_result *r, const char *component,
+		    const char *name, double value);
+/* Adds to metric (component, name), creating it at 0. */
+void res_metric_add(struct run_result *r, const char *component,
+		    const char *name, double value);
+/* The value of (component, name), or NAN. */
+double res_metric_get(const struct run_result *r, const char *component,
+		      const char *name);
+void res_series_add(struct run_result *r, const char *component,
+		    const char *name, double t_seconds, double value);
+void res_l1_block_add(struct run_result *r, const struct res_l1_block *row);
+
+/* The database. */
+struct resdb;
+
+#define RESDB_SCHEMA_VERSION 1
+
+/* Opens (creating if needed) and migrates the schema.  Returns 0, L2S_EDB. */
+int resdb_open(const char *path, struct resdb **out, struct l2s_error *err);
+/* Opens an existing database read-only. */
+int resdb_open_readonly(const char *path, struct resdb **out,
+			struct l2s_error *err);
+void resdb_close(struct resdb *db);
+/* The sqlite3 handle, for queries by analysis/. */
+struct sqlite3 *resdb_handle(struct resdb *db);
+
+/* The invocation number of this handle: runs written through it share it
+ * (column runs.invocation), so the runs of one `l2sim run` can be grouped. */
+int64_t resdb_invocation(const struct resdb *db);
+
+/* Writes one run in one transaction; *run_id_out gets its run_id. */
+int resdb_write_run(struct resdb *db, const struct run_result *r,
+		    int64_t *run_id_out, struct l2s_error *err);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * The runner: expands a scenario into runs (the cross product of its sweep
+ * values, times replications), validates every run before anything is
+ * written, runs them in parallel with OpenMP, and writes each run to the
+ * results database in run order from one writer, so the database does not
+ * depend on the thread count.
+ */
+#ifndef L2SIM_RUNNER_H
+#define L2SIM_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2sim/error.h"
+#include "l2sim/scenario.h"
+
+struct runner_opts {
+	const char *scenario_path;
+	const char *const *sets; /* "PATH=VALUE" overrides, in order */
+	size_t n_sets;
+	int has_seed;
+	uint64_t seed;           /* with has_seed: overrides the scenario's */
+	int64_t reps;            /* > 0: overrides "replications" */
+	int threads;             /* <= 0: all cores */
+	const char *out;         /* NULL: results/<scenario name>.db */
+	int progress;            /* 1 on, 0 off, -1 when stderr is a tty */
+	int quiet;               /* no summary table */
+};
+
+/* One point of a sweep. */
+struct sweep_point {
+	json_t *root;        /* the scenario with this point's values set */
+	char *sweep_json;    /* {"path": value, ...} */
+};
+
+/*
+ * Applies --set values and expands the sweep.  *points gets *n points
+ * (one, with sweep_json "{}", without a sweep).  Returns 0 or L2S_EINPUT /
+ * L2S_EUSAGE.  Free with sweep_points_free().
+ */
+int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
+		  struct sweep_point **points, size_t *n, struct l2s_error *err);
+void sweep_points_free(struct sweep_point *points, size_t n);
+
+/*
+ * Loads, validates and runs.  Writes the summary to 'out' (stdout in the
+ * CLI), progress to stderr.  Run ids written are returned in *run_ids
+ * (caller frees) when run_ids is not NULL.  Returns 0, or a negative code.
+ */
+int runner_run(const struct runner_opts *opts, FILE *out,
+	       struct l2s_error *err);
+
+/* Validates a scenario (all sweep points) without running it. */
+int runner_validate(const char *path, const char *const *sets, size_t n_sets,
+		    size_t *n_runs, struct l2s_error *err);
+
+#endif

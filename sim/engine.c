@@ -1,0 +1,321 @@
+/*
+ * The engine: clock, event queue, cancellation, random streams, trajectory
+ * fingerprint.  Nothing here knows what an event means.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "l2sim/engine.h"
+#include "l2sim/error.h"
+#include "l2sim/queue.h"
+#include "l2sim/rng.h"
+
+struct rng_slot {
+	uint64_t hash;
+	char *name;
+	gsl_rng *rng;
+};
+
+/*
+ * Cancelled event ids, as an open-addressing hash set (0 marks an empty
+ * slot, ids are never 0).  Cancellation is rare next to scheduling, so a
+ * lookup on pop costs one branch while the set is empty.
+ */
+struct id_set {
+	uint64_t *slots;
+	size_t cap;   /* power of two, or 0 */
+	size_t used;  /* live + tombstones */
+	size_t live;
+};
+
+#define ID_TOMB UINT64_MAX
+
+struct sim {
+	sim_time_t now;
+	uint64_t next_seq;
+	uint64_t events;
+	uint64_t fingerprint;
+	uint64_t seed;
+	uint32_t replication;
+	int stopped;
+	struct sim_queue *queue;
+	struct id_set cancelled;
+	struct rng_slot *rngs;
+	size_t n_rngs, cap_rngs;
+	sim_progress_fn *progress;
+	void *progress_ctx;
+	uint64_t progress_every;
+	uint64_t progress_next;
+};
+
+static size_t id_hash(uint64_t id, size_t mask)
+{
+	return (size_t)(rng_mix64(id) & mask);
+}
+
+static int id_set_grow(struct id_set *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 64;
+	uint64_t *ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return L2S_ENOMEM;
+	for (size_t i = 0; i < s->cap; i++) {
+		uint64_t id = s->slots[i];
+		if (id == 0 || id == ID_TOMB)
+			continue;
+		size_t j = id_hash(id, ncap - 1);
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = id;
+	}
+	free(s->slots);
+	s->slots = ns;
+	s->cap = ncap;
+	s->used = s->live;
+	return 0;
+}
+
+static int id_set_add(struct id_set *s, uint64_t id)
+{
+	if ((s->used + 1) * 2 > s->cap && id_set_grow(s))
+		return L2S_ENOMEM;
+	size_t j = id_hash(id, s->cap - 1);
+	while (s->slots[j] && s->slots[j] != ID_TOMB) {
+		if (s->slots[j] == id)
+			return 0;
+		j = (j + 1) & (s->cap - 1);
+	}
+	if (s->slots[j] == 0)
+		s->used++;
+	s->slots[j] = id;
+	s->live++;
+	return 0;
+}
+
+/* Removes id; returns 1 if it was there. */
+static int id_set_take(struct id_set *s, uint64_t id)
+{
+	if (s->live == 0)
+		return 0;
+	size_t j = id_hash(id, s->cap - 1);
+	while (s->slots[j]) {
+		if (s->slots[j] == id) {
+			s->slots[j] = ID_TOMB;
+			s->live--;
+			return 1;
+		}
+		j = (j + 1) & (s->cap - 1);
+	}
+	return 0;
+}
+
+static int id_set_has(const struct id_set *s, uint64_t id)
+{
+	if (s->live == 0)
+		return 0;
+	size_t j = id_hash(id, s->cap - 1);
+	while (s->slots[j]) {
+		if (s->slots[j] == id)
+			return 1;
+		j = (j + 1) & (s->cap - 1);
+	}
+	return 0;
+}
+
+struct sim *sim_create(uint64_t seed, uint32_t replication)
+{
+	struct sim *sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	sim->queue = sim_queue_create();
+	if (!sim->queue) {
+		free(sim);
+		return NULL;
+	}
+	sim->seed = seed;
+	sim->replication = replication;
+	sim->next_seq = 1;
+	sim->fingerprint = UINT64_C(14695981039346656037);
+	return sim;
+}
+
+void sim_destroy(struct sim *sim)
+{
+	if (!sim)
+		return;
+	sim_queue_destroy(sim->queue);
+	free(sim->cancelled.slots);
+	for (size_t i = 0; i < sim->n_rngs; i++) {
+		gsl_rng_free(sim->rngs[i].rng);
+		free(sim->rngs[i].name);
+	}
+	free(sim->rngs);
+	free(sim);
+}
+
+int sim_schedule(struct sim *sim, sim_time_t at, sim_handler *fn, void *self,
+		 void *arg, sim_event_id *id_out)
+{
+	if (at < sim->now) {
+		fprintf(stderr,
+			"%s:%d: bug: event scheduled at %lld ns, before now "
+			"(%lld ns)\n",
+			__FILE__, __LINE__, (long long)at, (long long)sim->now);
+		abort();
+	}
+	struct sim_event ev = {
+		.time = at, .seq = sim->next_seq, .fn = fn, .self = self,
+		.arg = arg,
+	};
+	if (sim_queue_push(sim->queue, &ev))
+		return L2S_ENOMEM;
+	sim->next_seq++;
+	if (id_out)
+		*id_out = ev.seq;
+	return 0;
+}
+
+int sim_schedule_in(struct sim *sim, sim_time_t delay, sim_handler *fn,
+		    void *self, void *arg, sim_event_id *id_out)
+{
+	sim_time_t at = delay > SIM_TIME_MAX - sim->now ? SIM_TIME_MAX
+							 : sim->now + delay;
+	return sim_schedule(sim, at, fn, self, arg, id_out);
+}
+
+int sim_cancel(struct sim *sim, sim_event_id id)
+{
+	/* Only ids issued and not yet known to have run can be pending; the
+	 * queue cannot be searched cheaply, so the caller promises the event
+	 * is pending (a handler clears its id when its event runs). */
+	if (id == 0 || id >= sim->next_seq || id_set_has(&sim->cancelled, id))
+		return L2S_EINPUT;
+	return id_set_add(&sim->cancelled, id);
+}
+
+sim_time_t sim_now(const struct sim *sim) { return sim->now; }
+
+/* Pops the next live event; returns 0 when the queue is empty. */
+static int next_live(struct sim *sim, struct sim_event *ev)
+{
+	for (;;) {
+		if (!sim_queue_pop(sim->queue, ev))
+			return 0;
+		if (!id_set_take(&sim->cancelled, ev->seq))
+			return 1;
+	}
+}
+
+static void fold(struct sim *sim, const struct sim_event *ev)
+{
+	/* Handler identity as an offset from a fixed function of this
+	 * binary: stable under address-space randomisation. */
+	uint64_t h = sim->fingerprint;
+	uint64_t fn = (uint64_t)((uintptr_t)ev->fn - (uintptr_t)&sim_create);
+	h = (h ^ (uint64_t)ev->time) * UINT64_C(1099511628211);
+	h = (h ^ fn) * UINT64_C(1099511628211);
+	sim->fingerprint = h;
+}
+
+static void run_event(struct sim *sim, const struct sim_event *ev)
+{
+	sim->now = ev->time;
+	sim->events++;
+	fold(sim, ev);
+	ev->fn(sim, ev->self, ev->arg);
+	if (sim->progress && sim->events >= sim->progress_next) {
+		sim->progress_next = sim->events + sim->progress_every;
+		sim->progress(sim->progress_ctx, sim->now, sim->events);
+	}
+}
+
+int sim_step(struct sim *sim)
+{
+	struct sim_event ev;
+	if (!next_live(sim, &ev))
+		return 0;
+	run_event(sim, &ev);
+	return 1;
+}
+
+uint64_t sim_run_until(struct sim *sim, sim_time_t end)
+{
+	uint64_t start = sim->events;
+	sim->stopped = 0;
+	while (!sim->stopped) {
+		if (sim_queue_peek_time(sim->queue) > end)
+			break;
+		struct sim_event ev;
+		if (!next_live(sim, &ev))
+			break;
+		if (ev.time > end) {
+			/* A cancelled head hid a later event: put it back. */
+			sim_queue_push(sim->queue, &ev);
+			break;
+		}
+		run_event(sim, &ev);
+	}
+	if (!sim->stopped && end > sim->now)
+		sim->now = end;
+	return sim->events - start;
+}
+
+uint64_t sim_run(struct sim *sim)
+{
+	uint64_t start = sim->events;
+	sim->stopped = 0;
+	while (!sim->stopped && sim_step(sim))
+		;
+	return sim->events - start;
+}
+
+void sim_stop(struct sim *sim) { sim->stopped = 1; }
+
+uint64_t sim_events(const struct sim *sim) { return sim->events; }
+
+size_t sim_pending(const struct sim *sim)
+{
+	return sim_queue_size(sim->queue) - sim->cancelled.live;
+}
+
+uint64_t sim_fingerprint(const struct sim *sim) { return sim->fingerprint; }
+uint64_t sim_seed(const struct sim *sim) { return sim->seed; }
+uint32_t sim_replication(const struct sim *sim) { return sim->replication; }
+
+gsl_rng *sim_rng(struct sim *sim, const char *name)
+{
+	uint64_t h = rng_hash_str(name);
+	for (size_t i = 0; i < sim->n_rngs; i++)
+		if (sim->rngs[i].hash == h && !strcmp(sim->rngs[i].name, name))
+			return sim->rngs[i].rng;
+	if (sim->n_rngs == sim->cap_rngs) {
+		size_t ncap = sim->cap_rngs ? sim->cap_rngs * 2 : 16;
+		struct rng_slot *n = realloc(sim->rngs, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		sim->rngs = n;
+		sim->cap_rngs = ncap;
+	}
+	struct rng_slot *slot = &sim->rngs[sim->n_rngs];
+	slot->name = strdup(name);
+	slot->rng = rng_stream_create(sim->seed, sim->replication, name);
+	if (!slot->name || !slot->rng) {
+		free(slot->name);
+		if (slot->rng)
+			gsl_rng_free(slot->rng);
+		return NULL;
+	}
+	slot->hash = h;
+	sim->n_rngs++;
+	return slot->rng;
+}
+
+void sim_set_progress(struct sim *sim, sim_progress_fn *fn, void *ctx,
+		      uint64_t every)
+{
+	sim->progress = fn;
+	sim->progress_ctx = ctx;
+	sim->progress_every = every ? every : 1;
+	sim->progress_next = sim->events + sim->progress_every;
+}

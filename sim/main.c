@@ -1,0 +1,495 @@
+/*
+ * l2sim command line.  Only this file prints errors and picks exit codes:
+ * 0 success, 1 `check` found a regression, 2 bad input or usage, 3 a
+ * runtime failure (I/O, database).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "l2sim/analysis.h"
+#include "l2sim/error.h"
+#include "l2sim/phold.h"
+#include "l2sim/runner.h"
+
+#ifndef L2SIM_VERSION
+#define L2SIM_VERSION "dev"
+#endif
+
+enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_INPUT = 2, EXIT_RUNTIME = 3 };
+
+static const char *const commands[] = {"run", "validate", "report", "check",
+				       "bench", "help", NULL};
+
+static const char usage_main[] =
+	"l2sim " L2SIM_VERSION " - a deterministic simulator of blockchain "
+	"scaling architectures\n"
+	"\n"
+	"usage:\n"
+	"  l2sim run SCENARIO.json [--seed N] [--reps R] [--threads T]\n"
+	"            [--set PATH=VALUE]... [--out FILE.db] [--progress|--no-progress]\n"
+	"  l2sim validate SCENARIO.json [--set PATH=VALUE]...\n"
+	"  l2sim report RESULTS.db [--out DIR]\n"
+	"  l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT] [--write-baseline]\n"
+	"  l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
+	"  l2sim --version | l2sim help [COMMAND]\n"
+	"\n"
+	"Start with:  l2sim run scenarios/default.json\n"
+	"Scenario format: docs/scenario-format.md.  'l2sim help run' for more.\n";
+
+static const char help_run[] =
+	"usage: l2sim run SCENARIO.json [options]\n"
+	"\n"
+	"Runs every sweep point of the scenario, 'replications' times each, and\n"
+	"appends the runs to a results database (SQLite).  Prints a summary\n"
+	"table per system on stdout; progress and diagnostics go to stderr.\n"
+	"\n"
+	"options:\n"
+	"  --seed N          base seed (overrides the scenario's \"seed\")\n"
+	"  --reps R          replications per sweep point (overrides \"replications\")\n"
+	"  --threads T       runs in parallel (default: all cores); results do not\n"
+	"                    depend on T\n"
+	"  --set PATH=VALUE  override any scenario value, e.g.\n"
+	"                    --set systems[0].count=8 --set l1.fork=pectra\n"
+	"                    --set 'workloads[0].rate=\"200tps\"'\n"
+	"                    VALUE is JSON if it parses as JSON, else a string\n"
+	"  --out FILE.db     results database (default results/<name>.db)\n"
+	"  --progress        progress bar on stderr (default when it is a terminal)\n"
+	"  --no-progress     no progress bar\n"
+	"  --quiet           no summary table\n"
+	"\n"
+	"The same binary, scenario, seed and --set values give identical metrics,\n"
+	"series and l1_blocks rows at any thread count.\n"
+	"\n"
+	"examples:\n"
+	"  l2sim run scenarios/default.json\n"
+	"  l2sim run scenarios/horizontal.json --reps 3 --out /tmp/h.db\n"
+	"  l2sim run scenarios/default.json --set duration=\\\"30d\\\" --set l1.fork=bpo2\n";
+
+static const char help_validate[] =
+	"usage: l2sim validate SCENARIO.json [--set PATH=VALUE]...\n"
+	"\n"
+	"Checks a scenario (every sweep point) without running it: unknown keys,\n"
+	"wrong types, bad units, out-of-range values, references to undefined\n"
+	"workloads or DA layers.  Errors name the file, line, column and JSON\n"
+	"path and suggest the closest valid key.  Exit 0 when valid, 2 if not.\n";
+
+static const char help_report[] =
+	"usage: l2sim report RESULTS.db [--out DIR]\n"
+	"\n"
+	"Builds a report from a results database: gnuplot plots (PNG and SVG) of\n"
+	"time series, sweeps (with 95% confidence intervals across replications)\n"
+	"and comparisons of systems, next to tables, in DIR/report.html and\n"
+	"DIR/report.md (default DIR: results/report-<database name>).\n"
+	"Needs gnuplot (Debian: gnuplot-nox).  See docs/reports.md.\n";
+
+static const char help_check[] =
+	"usage: l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT]\n"
+	"                   [--write-baseline]\n"
+	"\n"
+	"Compares the metrics of a results database with a baseline and prints\n"
+	"every metric that moved beyond the tolerance in the direction that hurts\n"
+	"(bytes, cost, latency up; throughput down).  Exit 0 when nothing\n"
+	"regressed, 1 when something did, 2 on bad input, 3 on I/O errors.\n"
+	"--write-baseline writes FILE.json from the database instead.\n"
+	"See docs/ci-check.md for use in a CI pipeline.\n";
+
+static const char help_bench[] =
+	"usage: l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
+	"\n"
+	"PHOLD on the real engine: N logical processes with E initial events\n"
+	"each; every event schedules one new event at a random process after an\n"
+	"exponential delay (mean 1 s) plus 0.1 s lookahead.  Runs TOTAL events\n"
+	"and prints events_per_sec=<number> as its last line.\n"
+	"\n"
+	"example: l2sim bench phold --lps 10000 --events-per-lp 10 --events 20000000\n";
+
+static int report_error(const struct l2s_error *err)
+{
+	char buf[2048];
+	l2s_error_format(err, buf, sizeof(buf));
+	fprintf(stderr, "l2sim: %s\n", buf);
+	switch (err->code) {
+	case L2S_EINPUT:
+	case L2S_EUSAGE:
+		return EXIT_INPUT;
+	default:
+		return EXIT_RUNTIME;
+	}
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "l2sim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'l2sim help %s')\n", cmd);
+	return EXIT_INPUT;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!s || !*s)
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Takes the value of option argv[*i] (either "--opt=value" or the next
+ * argument). */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_opt(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct runner_opts o = {.progress = -1};
+	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
+	if (!sets)
+		return EXIT_RUNTIME;
+	int rc = EXIT_OK;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v;
+		if (is_opt(a, "--seed")) {
+			v = opt_value(argc, argv, &i, "--seed");
+			if (parse_u64(v, &o.seed)) {
+				rc = usage_error("run", "--seed needs a "
+						 "non-negative integer, got '%s'",
+						 v ? v : "");
+				goto out;
+			}
+			o.has_seed = 1;
+		} else if (is_opt(a, "--reps")) {
+			v = opt_value(argc, argv, &i, "--reps");
+			if (parse_i64(v, 1, 1000000, &o.reps)) {
+				rc = usage_error("run", "--reps needs an integer "
+						 "from 1 to 1000000, got '%s'",
+						 v ? v : "");
+				goto out;
+			}
+		} else if (is_opt(a, "--threads")) {
+			v = opt_value(argc, argv, &i, "--threads");
+			int64_t t;
+			if (parse_i64(v, 1, 4096, &t)) {
+				rc = usage_error("run", "--threads needs an integer "
+						 "from 1 to 4096, got '%s'",
+						 v ? v : "");
+				goto out;
+			}
+			o.threads = (int)t;
+		} else if (is_opt(a, "--set")) {
+			v = opt_value(argc, argv, &i, "--set");
+			if (!v) {
+				rc = usage_error("run", "--set needs PATH=VALUE%s",
+						 "");
+				goto out;
+			}
+			sets[o.n_sets++] = v;
+		} else if (is_opt(a, "--out")) {
+			v = opt_value(argc, argv, &i, "--out");
+			if (!v || !*v) {
+				rc = usage_error("run", "--out needs a file name%s",
+						 "");
+				goto out;
+			}
+			o.out = v;
+		} else if (!strcmp(a, "--progress")) {
+			o.progress = 1;
+		} else if (!strcmp(a, "--no-progress")) {
+			o.progress = 0;
+		} else if (!strcmp(a, "--quiet")) {
+			o.quiet = 1;
+		} else if (a[0] == '-' && a[1]) {
+			rc = usage_error("run", "unknown option '%s'", a);
+			goto out;
+		} else if (!o.scenario_path) {
+			o.scenario_path = a;
+		} else {
+			rc = usage_error("run", "unexpected argument '%s'", a);
+			goto out;
+		}
+	}
+	if (!o.scenario_path) {
+		rc = usage_error("run", "run needs a scenario file%s", "");
+		goto out;
+	}
+	o.sets = sets;
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	if (runner_run(&o, stdout, &err))
+		rc = report_error(&err);
+out:
+	free(sets);
+	return rc;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	const char *path = NULL;
+	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
+	size_t n_sets = 0;
+	int rc = EXIT_OK;
+	if (!sets)
+		return EXIT_RUNTIME;
+	for (int i = 2; i < argc; i++) {
+		if (is_opt(argv[i], "--set")) {
+			const char *v = opt_value(argc, argv, &i, "--set");
+			if (!v) {
+				rc = usage_error("validate", "--set needs "
+						 "PATH=VALUE%s", "");
+				goto out;
+			}
+			sets[n_sets++] = v;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			rc = usage_error("validate", "unknown option '%s'",
+					 argv[i]);
+			goto out;
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			rc = usage_error("validate", "unexpected argument '%s'",
+					 argv[i]);
+			goto out;
+		}
+	}
+	if (!path) {
+		rc = usage_error("validate", "validate needs a scenario file%s",
+				 "");
+		goto out;
+	}
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	size_t n_runs = 0;
+	if (runner_validate(path, sets, n_sets, &n_runs, &err))
+		rc = report_error(&err);
+	else
+		printf("%s: valid (%zu run%s)\n", path, n_runs,
+		       n_runs == 1 ? "" : "s");
+out:
+	free(sets);
+	return rc;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	const char *db = NULL, *out = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (is_opt(argv[i], "--out")) {
+			out = opt_value(argc, argv, &i, "--out");
+			if (!out)
+				return usage_error("report", "--out needs a "
+						   "directory%s", "");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage_error("report", "unknown option '%s'",
+					   argv[i]);
+		} else if (!db) {
+			db = argv[i];
+		} else {
+			return usage_error("report", "unexpected argument '%s'",
+					   argv[i]);
+		}
+	}
+	if (!db)
+		return usage_error("report", "report needs a results "
+				   "database%s", "");
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	if (report_build(db, out, &err))
+		return report_error(&err);
+	return EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *db = NULL, *baseline = NULL;
+	double tol = -1;
+	int write = 0;
+	for (int i = 2; i < argc; i++) {
+		if (is_opt(argv[i], "--baseline")) {
+			baseline = opt_value(argc, argv, &i, "--baseline");
+		} else if (is_opt(argv[i], "--tolerance")) {
+			const char *v = opt_value(argc, argv, &i, "--tolerance");
+			char *end;
+			tol = v ? strtod(v, &end) : -1;
+			if (!v || *end || tol < 0 || tol > 1000)
+				return usage_error("check", "--tolerance needs a "
+						   "percentage from 0 to 1000, "
+						   "got '%s'", v ? v : "");
+		} else if (!strcmp(argv[i], "--write-baseline")) {
+			write = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage_error("check", "unknown option '%s'",
+					   argv[i]);
+		} else if (!db) {
+			db = argv[i];
+		} else {
+			return usage_error("check", "unexpected argument '%s'",
+					   argv[i]);
+		}
+	}
+	if (!db || !baseline)
+		return usage_error("check", "check needs RESULTS.db and "
+				   "--baseline FILE.json%s", "");
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	int rc = check_run(db, baseline, tol, write, stdout, &err);
+	if (rc < 0)
+		return report_error(&err);
+	return rc == 1 ? EXIT_REGRESSION : EXIT_OK;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[2], "phold"))
+		return usage_error("bench", "unknown benchmark '%s' (try "
+				   "'phold')", argc < 3 ? "" : argv[2]);
+	struct phold_params p = {.lps = 0, .events_per_lp = 1, .events = 0,
+				 .seed = 1};
+	for (int i = 3; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v;
+		int64_t x;
+		if (is_opt(a, "--lps") || is_opt(a, "--events-per-lp") ||
+		    is_opt(a, "--events")) {
+			const char *name = is_opt(a, "--lps") ? "--lps"
+					   : is_opt(a, "--events-per-lp")
+						   ? "--events-per-lp"
+						   : "--events";
+			v = opt_value(argc, argv, &i, name);
+			if (parse_i64(v, 1, INT64_MAX, &x))
+				return usage_error("bench", "bad value '%s' (a "
+						   "positive integer)", v ? v : "");
+			if (!strcmp(name, "--lps"))
+				p.lps = x;
+			else if (!strcmp(name, "--events"))
+				p.events = x;
+			else
+				p.events_per_lp = x;
+		} else if (is_opt(a, "--seed")) {
+			v = opt_value(argc, argv, &i, "--seed");
+			if (parse_u64(v, &p.seed))
+				return usage_error("bench", "bad seed '%s'",
+						   v ? v : "");
+		} else {
+			return usage_error("bench", "unknown option '%s'", a);
+		}
+	}
+	if (p.lps <= 0 || p.events <= 0)
+		return usage_error("bench", "phold needs --lps and --events%s",
+				   "");
+	struct phold_result r;
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	if (phold_run(&p, &r, &err))
+		return report_error(&err);
+	printf("lps=%lld events_per_lp=%lld pending=%zu\n", (long long)p.lps,
+	       (long long)p.events_per_lp, r.pending_end);
+	printf("events=%llu wall_seconds=%.3f sim_seconds=%.1f "
+	       "fingerprint=%016llx\n",
+	       (unsigned long long)r.events, r.wall_seconds, r.sim_seconds,
+	       (unsigned long long)r.fingerprint);
+	printf("events_per_sec=%.0f\n", r.events_per_sec);
+	return EXIT_OK;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const char *topic = argc > 2 ? argv[2] : NULL;
+	if (!topic)
+		fputs(usage_main, stdout);
+	else if (!strcmp(topic, "run"))
+		fputs(help_run, stdout);
+	else if (!strcmp(topic, "validate"))
+		fputs(help_validate, stdout);
+	else if (!strcmp(topic, "report"))
+		fputs(help_report, stdout);
+	else if (!strcmp(topic, "check"))
+		fputs(help_check, stdout);
+	else if (!strcmp(topic, "bench"))
+		fputs(help_bench, stdout);
+	else if (!strcmp(topic, "help"))
+		fputs(usage_main, stdout);
+	else {
+		const char *near = l2s_closest(topic, commands);
+		fprintf(stderr, "l2sim: no help for '%s'%s%s%s\n", topic,
+			near ? " (did you mean '" : "", near ? near : "",
+			near ? "'?)" : "");
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	/* GSL aborts on errors unless told otherwise; l2sim checks what GSL
+	 * returns instead. */
+	gsl_set_error_handler_off();
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return EXIT_INPUT;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("l2sim %s\n", L2SIM_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+		return cmd_help(1, argv);
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			char *hv[3] = {argv[0], "help", argv[1]};
+			return cmd_help(3, hv);
+		}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc, argv);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc, argv);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc, argv);
+	if (!strcmp(cmd, "bench"))
+		return cmd_bench(argc, argv);
+	if (!strcmp(cmd, "help"))
+		return cmd_help(argc, argv);
+	const char *near = l2s_closest(cmd, commands);
+	fprintf(stderr, "l2sim: unknown command '%s'", cmd);
+	if (near)
+		fprintf(stderr, " (did you mean '%s'?)", near);
+	fprintf(stderr, "\n\n%s", usage_main);
+	return EXIT_INPUT;
+}
