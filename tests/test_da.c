@@ -166,6 +166,9 @@ static void test_capacity(void **state)
 		assert_string_equal(log.r[i].layer, "g");
 	}
 	assert_int_equal(da_layer_pending(g), 0);
+	/* An event per block with data and per submission, none when idle. */
+	assert_int_equal(sim_events(f.sim), 6);
+	assert_int_equal(sim_pending(f.sim), 0);
 
 	/* Latencies 12, 22, 32 s: p50 = 22 (nearest rank 2 of 3), p99 = 32,
 	 * mean 22.  Capacity over [0, 40 s]: 4 blocks = 4000 B, 3000 used. */
@@ -409,6 +412,83 @@ static void test_presets(void **state)
 	fx_close(&f);
 }
 
+/*
+ * A slow twin: random submissions over ~3000 s, near capacity with idle
+ * gaps, against a reference that walks every block slot (no lazy
+ * scheduling, no queue), including an outage from 300 s to 420 s.
+ */
+#define TWIN_N 200
+
+static void test_block_twin(void **state)
+{
+	struct fx f;
+	struct log *log = calloc(1, sizeof(*log) * (TWIN_N / MAX_LOG + 1));
+	struct probe *p = calloc(TWIN_N, sizeof(*p));
+	struct at_submit *a = calloc(TWIN_N, sizeof(*a));
+	sim_time_t *at = calloc(TWIN_N, sizeof(*at));
+	sim_time_t *want = calloc(TWIN_N, sizeof(*want));
+	int64_t *left = calloc(TWIN_N, sizeof(*left));
+	sim_time_t *got = calloc(TWIN_N, sizeof(*got));
+	struct sim *rs = sim_create(7, 0);
+	gsl_rng *rng = sim_rng(rs, "twin");
+	struct da_layer *g;
+	int done = 0;
+
+	fx_open(&f, GENERIC(", \"outages\": [{\"start\": \"300s\", "
+			    "\"duration\": \"120s\"}]"), 1);
+	g = da_find(f.set, "g");
+	for (int i = 0; i < TWIN_N; i++) {
+		/* Sorted arrival times on a 1 s grid, so some hit a block
+		 * boundary exactly. */
+		at[i] = (i ? at[i - 1] : 0) +
+			(sim_time_t)gsl_rng_uniform_int(rng, 30) * SIM_S;
+		left[i] = (int64_t)gsl_rng_uniform_int(rng, 2500);
+		p[i] = (struct probe){ &log[i / MAX_LOG], i };
+		a[i] = (struct at_submit){ g, left[i], &p[i] };
+		assert_int_equal(sim_schedule(f.sim, at[i], do_submit, &a[i],
+					      NULL, NULL), 0);
+	}
+	/* Reference: every slot j * 10 s; none in the outage (300, 420]. */
+	for (int64_t j = 1; done < TWIN_N; j++) {
+		sim_time_t t = j * 10 * SIM_S;
+		int64_t room = 1000;
+
+		if (t >= 300 * SIM_S && t <= 420 * SIM_S)
+			continue;
+		for (int i = 0; i < TWIN_N && at[i] < t; i++) {
+			int64_t take;
+
+			if (want[i])
+				continue;
+			take = left[i] < room ? left[i] : room;
+			left[i] -= take;
+			room -= take;
+			if (left[i] > 0)
+				break;
+			want[i] = t + 2 * SIM_S;
+			done++;
+		}
+	}
+	sim_run(f.sim);
+	for (int b = 0; b <= (TWIN_N - 1) / MAX_LOG; b++)
+		for (int i = 0; i < log[b].n; i++)
+			got[log[b].tag[i]] = log[b].r[i].confirmed_at;
+	for (int i = 0; i < TWIN_N; i++)
+		if (got[i] != want[i])
+			fail_msg("submission %d at %.0f s: got %.0f s, want "
+				 "%.0f s", i, sim_time_to_s(at[i]),
+				 sim_time_to_s(got[i]), sim_time_to_s(want[i]));
+	fx_close(&f);
+	sim_destroy(rs);
+	free(log);
+	free(p);
+	free(a);
+	free(at);
+	free(want);
+	free(left);
+	free(got);
+}
+
 #define DAC(extra)                                                      \
 	"{\"da_layers\": [{\"name\": \"dac\", \"type\": \"dac\", "      \
 	"\"members\": 5, \"threshold\": 3, \"timeout\": \"5s\"" extra "}]}"
@@ -515,6 +595,7 @@ static void test_dac_members_down(void **state)
 	assert_int_equal(log.n, 2);
 	assert_false(log.r[1].ok);
 	assert_int_equal(log.r[1].reason, DA_FAIL_QUORUM_TIMEOUT);
+	assert_string_equal(da_failure_name(log.r[1].reason), "quorum_timeout");
 	assert_int_equal(log.r[1].submitted_at, 1 * SIM_S);
 	assert_int_equal(log.r[1].confirmed_at, 6 * SIM_S);
 	assert_int_equal(log.r[1].cost_wei, 0);
@@ -715,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_price),
 		cmocka_unit_test(test_fee_market),
 		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_block_twin),
 		cmocka_unit_test(test_dac_constant),
 		cmocka_unit_test(test_dac_kth),
 		cmocka_unit_test(test_dac_members_down),

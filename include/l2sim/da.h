@@ -44,6 +44,9 @@ enum da_failure {
 	DA_FAIL_QUORUM_TIMEOUT, /* a committee: fewer than k signatures in time */
 };
 
+/* "none", "quorum_timeout": for messages and logs. */
+const char *da_failure_name(enum da_failure reason);
+
 /* What a submitter learns when its submission ends. */
 struct da_receipt {
 	bool ok;                  /* confirmed; false: failed, see 'reason' */

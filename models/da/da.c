@@ -109,6 +109,17 @@ bool da_is_builtin(const char *name)
 	return false;
 }
 
+const char *da_failure_name(enum da_failure reason)
+{
+	switch (reason) {
+	case DA_FAIL_NONE:
+		return "none";
+	case DA_FAIL_QUORUM_TIMEOUT:
+		return "quorum_timeout";
+	}
+	return "unknown";
+}
+
 /* ---- histogram ---- */
 
 static int hist_bin(sim_time_t v)
