@@ -1,0 +1,159 @@
+/*
+ * Shared by the files of analysis/: a growable string, number formatting,
+ * and the view of a results database that summaries, reports and checks
+ * read — runs grouped by scenario name and sweep point, and mean ± 95%
+ * confidence interval of a metric across the replications of a point.
+ *
+ * Which runs a group holds: summary_print() takes the run ids it is given.
+ * report_build() and check_run() take every run whose status is "ok" and,
+ * of runs that share (scenario name, sweep point, seed, replication), only
+ * the newest (largest run_id): running a scenario again into the same
+ * database replaces its earlier runs, while runs with other seeds add
+ * replications.
+ */
+#ifndef L2SIM_ANALYSIS_INTERNAL_H
+#define L2SIM_ANALYSIS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "l2sim/analysis.h"
+#include "l2sim/error.h"
+
+/* A growable NUL-terminated string.  Zero-initialise; 'oom' records a
+ * failed allocation (the text is then truncated). */
+struct an_buf {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+void an_buf_printf(struct an_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void an_buf_puts(struct an_buf *b, const char *s);
+void an_buf_release(struct an_buf *b);
+
+/* Formats 'v' in about 3 significant digits with k/M/G suffixes for large
+ * values ("1.23k", "45.6", "0.012", "1.2e-05"); "-" for NaN. */
+void an_fmt(double v, char *buf, size_t len);
+
+struct an_stat {
+	size_t n;    /* replications that had the value; 0: missing */
+	double mean;
+	double half; /* 95% CI half-width; NaN when n < 2 */
+};
+
+/* "mean±half", "mean" (one replication, or no spread) or "-" (missing); 'scale'
+ * multiplies both (1e9 for ETH -> gwei). */
+void an_fmt_stat(const struct an_stat *st, double scale, char *buf,
+		 size_t len);
+
+/* One sweep point of one scenario: its replications. */
+struct an_point {
+	char *sweep_json;  /* canonical: sorted keys, compact */
+	char *label;       /* "count=8, fork=pectra"; "" without a sweep */
+	json_t *sweep;     /* the object (owned) */
+	int64_t *runs;     /* run ids, ascending */
+	size_t n_runs;
+};
+
+/* The runs of one scenario name. */
+struct an_group {
+	char *scenario;
+	char *sha256;      /* of the newest run */
+	char *engine;      /* engine_version of the newest run */
+	struct an_point *points; /* in order of first appearance */
+	size_t n_points;
+	char **systems;    /* components with tx_offered, natural order, "all" last */
+	size_t n_systems;
+	char **bases;      /* system names without "#k", natural order, "all" last */
+	size_t n_bases;
+	size_t n_runs;     /* runs used */
+	size_t n_skipped;  /* runs left out: status not "ok" */
+};
+
+struct an_set {
+	sqlite3 *db;              /* not owned */
+	sqlite3_stmt *get_metric; /* (run, component, name) -> value */
+	struct an_group *groups;  /* in order of first appearance */
+	size_t n_groups;
+};
+
+/* Loads the groups of 'db'.  With ids != NULL, exactly those runs (in that
+ * order); with ids == NULL, every run under the rule in the comment at the
+ * top.  Returns 0, L2S_EDB, L2S_EINPUT (an id that is not in the database),
+ * L2S_ENOMEM. */
+int an_set_load(struct an_set *set, sqlite3 *db, const int64_t *ids,
+		size_t n, struct l2s_error *err);
+void an_set_release(struct an_set *set);
+
+/* The group named 'scenario', or NULL. */
+struct an_group *an_set_find(struct an_set *set, const char *scenario);
+
+/* One metric of one run.  Returns 1 and sets *v when present and not NULL,
+ * 0 when missing, or L2S_EDB. */
+int an_metric_get(struct an_set *set, int64_t run, const char *component,
+		  const char *name, double *v, struct l2s_error *err);
+
+/* The value of 'name' for 'component' in one run; when 'component' is a
+ * base name whose instances are "component#k", the mean over its
+ * instances.  Same returns as an_metric_get(). */
+int an_metric_get_base(struct an_set *set, const struct an_group *g,
+		       int64_t run, const char *component, const char *name,
+		       double *v, struct l2s_error *err);
+
+/* Mean and CI of a metric over the runs of a point ('base': use
+ * an_metric_get_base). */
+int an_point_stat(struct an_set *set, const struct an_group *g,
+		  const struct an_point *p, const char *component,
+		  const char *name, int base, struct an_stat *st,
+		  struct l2s_error *err);
+
+/* "systems[0].count=8, l1.fork=pectra" -> "count=8, fork=pectra"; keys
+ * in the object's order, 'skip' (may be NULL) left out.  Caller frees;
+ * NULL when out of memory. */
+char *an_sweep_label(json_t *sweep, const char *skip);
+
+/* Opens a results database read-only with the message the commands share. */
+int an_db_open(const char *path, struct resdb **out, struct l2s_error *err);
+
+/* strcmp, except that "x#10" sorts after "x#9" and "all" last. */
+int an_component_cmp(const char *a, const char *b);
+
+/* ---- report (report.c, report_plot.c) ---------------------------------- */
+
+/* A report being built in a staging directory. */
+struct report {
+	struct an_set *set;
+	const char *dir;       /* staging directory; files below it */
+	struct an_buf html;    /* report.html body */
+	struct an_buf md;      /* report.md */
+	struct an_buf all_gp;  /* gnuplot/all.gp: loads every plot script */
+	size_t n_plots;
+	struct l2s_error *err;
+};
+
+/* Appends 'text' to 'b' with &, <, >, " and ' escaped. */
+void report_html_escape(struct an_buf *b, const char *text);
+
+/* Writes 'len' bytes to dir/rel.  Returns 0 or L2S_EIO. */
+int report_write_file(const char *dir, const char *rel, const char *text,
+		      size_t len, struct l2s_error *err);
+
+/* Plots of one scenario (group index gi); each writes its data and
+ * script, adds itself to all.gp and adds a figure to the HTML and
+ * Markdown.  Return 0 or a negative code. */
+int report_plot_series(struct report *r, size_t gi, size_t pi);
+int report_plot_sweeps(struct report *r, size_t gi);
+int report_plot_bars(struct report *r, size_t gi);
+
+/* 0 when gnuplot is on PATH, else L2S_EIO with an install hint. */
+int report_find_gnuplot(struct l2s_error *err);
+/* Runs gnuplot on dir/gnuplot/all.gp (working directory 'dir') and checks
+ * that every plot was rendered.  Returns 0 or L2S_EIO. */
+int report_render(struct report *r);
+
+#endif

@@ -1,0 +1,561 @@
+/*
+ * `l2sim report`: an HTML page and a Markdown file with tables of metrics
+ * and gnuplot plots, one section per scenario, built in a staging
+ * directory and moved into place when complete.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "l2sim/results.h"
+
+#include "analysis_internal.h"
+
+#ifndef L2SIM_VERSION
+#define L2SIM_VERSION "unknown"
+#endif
+
+void report_html_escape(struct an_buf *b, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		switch (*p) {
+		case '&': an_buf_puts(b, "&amp;"); break;
+		case '<': an_buf_puts(b, "&lt;"); break;
+		case '>': an_buf_puts(b, "&gt;"); break;
+		case '"': an_buf_puts(b, "&quot;"); break;
+		case '\'': an_buf_puts(b, "&#39;"); break;
+		default: an_buf_printf(b, "%c", *p);
+		}
+	}
+}
+
+/* Markdown table cells: no pipes or newlines. */
+static void md_escape(struct an_buf *b, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		if (*p == '|')
+			an_buf_puts(b, "\\|");
+		else if (*p == '\n')
+			an_buf_puts(b, " ");
+		else if (strchr("*_`[]<>", *p))
+			an_buf_printf(b, "\\%c", *p);
+		else
+			an_buf_printf(b, "%c", *p);
+	}
+}
+
+int report_write_file(const char *dir, const char *rel, const char *text,
+		      size_t len, struct l2s_error *err)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+		int e = errno;
+		if (f)
+			fclose(f);
+		return l2s_error_set(err, L2S_EIO, "cannot write '%s': %s",
+				     rel, strerror(e));
+	}
+	return 0;
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+static const struct {
+	const char *name, *head;
+	double scale;
+} table_cols[] = {
+	{"tps_offered", "TPS offered", 1},
+	{"tps_posted", "TPS posted", 1},
+	{"l1_da_bytes_per_tx", "L1 DA bytes/tx", 1},
+	{"da_bytes_per_tx", "DA bytes/tx", 1},
+	{"l1_blob_fill", "blob fill", 1},
+	{"cost_eth_per_tx", "cost gwei/tx", 1e9},
+	{"latency_sequenced_p50", "sequenced p50 s", 1},
+	{"latency_sequenced_p99", "sequenced p99 s", 1},
+	{"latency_posted_p50", "posted p50 s", 1},
+	{"latency_posted_p99", "posted p99 s", 1},
+	{"latency_finalized_p50", "finalized p50 s", 1},
+	{"latency_finalized_p99", "finalized p99 s", 1},
+	{"backlog_max", "backlog max", 1},
+	{"tx_dropped", "dropped", 1},
+	{"liveness_failures", "liveness failures", 1},
+};
+
+static const struct {
+	const char *name, *head;
+} l1_cols[] = {
+	{"blocks", "blocks"},
+	{"base_fee_gwei_mean", "base fee mean gwei"},
+	{"base_fee_gwei_max", "base fee max gwei"},
+	{"blob_base_fee_gwei_mean", "blob fee mean gwei"},
+	{"blob_base_fee_gwei_max", "blob fee max gwei"},
+	{"blobs_per_block_mean", "blobs/block"},
+	{"blob_utilization", "blob utilization"},
+	{"gas_utilization", "gas utilization"},
+};
+
+#define N_TABLE_COLS (sizeof(table_cols) / sizeof(table_cols[0]))
+#define N_L1_COLS (sizeof(l1_cols) / sizeof(l1_cols[0]))
+
+/* One row of cells (HTML and Markdown). */
+static int table_row(struct report *r, const struct an_group *g,
+		     const struct an_point *p, const char *comp, int l1)
+{
+	struct an_stat st;
+	char cell[64];
+	size_t n = l1 ? N_L1_COLS : N_TABLE_COLS;
+	int any = 0;
+	struct an_buf h = {0}, m = {0};
+
+	an_buf_puts(&h, "<tr><th>");
+	report_html_escape(&h, comp);
+	an_buf_puts(&h, "</th>");
+	an_buf_puts(&m, "| ");
+	md_escape(&m, comp);
+	for (size_t i = 0; i < n; i++) {
+		int rc = an_point_stat(r->set, g, p, comp,
+				       l1 ? l1_cols[i].name :
+				       table_cols[i].name, 0, &st, r->err);
+		if (rc < 0) {
+			an_buf_release(&h);
+			an_buf_release(&m);
+			return rc;
+		}
+		any |= st.n > 0;
+		an_fmt_stat(&st, l1 ? 1 : table_cols[i].scale, cell,
+			    sizeof(cell));
+		an_buf_puts(&h, "<td>");
+		report_html_escape(&h, cell);
+		an_buf_puts(&h, "</td>");
+		an_buf_printf(&m, " | %s", cell);
+	}
+	an_buf_puts(&h, "</tr>\n");
+	an_buf_puts(&m, " |\n");
+	if (any) {
+		an_buf_puts(&r->html, h.s);
+		an_buf_puts(&r->md, m.s);
+	}
+	an_buf_release(&h);
+	an_buf_release(&m);
+	return any;
+}
+
+static void table_head(struct report *r, int l1)
+{
+	size_t n = l1 ? N_L1_COLS : N_TABLE_COLS;
+
+	an_buf_printf(&r->html, "<div class=\"scroll\"><table>\n<tr><th>%s"
+		      "</th>", l1 ? "" : "system");
+	an_buf_printf(&r->md, "| %s |", l1 ? "" : "system");
+	for (size_t i = 0; i < n; i++) {
+		const char *h = l1 ? l1_cols[i].head : table_cols[i].head;
+		an_buf_printf(&r->html, "<th>%s</th>", h);
+		an_buf_printf(&r->md, " %s |", h);
+	}
+	an_buf_puts(&r->html, "</tr>\n");
+	an_buf_puts(&r->md, "\n|---|");
+	for (size_t i = 0; i < n; i++)
+		an_buf_puts(&r->md, "---:|");
+	an_buf_puts(&r->md, "\n");
+}
+
+static int tables(struct report *r, const struct an_group *g)
+{
+	int rc;
+
+	for (size_t i = 0; i < g->n_points; i++) {
+		const struct an_point *p = &g->points[i];
+
+		if (p->label[0]) {
+			an_buf_puts(&r->html, "<h4>sweep point ");
+			report_html_escape(&r->html, p->label);
+			an_buf_printf(&r->html, " <small>(%zu replication%s)"
+				      "</small></h4>\n", p->n_runs,
+				      p->n_runs == 1 ? "" : "s");
+			an_buf_printf(&r->md, "#### Sweep point %s (%zu "
+				      "replication%s)\n\n", p->label,
+				      p->n_runs, p->n_runs == 1 ? "" : "s");
+		}
+		table_head(r, 0);
+		for (size_t s = 0; s < g->n_systems; s++)
+			if ((rc = table_row(r, g, p, g->systems[s], 0)) < 0)
+				return rc;
+		an_buf_puts(&r->html, "</table></div>\n");
+		an_buf_puts(&r->md, "\n");
+		/* l1 table only when the run has l1 metrics */
+		size_t mark_h = r->html.len, mark_m = r->md.len;
+		table_head(r, 1);
+		rc = table_row(r, g, p, "l1", 1);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && !r->html.oom && !r->md.oom) {
+			r->html.len = mark_h;
+			r->html.s[mark_h] = '\0';
+			r->md.len = mark_m;
+			r->md.s[mark_m] = '\0';
+		} else {
+			an_buf_puts(&r->html, "</table></div>\n");
+			an_buf_puts(&r->md, "\n");
+		}
+	}
+	return 0;
+}
+
+/* ---- page -------------------------------------------------------------- */
+
+static const char css[] =
+	"body{font-family:system-ui,sans-serif;margin:1.5em auto;"
+	"max-width:1400px;padding:0 1em;color:#222;line-height:1.4}"
+	"h1,h2,h3{color:#123}h2{border-bottom:2px solid #ccd;"
+	"padding-bottom:.2em;margin-top:2em}"
+	"table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}"
+	"th,td{border:1px solid #ccd;padding:.25em .6em;text-align:right;"
+	"white-space:nowrap}tr>th:first-child{text-align:left}"
+	"tr:nth-child(even){background:#f4f6fa}"
+	".scroll{overflow-x:auto}"
+	".plots{display:grid;grid-template-columns:repeat(auto-fill,"
+	"minmax(560px,1fr));gap:1em}"
+	"figure{margin:0;border:1px solid #dde;padding:.4em;background:#fff}"
+	"figure img{width:100%;height:auto}"
+	"figcaption{font-size:.85em;color:#555}"
+	"code{background:#f0f0f4;padding:0 .2em}";
+
+static int section(struct report *r, size_t gi)
+{
+	const struct an_group *g = &r->set->groups[gi];
+	size_t before;
+	int rc;
+
+	an_buf_printf(&r->html, "<section id=\"s%zu\">\n<h2>Scenario ",
+		      gi + 1);
+	report_html_escape(&r->html, g->scenario);
+	an_buf_puts(&r->html, "</h2>\n<table>\n");
+	an_buf_printf(&r->md, "## Scenario %s\n\n", g->scenario);
+	an_buf_printf(&r->html, "<tr><th>runs used</th><td>%zu</td></tr>\n"
+		      "<tr><th>sweep points</th><td>%zu</td></tr>\n",
+		      g->n_runs, g->n_points);
+	an_buf_printf(&r->md, "- runs used: %zu\n- sweep points: %zu\n",
+		      g->n_runs, g->n_points);
+	if (g->n_skipped) {
+		an_buf_printf(&r->html, "<tr><th>runs left out (status not "
+			      "ok)</th><td>%zu</td></tr>\n", g->n_skipped);
+		an_buf_printf(&r->md, "- runs left out (status not ok): %zu\n",
+			      g->n_skipped);
+	}
+	if (g->sha256) {
+		an_buf_puts(&r->html, "<tr><th>scenario sha256</th><td><code>");
+		report_html_escape(&r->html, g->sha256);
+		an_buf_puts(&r->html, "</code></td></tr>\n<tr><th>engine "
+			    "version</th><td>");
+		report_html_escape(&r->html, g->engine);
+		an_buf_puts(&r->html, "</td></tr>\n");
+		an_buf_printf(&r->md, "- scenario sha256: `%s`\n- engine "
+			      "version: %s\n", g->sha256, g->engine);
+	}
+	an_buf_puts(&r->html, "</table>\n");
+	an_buf_puts(&r->md, "\n");
+	if (g->n_points == 0) {
+		an_buf_puts(&r->html, "<p>No successful run.</p>\n</section>\n");
+		an_buf_puts(&r->md, "No successful run.\n\n");
+		return 0;
+	}
+
+	an_buf_puts(&r->html, "<h3>Metrics</h3>\n<p>Mean over replications"
+		    "; ± is the half-width of the 95% confidence interval "
+		    "(Student t).  Cost in gwei per posted transaction.</p>\n");
+	an_buf_puts(&r->md, "### Metrics\n\nMean over replications; ± is the "
+		    "half-width of the 95% confidence interval (Student t). "
+		    "Cost in gwei per posted transaction.\n\n");
+	if ((rc = tables(r, g)) < 0)
+		return rc;
+
+	static const char *const heads[] = {
+		"Time series", "Sweeps", "Systems compared",
+	};
+	for (int part = 0; part < 3; part++) {
+		size_t mark_h = r->html.len, mark_m = r->md.len;
+
+		an_buf_printf(&r->html, "<h3>%s</h3>\n<div class=\"plots\">\n",
+			      heads[part]);
+		an_buf_printf(&r->md, "### %s\n\n", heads[part]);
+		before = r->n_plots;
+		if (part == 0) {
+			for (size_t i = 0; i < g->n_points && rc == 0; i++)
+				rc = report_plot_series(r, gi, i);
+		} else if (part == 1) {
+			rc = report_plot_sweeps(r, gi);
+		} else {
+			rc = report_plot_bars(r, gi);
+		}
+		if (rc < 0)
+			return rc;
+		if (r->n_plots == before && !r->html.oom && !r->md.oom) {
+			r->html.len = mark_h;
+			r->html.s[mark_h] = '\0';
+			r->md.len = mark_m;
+			r->md.s[mark_m] = '\0';
+		} else {
+			an_buf_puts(&r->html, "</div>\n");
+		}
+	}
+	an_buf_puts(&r->html, "</section>\n");
+	return 0;
+}
+
+static int build(struct report *r, const char *db_name)
+{
+	struct an_buf page = {0};
+	int rc;
+
+	an_buf_puts(&r->all_gp, "# l2sim report: every plot; run from the "
+		    "report directory: gnuplot gnuplot/all.gp\n");
+	an_buf_printf(&r->md, "# l2sim report: %s\n\nl2sim %s; %zu "
+		      "scenario%s. Plots link to SVG versions; the gnuplot "
+		      "scripts and data are in `gnuplot/` and `data/` "
+		      "(render again with `gnuplot gnuplot/all.gp` in this "
+		      "directory).\n\n", db_name, L2SIM_VERSION,
+		      r->set->n_groups, r->set->n_groups == 1 ? "" : "s");
+	for (size_t i = 0; i < r->set->n_groups; i++)
+		if ((rc = section(r, i)) < 0)
+			return rc;
+
+	an_buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		    "<meta charset=\"utf-8\">\n<title>l2sim report: ");
+	report_html_escape(&page, db_name);
+	an_buf_printf(&page, "</title>\n<style>%s</style>\n</head>\n<body>\n"
+		      "<h1>l2sim report: ", css);
+	report_html_escape(&page, db_name);
+	an_buf_printf(&page, "</h1>\n<p>l2sim %s. Click a plot for its SVG "
+		      "version. The gnuplot scripts and data behind each plot "
+		      "are in <code>gnuplot/</code> and <code>data/</code>; "
+		      "render them again with <code>gnuplot "
+		      "gnuplot/all.gp</code> in this directory.</p>\n<ul>\n",
+		      L2SIM_VERSION);
+	for (size_t i = 0; i < r->set->n_groups; i++) {
+		an_buf_printf(&page, "<li><a href=\"#s%zu\">", i + 1);
+		report_html_escape(&page, r->set->groups[i].scenario);
+		an_buf_puts(&page, "</a></li>\n");
+	}
+	an_buf_puts(&page, "</ul>\n");
+	an_buf_puts(&page, r->html.s ? r->html.s : "");
+	an_buf_puts(&page, "</body>\n</html>\n");
+	if (page.oom || r->html.oom || r->md.oom || r->all_gp.oom) {
+		an_buf_release(&page);
+		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
+	}
+	rc = report_write_file(r->dir, "gnuplot/all.gp", r->all_gp.s,
+			       r->all_gp.len, r->err);
+	if (rc == 0)
+		rc = report_render(r);
+	if (rc == 0)
+		rc = report_write_file(r->dir, "report.md", r->md.s,
+				       r->md.len, r->err);
+	if (rc == 0)
+		rc = report_write_file(r->dir, "report.html", page.s,
+				       page.len, r->err);
+	an_buf_release(&page);
+	return rc;
+}
+
+/* ---- directories ------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* 1: 'dir' does not exist; 0: it may be replaced; <0: it may not. */
+static int check_target(const char *dir, struct l2s_error *err)
+{
+	struct stat sb;
+	char marker[4096];
+	int empty = 1;
+
+	if (stat(dir, &sb) != 0)
+		return errno == ENOENT ? 1 :
+			l2s_error_set(err, L2S_EIO, "cannot use '%s': %s", dir,
+				      strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return l2s_error_set(err, L2S_EUSAGE, "'%s' exists and is not "
+				     "a directory", dir);
+	snprintf(marker, sizeof(marker), "%s/report.html", dir);
+	if (access(marker, F_OK) == 0)
+		return 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	if (d)
+		closedir(d);
+	if (!empty) {
+		l2s_error_set(err, L2S_EUSAGE, "'%s' exists and does not hold "
+			      "a report; not replacing it", dir);
+		l2s_error_hint(err, "choose another directory with --out");
+		return L2S_EUSAGE;
+	}
+	return 0;
+}
+
+int report_build(const char *db_path, const char *out_dir,
+		 struct l2s_error *err)
+{
+	struct resdb *rdb = NULL;
+	struct an_set set;
+	struct report r;
+	char *dir = NULL, *stage = NULL, *old = NULL, *tmp = NULL;
+	const char *db_name;
+	int rc, absent, set_loaded = 0;
+
+	memset(&r, 0, sizeof(r));
+	db_name = strrchr(db_path, '/');
+	db_name = db_name ? db_name + 1 : db_path;
+	if (out_dir && *out_dir) {
+		dir = strdup(out_dir);
+	} else {
+		size_t l = strlen(db_name);
+		if (l > 3 && strcmp(db_name + l - 3, ".db") == 0)
+			l -= 3;
+		if (asprintf(&dir, "results/report-%.*s", (int)l, db_name) < 0)
+			dir = NULL;
+	}
+	if (!dir)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
+		dir[l - 1] = '\0';
+
+	if ((rc = report_find_gnuplot(err)) < 0)
+		goto out;
+	if ((rc = an_db_open(db_path, &rdb, err)) < 0)
+		goto out;
+	if ((rc = an_set_load(&set, resdb_handle(rdb), NULL, 0, err)) < 0)
+		goto out;
+	set_loaded = 1;
+	if (set.n_groups == 0) {
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", db_path);
+		rc = l2s_error_set(err, L2S_EINPUT, "the database holds no "
+				   "runs");
+		goto out;
+	}
+	if ((rc = absent = check_target(dir, err)) < 0)
+		goto out;
+
+	/* stage beside the target so that rename() moves it in place */
+	tmp = strdup(dir);
+	if (!tmp || mkdir_p(dirname(tmp)) != 0) {
+		rc = l2s_error_set(err, L2S_EIO, "cannot create the parent "
+				   "of '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	if (asprintf(&stage, "%s.tmp-XXXXXX", dir) < 0) {
+		stage = NULL;
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!mkdtemp(stage)) {
+		free(stage);
+		stage = NULL;
+		rc = l2s_error_set(err, L2S_EIO, "cannot create a directory "
+				   "beside '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	chmod(stage, 0755);
+	static const char *const subdirs[] = {"data", "plots", "gnuplot"};
+	for (size_t i = 0; i < 3; i++) {
+		char sub[4096];
+		snprintf(sub, sizeof(sub), "%s/%s", stage, subdirs[i]);
+		if (mkdir(sub, 0755) != 0) {
+			rc = l2s_error_set(err, L2S_EIO, "cannot create '%s': "
+					   "%s", sub, strerror(errno));
+			goto out;
+		}
+	}
+	r.set = &set;
+	r.dir = stage;
+	r.err = err;
+	if ((rc = build(&r, db_name)) < 0)
+		goto out;
+
+	if (!absent) {
+		/* move the earlier report aside, then drop it */
+		if (asprintf(&old, "%s.old-XXXXXX", dir) < 0 || !mkdtemp(old) ||
+		    rename(dir, old) != 0) {
+			rc = l2s_error_set(err, L2S_EIO, "cannot replace '%s': "
+					   "%s", dir, strerror(errno));
+			if (old)
+				rmdir(old);
+			free(old);
+			old = NULL;
+			goto out;
+		}
+	}
+	if (rename(stage, dir) != 0) {
+		rc = l2s_error_set(err, L2S_EIO, "cannot move the report to "
+				   "'%s': %s", dir, strerror(errno));
+		if (old)
+			rename(old, dir);
+		goto out;
+	}
+	free(stage);
+	stage = NULL;
+	if (old)
+		rm_tree(old);
+	rc = 0;
+out:
+	if (stage)
+		rm_tree(stage);
+	an_buf_release(&r.html);
+	an_buf_release(&r.md);
+	an_buf_release(&r.all_gp);
+	if (set_loaded)
+		an_set_release(&set);
+	resdb_close(rdb);
+	free(old);
+	free(stage);
+	free(tmp);
+	free(dir);
+	return rc;
+}

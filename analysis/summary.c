@@ -1,0 +1,293 @@
+/*
+ * The table printed after `l2sim run`: per scenario, per system, the sweep
+ * points as rows, mean ± 95% CI across replications.  Two tables per
+ * scenario (throughput and cost; latency tiers) keep lines within 100
+ * columns.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis_internal.h"
+
+#define LABEL_W 22
+#define COL_W 14
+#define LAT_W 25
+
+/* Display width of UTF-8 text (each code point one column). */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+/* Appends 's' padded (or cut, with '~') to 'width' columns. */
+static void put_cell(struct an_buf *b, const char *s, size_t width)
+{
+	size_t w = text_width(s);
+
+	if (w >= width) {
+		/* cut at a code point boundary, leaving room for '~ ' */
+		size_t cols = 0, i = 0;
+		while (s[i] && cols < width - 2) {
+			i++;
+			while (((unsigned char)s[i] & 0xC0) == 0x80)
+				i++;
+			cols++;
+		}
+		an_buf_printf(b, "%.*s~ ", (int)i, s);
+		return;
+	}
+	an_buf_printf(b, "%s%*s", s, (int)(width - w), "");
+}
+
+struct col {
+	const char *name;
+	double scale;
+};
+
+static const struct col main_cols[] = {
+	{"tps_offered", 1}, {"tps_posted", 1}, {"l1_da_bytes_per_tx", 1},
+	{"cost_eth_per_tx", 1e9}, {"liveness_failures", 1},
+};
+
+static const char *const tiers[] = {"sequenced", "posted", "finalized"};
+
+static int row_main(struct an_set *set, const struct an_group *g,
+		    const struct an_point *p, const char *sys,
+		    const char *label, struct an_buf *b,
+		    struct l2s_error *err)
+{
+	char cell[64];
+	struct an_stat st;
+	int rc;
+
+	put_cell(b, label, LABEL_W);
+	for (size_t i = 0; i < sizeof(main_cols) / sizeof(main_cols[0]); i++) {
+		rc = an_point_stat(set, g, p, sys, main_cols[i].name, 0, &st,
+				   err);
+		if (rc < 0)
+			return rc;
+		an_fmt_stat(&st, main_cols[i].scale, cell, sizeof(cell));
+		put_cell(b, cell, COL_W);
+	}
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	an_buf_puts(b, "\n");
+	return 0;
+}
+
+static int row_latency(struct an_set *set, const struct an_group *g,
+		       const struct an_point *p, const char *sys,
+		       const char *label, struct an_buf *b,
+		       struct l2s_error *err)
+{
+	char name[64], c50[48], c99[48], cell[100];
+	struct an_stat s50, s99;
+	int rc;
+
+	put_cell(b, label, LABEL_W);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "latency_%s_p50", tiers[i]);
+		if ((rc = an_point_stat(set, g, p, sys, name, 0, &s50,
+					err)) < 0)
+			return rc;
+		snprintf(name, sizeof(name), "latency_%s_p99", tiers[i]);
+		if ((rc = an_point_stat(set, g, p, sys, name, 0, &s99,
+					err)) < 0)
+			return rc;
+		an_fmt_stat(&s50, 1, c50, sizeof(c50));
+		an_fmt_stat(&s99, 1, c99, sizeof(c99));
+		snprintf(cell, sizeof(cell), "%s / %s", c50, c99);
+		put_cell(b, cell, LAT_W);
+	}
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	an_buf_puts(b, "\n");
+	return 0;
+}
+
+/* Rows of one table: without a sweep one row per system, else a heading
+ * per system and a row per sweep point. */
+static int table_rows(struct an_set *set, const struct an_group *g,
+		      int latency, struct an_buf *b, struct l2s_error *err)
+{
+	int flat = g->n_points == 1 && g->points[0].label[0] == '\0';
+	int rc;
+
+	for (size_t s = 0; s < g->n_systems; s++) {
+		const char *sys = g->systems[s];
+
+		if (!flat)
+			an_buf_printf(b, "%s\n", sys);
+		for (size_t i = 0; i < g->n_points; i++) {
+			const struct an_point *p = &g->points[i];
+			char label[256];
+
+			if (flat)
+				snprintf(label, sizeof(label), "%s", sys);
+			else
+				snprintf(label, sizeof(label), "  %s",
+					 p->label);
+			rc = latency ?
+				row_latency(set, g, p, sys, label, b, err) :
+				row_main(set, g, p, sys, label, b, err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int l1_lines(struct an_set *set, const struct an_group *g,
+		    struct an_buf *b, struct l2s_error *err)
+{
+	static const char *const names[] = {
+		"blocks", "base_fee_gwei_mean", "blob_base_fee_gwei_mean",
+		"blob_utilization",
+	};
+	struct an_stat st[4];
+	char v[4][32];
+
+	for (size_t i = 0; i < g->n_points; i++) {
+		const struct an_point *p = &g->points[i];
+		size_t have = 0;
+
+		for (size_t k = 0; k < 4; k++) {
+			int rc = an_point_stat(set, g, p, "l1", names[k], 0,
+					       &st[k], err);
+			if (rc < 0)
+				return rc;
+			have += st[k].n > 0;
+			an_fmt(st[k].n ? st[k].mean : NAN, v[k],
+			       sizeof(v[k]));
+		}
+		if (!have)
+			continue;
+		if (st[0].n)
+			snprintf(v[0], sizeof(v[0]), "%.0f", st[0].mean);
+		if (st[3].n)
+			snprintf(v[3], sizeof(v[3]), "%.1f%%",
+				 st[3].mean * 100);
+		an_buf_printf(b, "l1%s%s: %s blocks, base fee %s gwei, "
+			      "blob fee %s gwei, blob utilization %s\n",
+			      p->label[0] ? " " : "", p->label, v[0], v[1],
+			      v[2], v[3]);
+	}
+	return 0;
+}
+
+static int print_group(struct an_set *set, const struct an_group *g,
+		       struct an_buf *b, struct l2s_error *err)
+{
+	size_t rmin = (size_t)-1, rmax = 0;
+	int rc;
+
+	for (size_t i = 0; i < g->n_points; i++) {
+		if (g->points[i].n_runs < rmin)
+			rmin = g->points[i].n_runs;
+		if (g->points[i].n_runs > rmax)
+			rmax = g->points[i].n_runs;
+	}
+	an_buf_printf(b, "scenario \"%s\": %zu run%s", g->scenario,
+		      g->n_runs, g->n_runs == 1 ? "" : "s");
+	if (g->n_points > 1 || (g->n_points && g->points[0].label[0]))
+		an_buf_printf(b, ", %zu sweep point%s", g->n_points,
+			      g->n_points == 1 ? "" : "s");
+	if (g->n_points) {
+		if (rmin == rmax)
+			an_buf_printf(b, " x %zu replication%s", rmin,
+				      rmin == 1 ? "" : "s");
+		else
+			an_buf_printf(b, " x %zu-%zu replications", rmin,
+				      rmax);
+		an_buf_puts(b, rmax > 1 ? ", mean ± 95% CI" : "");
+	}
+	an_buf_puts(b, "\n");
+	if (g->n_skipped)
+		an_buf_printf(b, "(%zu run%s not \"ok\" left out)\n",
+			      g->n_skipped, g->n_skipped == 1 ? "" : "s");
+	if (!g->n_points)
+		return 0;
+	if (g->n_systems == 0) {
+		an_buf_puts(b, "no system reported tx_offered\n");
+	} else {
+		static const char *const h1[] = {"TPS", "TPS", "L1 bytes",
+						 "cost", "liveness"};
+		static const char *const h2[] = {"offered", "posted", "per tx",
+						 "gwei/tx", "failures"};
+		const char *first = g->n_points == 1 &&
+			g->points[0].label[0] == '\0' ? "system" :
+			"system / sweep point";
+
+		an_buf_puts(b, "\n");
+		put_cell(b, "", LABEL_W);
+		for (size_t i = 0; i < 5; i++)
+			put_cell(b, h1[i], COL_W);
+		an_buf_puts(b, "\n");
+		put_cell(b, first, LABEL_W);
+		for (size_t i = 0; i < 5; i++)
+			put_cell(b, h2[i], COL_W);
+		an_buf_puts(b, "\n");
+		if ((rc = table_rows(set, g, 0, b, err)) < 0)
+			return rc;
+
+		an_buf_puts(b, "\n");
+		put_cell(b, "", LABEL_W);
+		an_buf_puts(b, "latency p50 / p99 (s)\n");
+		put_cell(b, first, LABEL_W);
+		for (size_t i = 0; i < 3; i++)
+			put_cell(b, tiers[i], LAT_W);
+		an_buf_puts(b, "\n");
+		if ((rc = table_rows(set, g, 1, b, err)) < 0)
+			return rc;
+		an_buf_puts(b, "\n");
+	}
+	return l1_lines(set, g, b, err);
+}
+
+int summary_print(struct sqlite3 *db, const int64_t *run_ids, size_t n,
+		  FILE *out, struct l2s_error *err)
+{
+	struct an_set set;
+	struct an_buf b = {0};
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = an_set_load(&set, db, run_ids, n, err);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < set.n_groups && rc == 0; i++) {
+		if (i)
+			an_buf_puts(&b, "\n");
+		rc = print_group(&set, &set.groups[i], &b, err);
+	}
+	an_set_release(&set);
+	if (rc == 0 && b.oom)
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	/* trailing spaces of padded header cells */
+	if (rc == 0 && b.s) {
+		struct an_buf clean = {0};
+		char *line = b.s, *nl;
+
+		while ((nl = strchr(line, '\n'))) {
+			char *e = nl;
+			while (e > line && e[-1] == ' ')
+				e--;
+			an_buf_printf(&clean, "%.*s\n", (int)(e - line), line);
+			line = nl + 1;
+		}
+		an_buf_puts(&clean, line);
+		if (clean.oom)
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		else if (fputs(clean.s, out) == EOF || fflush(out) != 0)
+			rc = l2s_error_set(err, L2S_EIO,
+					   "cannot write the summary");
+		an_buf_release(&clean);
+	}
+	an_buf_release(&b);
+	return rc;
+}
