@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "l2sim/l1.h"
+#include "l1_internal.h"
 
 /*
  * Fork presets.  Blob schedules: EIP-4844 (Cancun 3/6/3,338,477), EIP-7691
@@ -172,6 +172,23 @@ uint64_t l1_fee_excess_blob_gas(const struct l1_fork *f,
 				uint64_t parent_blob_gas_used,
 				uint64_t parent_base_fee)
 {
+	l1_u128 blob_fee = 0;
+
+	/* The parent's blob fee only matters under EIP-7918. */
+	if (f->eip7918)
+		blob_fee = l1_fee_blob_base(parent_excess_blob_gas,
+					    f->blob_update_fraction);
+	return l1_fee_excess_blob_gas_known(f, parent_excess_blob_gas,
+					    parent_blob_gas_used,
+					    parent_base_fee, blob_fee);
+}
+
+uint64_t l1_fee_excess_blob_gas_known(const struct l1_fork *f,
+				      uint64_t parent_excess_blob_gas,
+				      uint64_t parent_blob_gas_used,
+				      uint64_t parent_base_fee,
+				      l1_u128 blob_fee)
+{
 	/* EIP-7892 replaces TARGET_BLOB_GAS_PER_BLOCK by GAS_PER_BLOB * target
 	 * of the current block's schedule. */
 	l1_u128 target_gas = (l1_u128)(uint64_t)L1_GAS_PER_BLOB *
@@ -192,8 +209,6 @@ uint64_t l1_fee_excess_blob_gas(const struct l1_fork *f,
 		 * makes the right side exceed any left side.
 		 */
 		l1_u128 reserve = (l1_u128)L1_BLOB_BASE_COST * parent_base_fee;
-		l1_u128 blob_fee = l1_fee_blob_base(parent_excess_blob_gas,
-						     f->blob_update_fraction);
 		bool under = blob_fee <= L1_U128_MAX / (uint64_t)L1_GAS_PER_BLOB &&
 			     reserve > blob_fee * (uint64_t)L1_GAS_PER_BLOB;
 		if (under && f->blob_max > 0) {
