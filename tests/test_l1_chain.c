@@ -620,6 +620,36 @@ static void test_finality_and_reorg(void **state)
 	assert_int_equal(s.reorged, 1);
 }
 
+struct boundary {
+	struct l1_chain *l1;
+	struct sub s;
+	int submitted;
+};
+
+static void submit_from_listener(void *ctx, const struct l1_block *b)
+{
+	struct boundary *bd = ctx;
+	if (b->slot == 1 && !bd->submitted) {
+		struct l1_tx tx = mktx(&bd->s, 21000, 0, 100 * GWEI, GWEI, 0);
+		assert_int_equal(l1_submit(bd->l1, &tx, NULL, NULL), 0);
+		bd->submitted = 1;
+	}
+}
+
+static void test_submit_at_boundary_waits_a_slot(void **state)
+{
+	struct fixture *fx = *state;
+	start_chain(fx, "{\"fork\": \"pectra\"}");
+	static struct boundary bd;
+	memset(&bd, 0, sizeof(bd));
+	bd.l1 = fx->l1;
+	l1_on_block(fx->l1, submit_from_listener, &bd);
+	run_slots(fx, 3);
+	assert_int_equal(bd.s.included, 1);
+	assert_int_equal(bd.s.last.slot, 2);
+	assert_int_equal(bd.s.waiting, 0);
+}
+
 static void expect_error(struct fixture *fx, const char *json, int code,
 			 const char *msg_part, const char *hint_part)
 {
@@ -750,6 +780,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missed_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_miss_keeps_fees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finality_and_reorg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_at_boundary_waits_a_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_and_collect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),

@@ -218,10 +218,12 @@ int l1_create(struct sim *sim, const struct scn_obj *cfg,
 	      struct l1_chain **out, struct l2s_error *err);
 
 /*
- * What to record while running; call before l1_start().  Metrics count
- * blocks at or after 'warmup'; per-block rows are kept only when
- * 'keep_blocks' (a year is 2.6M blocks); series are interval means emitted
- * every 'series_interval' (0: none).  Default: 0, 0, 0.
+ * What to record while running; call before the run (normally before
+ * l1_start()).  Metrics count blocks at or after 'warmup'; per-block rows
+ * are kept only when 'keep_blocks' (a year is 2.6M blocks); series points
+ * are means over each 'series_interval' (0: none), stamped at the
+ * interval's end, from the next multiple of the interval after now.
+ * Default: 0, 0, 0.
  */
 void l1_set_recording(struct l1_chain *l1, sim_time_t warmup, int keep_blocks,
 		      sim_time_t series_interval);
@@ -246,7 +248,9 @@ void l1_collect(struct l1_chain *l1, struct run_result *res);
  * gas < 21000 or above the gas limit or the fork's per-tx cap (EIP-7825),
  * blobs < 0 or above the block max or the fork's per-tx cap (EIP-7594),
  * priority fee above max fee.  *tx_id (may be NULL) gets an id, never 0.
- * A cap below the current fees is accepted: the tx waits.
+ * A cap below the current fees is accepted: the tx waits.  Only blocks
+ * strictly after the submission time consider it, so a tx submitted at a
+ * slot boundary (e.g. from a block listener) goes into the next slot.
  */
 int l1_submit(struct l1_chain *l1, const struct l1_tx *tx, uint64_t *tx_id,
 	      struct l2s_error *err);

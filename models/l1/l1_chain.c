@@ -20,6 +20,7 @@
 struct ptx {
 	uint64_t id;            /* 0 marks a cancelled slot, compacted later */
 	uint64_t seq;           /* first submission order, kept by replace and reorg */
+	sim_time_t submitted;   /* first submission time, kept likewise */
 	struct l1_tx tx;
 	unsigned wait_reasons;  /* L1_WAIT_* from the last block built */
 };
@@ -223,6 +224,7 @@ int l1_submit(struct l1_chain *l1, const struct l1_tx *tx, uint64_t *tx_id,
 	memset(p, 0, sizeof(*p));
 	p->id = l1->next_id++;
 	p->seq = l1->next_seq++;
+	p->submitted = sim_now(l1->sim);
 	p->tx = *tx;
 	l1->n_live++;
 	if (tx_id)
@@ -511,6 +513,11 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 	for (size_t i = 0; i < l1->n_pending; i++) {
 		struct ptx *p = &l1->pending[i];
 		p->wait_reasons = 0;
+		/* Only txs submitted strictly before the block's time, so a
+		 * submission at a slot boundary waits for the next slot
+		 * whatever the order of same-time events. */
+		if (p->submitted >= now)
+			continue;
 		/* EIP-1559: max_fee_per_gas >= base fee; EIP-4844:
 		 * max_fee_per_blob_gas >= blob base fee. */
 		if (p->tx.max_fee_per_gas < bf)
