@@ -49,6 +49,7 @@ static void data_label(struct an_buf *b, const char *s)
 /* Tracks the range of plotted values to choose a log scale. */
 struct range {
 	double min_pos, max;
+	double top;  /* largest mean + CI half-width (bar charts) */
 	int negative, any;
 };
 
@@ -799,19 +800,23 @@ static size_t bar_categories(const struct an_group *g, const char ***out,
 	return k;
 }
 
+/* Autoscale ignores error bars once ymin is fixed, so the top of a linear
+ * axis is set from the largest mean + half-width. */
 static void bar_settings(struct an_buf *set, size_t n_cats,
 			 const struct range *ry, const char *ylabel)
 {
 	an_buf_puts(set, "set style data histogram\n"
 		    "set style histogram errorbars gap 1 lw 1\n"
 		    "set style fill solid 0.8 border -1\n"
-		    "set boxwidth 0.9\nset grid noxtics\nset ylabel ");
+		    "set grid noxtics\nset ylabel ");
 	gp_quote(set, ylabel);
 	an_buf_puts(set, "\n");
 	if (n_cats > 6)
 		an_buf_puts(set, "set xtics rotate by -30\n");
 	if (range_log(ry))
 		an_buf_puts(set, "set logscale y\n");
+	else if (ry->top > 0)
+		an_buf_printf(set, "set yrange [0:%.9g]\n", ry->top * 1.08);
 	else
 		an_buf_puts(set, "set yrange [0:*]\n");
 }
@@ -834,9 +839,11 @@ static void put_stat(struct an_buf *d, const struct an_stat *st,
 		an_buf_puts(d, " ? 0");
 		return;
 	}
+	double half = isnan(st->half) ? 0 : st->half * scale;
 	range_add(ry, st->mean * scale);
-	an_buf_printf(d, " %.9g %.9g", st->mean * scale,
-		      isnan(st->half) ? 0 : st->half * scale);
+	if (st->mean * scale + half > ry->top)
+		ry->top = st->mean * scale + half;
+	an_buf_printf(d, " %.9g %.9g", st->mean * scale, half);
 }
 
 int report_plot_bars(struct report *r, size_t gi)
