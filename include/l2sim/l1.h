@@ -138,7 +138,7 @@ struct l1_receipt {
 	int64_t blob_gas_used;     /* blobs * 131072 */
 	uint64_t base_fee;         /* wei per gas, the block's */
 	uint64_t effective_gas_price; /* base fee + effective tip, wei per gas */
-	uint64_t blob_gas_price;   /* the block's blob base fee, wei per blob gas */
+	uint64_t blob_gas_price;   /* the block's blob base fee (0 without blobs) */
 	l1_u128 fee_wei;           /* gas_used * effective price + blob gas * blob price */
 	l1_u128 blob_fee_wei;      /* the blob part of fee_wei */
 	l1_u128 tip_wei;           /* the priority-fee part (paid to the proposer) */
@@ -280,7 +280,8 @@ void l1_force_miss(struct l1_chain *l1, int64_t n);
  * un-included (on_reorged) and pending again, in their first submission
  * order.  Simplification: the replacing blocks are taken to carry the same
  * background load, so fees, block count and statistics stay as they were.
- * Final blocks are never reorged.  Returns the number of txs re-queued.
+ * Final blocks are never reorged.  Returns the number of txs re-queued, or
+ * -1 when out of memory (then nothing changed).
  */
 int64_t l1_reorg(struct l1_chain *l1, int64_t depth);
 

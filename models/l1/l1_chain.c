@@ -508,8 +508,13 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 	l1->n_pending = w;
 	/* Out of memory for the scratch: this block takes no system tx;
 	 * they wait (NO_ROOM) and the run goes on. */
-	bool have_order = grow((void **)&l1->order, &l1->cap_order,
-			       l1->n_pending + 1, sizeof(*l1->order)) == 0;
+	bool have_order =
+		grow((void **)&l1->order, &l1->cap_order, l1->n_pending + 1,
+		     sizeof(*l1->order)) == 0 &&
+		grow((void **)&l1->incl, &l1->cap_incl, l1->n_pending + 1,
+		     sizeof(*l1->incl)) == 0 &&
+		grow((void **)&l1->unfinal, &l1->cap_unfinal,
+		     l1->uf_tail + l1->n_pending + 1, sizeof(*l1->unfinal)) == 0;
 	for (size_t i = 0; i < l1->n_pending; i++) {
 		struct ptx *p = &l1->pending[i];
 		p->wait_reasons = 0;
@@ -567,11 +572,6 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 		gas += p->tx.gas;
 		blobs += p->tx.blobs;
 		sys_blobs += p->tx.blobs;
-		if (grow((void **)&l1->incl, &l1->cap_incl, l1->n_incl + 1,
-			 sizeof(*l1->incl)) != 0) {
-			p->wait_reasons |= L1_WAIT_NO_ROOM;
-			continue;
-		}
 		struct itx *it = &l1->incl[l1->n_incl++];
 		struct l1_receipt *r = &it->r;
 		it->p = *p;
@@ -595,10 +595,8 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 		p->id = 0; /* leaves pending */
 	}
 
-	/* Included txs move to the not-yet-final list. */
-	if (l1->n_incl > 0 &&
-	    grow((void **)&l1->unfinal, &l1->cap_unfinal, l1->uf_tail + l1->n_incl,
-		 sizeof(*l1->unfinal)) == 0) {
+	/* Included txs move to the not-yet-final list (room reserved). */
+	if (l1->n_incl > 0) {
 		memcpy(&l1->unfinal[l1->uf_tail], l1->incl,
 		       l1->n_incl * sizeof(*l1->incl));
 		l1->uf_tail += l1->n_incl;
