@@ -108,8 +108,13 @@ static int baseline_load(const char *file, json_t **out,
 			err->line = je.line > 0 ? je.line : 0;
 			err->column = je.column > 0 ? je.column : 0;
 		}
-		return l2s_error_set(err, access(file, R_OK) == 0 ?
-				     L2S_EINPUT : L2S_EIO,
+		if (access(file, F_OK) != 0) {
+			l2s_error_set(err, L2S_EINPUT, "no baseline file at "
+				      "this path");
+			l2s_error_hint(err, "write one with --write-baseline");
+			return L2S_EINPUT;
+		}
+		return l2s_error_set(err, L2S_EINPUT,
 				     "cannot read baseline: %s", je.text);
 	}
 	if (!json_is_object(root)) {

@@ -276,7 +276,8 @@ static void test_bad_baselines(void **state)
 	free(text);
 
 	snprintf(bad, sizeof(bad), "%s/none.json", p->dir);
-	assert_true(check_copy(p, bad, -1, &text, &err) < 0);
+	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
+	assert_non_null(strstr(err.hint, "--write-baseline"));
 	free(text);
 }
 
