@@ -132,6 +132,9 @@ bool da_is_down(const struct da_layer *layer);
  */
 int da_dac_set_member_down(struct da_layer *layer, int member, bool down);
 
+/* Committee size n of a DAC; 0 for other layers. */
+int da_dac_members(const struct da_layer *layer);
+
 /*
  * Adds per-layer metrics (component = layer name): submissions,
  * bytes_submitted, confirmations, bytes_confirmed, failures, pending_end,

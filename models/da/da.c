@@ -559,6 +559,11 @@ int da_dac_set_member_down(struct da_layer *l, int member, bool down)
 }
 
 const char *da_layer_name(const struct da_layer *l) { return l->cfg.name; }
+
+int da_dac_members(const struct da_layer *l)
+{
+	return is_dac(l) ? l->cfg.members : 0;
+}
 enum da_type da_layer_type(const struct da_layer *l) { return l->cfg.type; }
 int64_t da_layer_max_block_bytes(const struct da_layer *l)
 {

@@ -1,0 +1,95 @@
+/*
+ * Cohort queues: transactions as counts per kind with one arrival time,
+ * split in proportion when only part of a cohort moves on.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "system_internal.h"
+
+int cohort_q_push(struct cohort_q *q, const struct cohort *c)
+{
+	if (c->total == 0)
+		return 0;
+	if (q->len == q->cap) {
+		size_t ncap = q->cap ? q->cap * 2 : 16;
+		struct cohort *n = malloc(ncap * sizeof(*n));
+		if (!n)
+			return L2S_ENOMEM;
+		for (size_t i = 0; i < q->len; i++)
+			n[i] = q->c[(q->head + i) % q->cap];
+		free(q->c);
+		q->c = n;
+		q->cap = ncap;
+		q->head = 0;
+	}
+	q->c[(q->head + q->len) % q->cap] = *c;
+	q->len++;
+	q->txs += c->total;
+	for (int k = 0; k < TX_KINDS; k++)
+		q->n[k] += c->n[k];
+	return 0;
+}
+
+struct cohort *cohort_q_front(struct cohort_q *q)
+{
+	return q->len ? &q->c[q->head] : NULL;
+}
+
+void cohort_split(struct cohort *c, uint64_t take, struct cohort *part)
+{
+	*part = *c;
+	if (take >= c->total) {
+		memset(c->n, 0, sizeof(c->n));
+		c->total = 0;
+		return;
+	}
+	/* Largest-remainder apportionment: exact totals, kinds in
+	 * proportion, ties to the lower kind index (deterministic). */
+	uint64_t got = 0;
+	double rem[TX_KINDS];
+	for (int k = 0; k < TX_KINDS; k++) {
+		unsigned __int128 prod = (unsigned __int128)c->n[k] * take;
+		part->n[k] = (uint64_t)(prod / c->total);
+		rem[k] = (double)(prod % c->total);
+		got += part->n[k];
+	}
+	while (got < take) {
+		int best = -1;
+		for (int k = 0; k < TX_KINDS; k++)
+			if (part->n[k] < c->n[k] &&
+			    (best < 0 || rem[k] > rem[best]))
+				best = k;
+		part->n[best]++;
+		rem[best] = -1;
+		got++;
+	}
+	part->total = take;
+	for (int k = 0; k < TX_KINDS; k++)
+		c->n[k] -= part->n[k];
+	c->total -= take;
+}
+
+uint64_t cohort_q_take(struct cohort_q *q, uint64_t n, struct cohort *out)
+{
+	struct cohort *f = cohort_q_front(q);
+	if (!f || n == 0)
+		return 0;
+	if (n >= f->total) {
+		*out = *f;
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+	} else {
+		cohort_split(f, n, out);
+	}
+	q->txs -= out->total;
+	for (int k = 0; k < TX_KINDS; k++)
+		q->n[k] -= out->n[k];
+	return out->total;
+}
+
+void cohort_q_release(struct cohort_q *q)
+{
+	free(q->c);
+	memset(q, 0, sizeof(*q));
+}

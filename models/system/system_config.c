@@ -1,0 +1,473 @@
+/*
+ * Reading the scenario's "systems" and "shared_sequencers".  Defaults are
+ * chosen per system type from the figures in docs/model-systems.md (which
+ * cites SOURCES.md); every key can be overridden.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "system_internal.h"
+
+static const char *const type_names[] = {
+	"optimistic_rollup", "zk_rollup", "sdr", "validium", "volition", NULL,
+};
+
+const char *sys_type_name(enum sys_type t) { return type_names[t]; }
+
+static const char *const system_keys[] = {
+	"name", "description", "type", "count", "workload", "da", "sequencer",
+	"batcher", "prover", "settlement", "aggregator", "ecosystem",
+	"liveness", "l1_share", NULL,
+};
+
+static const char *const seq_keys[] = {
+	"type", "name", "capacity", "gas_capacity", "mempool_limit",
+	"block_time", "confirm_latency", "forced_inclusion_delay",
+	"forced_inclusion_rate", "takeover_delay", NULL,
+};
+
+static const char *const batcher_keys[] = {
+	"max_batch_size", "max_delay", "blobs_per_tx", "blob_payload",
+	"max_calldata_tx", "compression", "level", "max_fee", "max_blob_fee",
+	"priority_fee", "max_pending_txs", "rebid", "batch_gas",
+	"commitment_size", "da_fallback", NULL,
+};
+
+static const char *const settle_keys[] = {
+	"challenge_window", "state_root_gas", "state_root_interval",
+	"verify_extra_gas", NULL,
+};
+
+static const char *const live_keys[] = {"sequence_within", "post_within",
+					 NULL};
+
+static const char *const seq_type_names[] = {"own", "shared", "based", NULL};
+
+#define RATE(x) ((int64_t)(x) * SCN_RATE_ONE)
+
+static int read_sequencer(struct world *w, struct system_def *d,
+			  const struct scn_obj *so, struct l2s_error *err)
+{
+	struct scn_obj o;
+	bool has;
+	int rc;
+	if ((rc = scn_get_obj(so, "sequencer", &o, &has, err)))
+		return rc;
+	if ((rc = scn_check_keys(&o, seq_keys, err)))
+		return rc;
+	struct seq_cfg *s = &d->seq;
+	int t;
+	if ((rc = scn_get_enum(&o, "type", SEQ_OWN, seq_type_names, &t, err)))
+		return rc;
+	s->type = (enum seq_type)t;
+	/* Own sequencer defaults: a single operator with room for a few
+	 * thousand tx/s (DESIGN.md's "vertical" ceiling), OP Stack's 2 s
+	 * blocks (SOURCES.md §4.1), Arbitrum's 24 h forced-inclusion delay
+	 * (SOURCES.md, rollups.arbitrum.force_inclusion_delay_s) and a 7 d
+	 * takeover (DESIGN.md: hours to a week). */
+	int64_t dflt_cap = RATE(2000);
+	sim_time_t dflt_block = 2 * SIM_S;
+	if (s->type == SEQ_BASED) {
+		dflt_block = l1_slot_time(w->l1);
+		dflt_cap = RATE(5000);
+	}
+	if ((rc = scn_get_rate(&o, "capacity", dflt_cap, 1, INT64_MAX,
+			       &s->capacity, err)) ||
+	    (rc = scn_get_int(&o, "gas_capacity", 0, 0, INT64_MAX / 4,
+			      &s->gas_capacity, err)) ||
+	    (rc = scn_get_int(&o, "mempool_limit", 1000000, 1, INT64_MAX / 4,
+			      &s->mempool_limit, err)) ||
+	    (rc = scn_get_duration(&o, "block_time", dflt_block, SIM_MS,
+				   SIM_HOUR, &s->block_time, err)) ||
+	    (rc = scn_get_duration(&o, "confirm_latency", 100 * SIM_MS, 0,
+				   SIM_HOUR, &s->confirm_latency, err)) ||
+	    (rc = scn_get_duration(&o, "forced_inclusion_delay", SIM_DAY, 0,
+				   365 * SIM_DAY, &s->forced_inclusion_delay,
+				   err)) ||
+	    (rc = scn_get_rate(&o, "forced_inclusion_rate", RATE(10), 0,
+			       INT64_MAX, &s->forced_inclusion_rate, err)) ||
+	    (rc = scn_get_duration(&o, "takeover_delay", 7 * SIM_DAY, 0,
+				   3650 * SIM_DAY, &s->takeover_delay, err)))
+		return rc;
+	const char *nm = NULL;
+	if ((rc = scn_get_string(&o, "name", NULL, &nm, err)))
+		return rc;
+	if (s->type == SEQ_SHARED) {
+		if (!nm)
+			return scn_fail(&o, "type", err, "a shared sequencer "
+					"needs \"name\" of an entry of "
+					"shared_sequencers");
+		s->shared_name = nm;
+		for (size_t i = 0; i < w->n_shared; i++)
+			if (!strcmp(w->shared[i].name, nm))
+				d->shared = &w->shared[i];
+		if (!d->shared) {
+			const char *cands[65] = {0};
+			for (size_t i = 0; i < w->n_shared && i < 64; i++)
+				cands[i] = w->shared[i].name;
+			rc = scn_fail(&o, "name", err, "no shared sequencer "
+				      "named '%s'", nm);
+			const char *near = l2s_closest(nm, cands);
+			if (near)
+				l2s_error_hint(err, "did you mean '%s'?", near);
+			else
+				l2s_error_hint(err, "declare it in "
+					       "shared_sequencers");
+			return rc;
+		}
+	} else if (nm) {
+		return scn_fail(&o, "name", err, "\"name\" is only for "
+				"\"type\": \"shared\"");
+	}
+	return 0;
+}
+
+static int read_da(struct world *w, struct system_def *d,
+		   const struct scn_obj *so, struct l2s_error *err)
+{
+	const char *dflt = d->type == SYS_VALIDIUM || d->type == SYS_VOLITION
+				   ? NULL
+				   : "ethereum_blobs";
+	const char *da;
+	int rc = scn_get_string(so, "da", dflt, &da, err);
+	if (rc)
+		return rc;
+	struct batcher_cfg *b = &d->batcher;
+	if (!da)
+		return scn_fail(so, "type", err, "a %s needs \"da\": the name "
+				"of a committee or layer from da_layers",
+				type_names[d->type]);
+	if (!strcmp(da, "ethereum_blobs")) {
+		b->target = DA_L1_BLOBS;
+	} else if (!strcmp(da, "ethereum_calldata")) {
+		b->target = DA_L1_CALLDATA;
+	} else if (!strcmp(da, "auto") || !strcmp(da, "ethereum_auto")) {
+		b->target = DA_L1_AUTO;
+	} else {
+		d->da = da_find(w->da, da);
+		if (!d->da) {
+			const char *cands[70] = {"ethereum_blobs",
+						 "ethereum_calldata", "auto"};
+			size_t n = 3;
+			for (size_t i = 0; i < da_count(w->da) && n < 69; i++)
+				cands[n++] = da_layer_name(da_at(w->da, i));
+			rc = scn_fail(so, "da", err, "no DA layer named '%s'",
+				      da);
+			const char *near = l2s_closest(da, cands);
+			if (near)
+				l2s_error_hint(err, "did you mean '%s'?", near);
+			else
+				l2s_error_hint(err, "use ethereum_blobs, "
+					       "ethereum_calldata, auto, or "
+					       "declare it in da_layers");
+			return rc;
+		}
+		b->target = DA_ALT;
+		b->da_name = da;
+	}
+	if ((d->type == SYS_VALIDIUM || d->type == SYS_VOLITION) &&
+	    b->target != DA_ALT)
+		return scn_fail(so, "da", err, "a %s keeps its data off L1: "
+				"\"da\" must name a layer from da_layers",
+				type_names[d->type]);
+	return 0;
+}
+
+static int read_batcher(struct world *w, struct system_def *d,
+			const struct scn_obj *so, struct l2s_error *err)
+{
+	struct scn_obj o;
+	bool has;
+	int rc;
+	if ((rc = scn_get_obj(so, "batcher", &o, &has, err)))
+		return rc;
+	if ((rc = scn_check_keys(&o, batcher_keys, err)))
+		return rc;
+	struct batcher_cfg *b = &d->batcher;
+	int32_t fork_max = l1_max_blobs_per_tx(w->l1);
+	int64_t blobs = 0, payload, maxpend, level = -1;
+	/* OP Stack: 130,044 usable bytes per blob; operators of busy chains
+	 * are told to post 6-blob transactions (SOURCES.md §4.1). */
+	if ((rc = scn_get_int(&o, "blobs_per_tx", fork_max < 6 ? fork_max : 6,
+			      1, fork_max, &blobs, err)) ||
+	    (rc = scn_get_size(&o, "blob_payload", 130044, 1024,
+			       L1_BYTES_PER_BLOB, &payload, err)))
+		return rc;
+	b->blobs_per_tx = (int32_t)blobs;
+	b->blob_payload = payload;
+	/* Calldata batches: OP's 120,000-byte max L1 tx size. */
+	if ((rc = scn_get_size(&o, "max_calldata_tx", 120000, 1024, 1 << 22,
+			       &b->max_calldata_tx, err)))
+		return rc;
+	int64_t dflt_size = b->target == DA_L1_CALLDATA ? b->max_calldata_tx
+				: b->target == DA_ALT
+					? 2 * 1024 * 1024
+					: (int64_t)b->blobs_per_tx * payload;
+	if (b->target == DA_ALT && da_layer_max_block_bytes(d->da) > 0 &&
+	    da_layer_max_block_bytes(d->da) < dflt_size)
+		dflt_size = da_layer_max_block_bytes(d->da);
+	/* Defaults per type: transaction-data rollups compress with brotli
+	 * (OP Stack since Fjord, Arbitrum) or zstd (Scroll); a state-diff
+	 * rollup posts its packed diff as it is (zkSync). */
+	enum comp_algo dflt_algo = d->type == SYS_OPTIMISTIC ? COMP_BROTLI
+				   : d->type == SYS_SDR     ? COMP_NONE
+							    : COMP_ZSTD;
+	int algo;
+	if ((rc = scn_get_size(&o, "max_batch_size", dflt_size, 1024,
+			       INT64_C(1) << 32, &b->max_batch_bytes, err)) ||
+	    (rc = scn_get_duration(&o, "max_delay", 10 * SIM_MIN, SIM_S,
+				   30 * SIM_DAY, &b->max_delay, err)) ||
+	    (rc = scn_get_enum(&o, "compression", dflt_algo, comp_algo_names,
+			       &algo, err)))
+		return rc;
+	b->algo = (enum comp_algo)algo;
+	int lo, hi;
+	comp_level_range(b->algo, &lo, &hi);
+	int dl = b->algo == COMP_BROTLI ? 9 : comp_default_level(b->algo);
+	if ((rc = scn_get_int(&o, "level", dl, lo, hi, &level, err)))
+		return rc;
+	b->level = (int)level;
+	int64_t cs;
+	if ((rc = scn_get_fee(&o, "max_fee", UINT64_C(500000000000),
+			      UINT64_MAX / 4, &b->max_fee, err)) ||
+	    (rc = scn_get_fee(&o, "max_blob_fee", UINT64_C(500000000000),
+			      UINT64_MAX / 4, &b->max_blob_fee, err)) ||
+	    (rc = scn_get_fee(&o, "priority_fee", UINT64_C(1000000000),
+			      UINT64_MAX / 4, &b->priority_fee, err)) ||
+	    (rc = scn_get_int(&o, "max_pending_txs", 8, 1, 1024, &maxpend,
+			      err)) ||
+	    (rc = scn_get_bool(&o, "rebid", true, &b->rebid, err)) ||
+	    (rc = scn_get_size(&o, "commitment_size", 64, 0, 1 << 20, &cs,
+			       err)) ||
+	    (rc = scn_get_bool(&o, "da_fallback", d->type == SYS_OPTIMISTIC,
+			       &b->da_fallback, err)))
+		return rc;
+	if (b->priority_fee > b->max_fee)
+		return scn_fail(&o, "priority_fee", err, "priority_fee is "
+				"above max_fee");
+	b->max_pending_txs = (int32_t)maxpend;
+	b->commitment_bytes = cs;
+	/* Per-batch L1 execution gas besides data: a ZK rollup's commit
+	 * (zkSync's operator estimate: 61,000 per batch, SOURCES.md §3);
+	 * an optimistic batch to an inbox address needs none. */
+	int64_t dflt_gas = d->type == SYS_OPTIMISTIC ? 0 : 61000;
+	if ((rc = scn_get_int(&o, "batch_gas", dflt_gas, 0, 1 << 24,
+			      &b->batch_gas, err)))
+		return rc;
+	return 0;
+}
+
+static int read_settlement(struct world *w, struct system_def *d,
+			   const struct scn_obj *so, struct l2s_error *err)
+{
+	struct scn_obj o;
+	bool has;
+	int rc;
+	if ((rc = scn_get_obj(so, "settlement", &o, &has, err)))
+		return rc;
+	if ((rc = scn_check_keys(&o, settle_keys, err)))
+		return rc;
+	struct settle_cfg *s = &d->settle;
+	/* OP Mainnet: 7-day finalization period; output roots about hourly
+	 * (SOURCES.md §4.1). */
+	if ((rc = scn_get_duration(&o, "challenge_window", 7 * SIM_DAY, 0,
+				   365 * SIM_DAY, &s->challenge_window, err)) ||
+	    (rc = scn_get_int(&o, "state_root_gas", 100000, 0, 1 << 24,
+			      &s->state_root_gas, err)) ||
+	    (rc = scn_get_duration(&o, "state_root_interval", SIM_HOUR,
+				   SIM_S, 30 * SIM_DAY, &s->state_root_interval,
+				   err)) ||
+	    (rc = scn_get_int(&o, "verify_extra_gas", 50000, 0, 1 << 24,
+			      &s->verify_extra_gas, err)))
+		return rc;
+	if (d->type != SYS_OPTIMISTIC && has &&
+	    (scn_has(&o, "challenge_window") || scn_has(&o, "state_root_gas")))
+		return scn_fail(&o, scn_has(&o, "challenge_window")
+					    ? "challenge_window"
+					    : "state_root_gas",
+				err, "only optimistic rollups have a challenge "
+				"window and separate state roots");
+	return 0;
+}
+
+static int read_one(struct world *w, struct system_def *d,
+		    const struct scn_obj *so, struct l2s_error *err)
+{
+	int rc;
+	if ((rc = scn_check_keys(so, system_keys, err)))
+		return rc;
+	const char *name, *wl;
+	int t;
+	if ((rc = scn_get_string(so, "name", NULL, &name, err)))
+		return rc;
+	if (!name || !name[0] || strchr(name, '#'))
+		return scn_fail(so, name ? "name" : NULL, err,
+				name ? "a system name must be non-empty and "
+				       "without '#'"
+				     : "a system needs a \"name\"");
+	if (strlen(name) >= sizeof(d->name) - 8)
+		return scn_fail(so, "name", err, "system name is too long");
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	if (!scn_has(so, "type"))
+		return scn_fail(so, NULL, err, "system '%s' needs a \"type\"",
+				name);
+	if ((rc = scn_get_enum(so, "type", 0, type_names, &t, err)))
+		return rc;
+	d->type = (enum sys_type)t;
+	if ((rc = scn_get_int(so, "count", 1, 1, 100000, &d->count, err)))
+		return rc;
+	if ((rc = scn_get_string(so, "workload", NULL, &wl, err)))
+		return rc;
+	if (!wl) {
+		if (workload_set_count(w->workloads) != 1)
+			return scn_fail(so, NULL, err, "system '%s' needs "
+					"\"workload\": the name of an entry of "
+					"workloads", name);
+		d->workload = workload_set_get(w->workloads, 0);
+	} else {
+		d->workload = workload_find(w->workloads, wl);
+		if (!d->workload) {
+			const char *cands[65] = {0};
+			size_t n = workload_set_count(w->workloads);
+			for (size_t i = 0; i < n && i < 64; i++)
+				cands[i] = workload_name(
+					workload_set_get(w->workloads, i));
+			rc = scn_fail(so, "workload", err, "no workload named "
+				      "'%s'", wl);
+			const char *near = l2s_closest(wl, cands);
+			if (near)
+				l2s_error_hint(err, "did you mean '%s'?", near);
+			return rc;
+		}
+	}
+	if ((rc = read_da(w, d, so, err)) ||
+	    (rc = read_sequencer(w, d, so, err)) ||
+	    (rc = read_batcher(w, d, so, err)) ||
+	    (rc = read_settlement(w, d, so, err)))
+		return rc;
+	double share;
+	if ((rc = scn_get_double(so, "l1_share", 0.5, 0, 1, &share, err)))
+		return rc;
+	if (scn_has(so, "l1_share") && d->type != SYS_VOLITION)
+		return scn_fail(so, "l1_share", err, "only a volition splits "
+				"its data between L1 and another layer");
+	d->batcher.l1_share = d->type == SYS_VOLITION ? share : 0;
+	/* Proven systems: all but optimistic rollups. */
+	bool has_prover;
+	if ((rc = scn_get_obj(so, "prover", &d->prover_cfg, &has_prover, err)))
+		return rc;
+	d->has_prover = d->type != SYS_OPTIMISTIC;
+	if (has_prover && !d->has_prover)
+		return scn_fail(so, "prover", err, "an optimistic rollup has no "
+				"prover (it has a challenge window)");
+	const char *agg, *eco;
+	if ((rc = scn_get_string(so, "aggregator", NULL, &agg, err)) ||
+	    (rc = scn_get_string(so, "ecosystem", NULL, &eco, err)))
+		return rc;
+	if (agg) {
+		if (!d->has_prover)
+			return scn_fail(so, "aggregator", err, "an optimistic "
+					"rollup has no proofs to aggregate");
+		d->agg = agg_find(w->aggs, agg);
+		if (!d->agg)
+			return scn_fail(so, "aggregator", err, "no aggregator "
+					"named '%s'", agg);
+		d->settle.aggregator = agg;
+		d->settle.ecosystem = eco ? eco : d->name;
+	} else if (eco) {
+		return scn_fail(so, "ecosystem", err, "\"ecosystem\" needs an "
+				"\"aggregator\"");
+	}
+	struct scn_obj lo;
+	bool has;
+	if ((rc = scn_get_obj(so, "liveness", &lo, &has, err)) ||
+	    (rc = scn_check_keys(&lo, live_keys, err)))
+		return rc;
+	sim_time_t post_dflt = 2 * d->batcher.max_delay;
+	if (post_dflt < SIM_HOUR)
+		post_dflt = SIM_HOUR;
+	if ((rc = scn_get_duration(&lo, "sequence_within", SIM_MIN, SIM_MS,
+				   365 * SIM_DAY, &d->live.sequence_within,
+				   err)) ||
+	    (rc = scn_get_duration(&lo, "post_within", post_dflt, SIM_S,
+				   365 * SIM_DAY, &d->live.post_within, err)))
+		return rc;
+	return 0;
+}
+
+int shared_seqs_read(struct world *w, const struct scn_obj *root,
+		     struct l2s_error *err)
+{
+	static const char *const keys[] = {"name", "capacity", "mempool_limit",
+					   "block_time", "consensus_latency",
+					   "description", NULL};
+	size_t n;
+	int rc = scn_get_array(root, "shared_sequencers", &n, err);
+	if (rc || n == 0)
+		return rc;
+	w->shared = calloc(n, sizeof(*w->shared));
+	if (!w->shared)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	w->n_shared = n;
+	for (size_t i = 0; i < n; i++) {
+		struct scn_obj o;
+		struct shared_seq *s = &w->shared[i];
+		const char *name;
+		if ((rc = scn_get_elem(root, "shared_sequencers", i, &o, err)) ||
+		    (rc = scn_check_keys(&o, keys, err)) ||
+		    (rc = scn_get_string(&o, "name", NULL, &name, err)))
+			return rc;
+		if (!name || !name[0])
+			return scn_fail(&o, NULL, err, "a shared sequencer "
+					"needs a \"name\"");
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(w->shared[j].name, name))
+				return scn_fail(&o, "name", err, "shared "
+						"sequencer '%s' is declared "
+						"twice", name);
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		/* A BFT-ordered shared sequencer: a few thousand tx/s for all
+		 * members, a consensus round of ~1 s (documented choice). */
+		if ((rc = scn_get_rate(&o, "capacity", RATE(3000), 1, INT64_MAX,
+				       &s->capacity, err)) ||
+		    (rc = scn_get_int(&o, "mempool_limit", 1000000, 1,
+				      INT64_MAX / 4, &s->mempool_limit, err)) ||
+		    (rc = scn_get_duration(&o, "block_time", 2 * SIM_S, SIM_MS,
+					   SIM_HOUR, &s->block_time, err)) ||
+		    (rc = scn_get_duration(&o, "consensus_latency", SIM_S, 0,
+					   SIM_HOUR, &s->consensus_latency,
+					   err)))
+			return rc;
+	}
+	return 0;
+}
+
+int systems_read(struct world *w, const struct scn_obj *root,
+		 struct l2s_error *err)
+{
+	size_t n;
+	int rc = scn_get_array(root, "systems", &n, err);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return 0;
+	w->defs = calloc(n, sizeof(*w->defs));
+	if (!w->defs)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct scn_obj o;
+		if ((rc = scn_get_elem(root, "systems", i, &o, err)))
+			return rc;
+		rc = read_one(w, &w->defs[i], &o, err);
+		w->n_defs = i + 1;
+		if (rc)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(w->defs[j].name, w->defs[i].name))
+				return scn_fail(&o, "name", err, "system '%s' "
+						"is declared twice",
+						w->defs[i].name);
+	}
+	return 0;
+}

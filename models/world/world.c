@@ -1,0 +1,411 @@
+/*
+ * The world: everything a scenario describes, built on one struct sim.
+ *
+ * Order of construction: L1, DA layers, workloads, aggregators, shared
+ * sequencers, systems and their instances, faults.  One tick event (every
+ * "tick", default one L1 slot) draws arrivals, sequences and cuts batches
+ * for every instance; based sequencers act on L1 blocks instead.  Series
+ * are sampled every output.series_interval.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../system/system_internal.h"
+#include "l2sim/faults.h"
+#include "l2sim/world.h"
+
+static const char *const top_keys[] = {
+	"name", "description", "duration", "warmup", "seed", "replications",
+	"output", "tick", "l1", "da_layers", "workloads", "systems",
+	"shared_sequencers", "aggregators", "faults", "sweep", NULL,
+};
+
+static const char *const output_keys[] = {"series_interval", "l1_blocks",
+					  "series_per_instance", NULL};
+
+/* Series of every instance are kept up to this many instances by default
+ * ("all" always): a sweep to 64 copies should not write 64 x 5 series. */
+#define SERIES_INSTANCES_MAX 16
+
+static int read_settings(const struct scenario *scn, struct world_settings *s,
+			 sim_time_t *tick, int *per_instance,
+			 struct l2s_error *err)
+{
+	struct scn_obj root = scn_root(scn);
+	int rc;
+	if ((rc = scn_check_keys(&root, top_keys, err)))
+		return rc;
+	const char *name, *desc;
+	if ((rc = scn_get_string(&root, "name", NULL, &name, err)) ||
+	    (rc = scn_get_string(&root, "description", NULL, &desc, err)))
+		return rc;
+	int64_t seed, reps;
+	if ((rc = scn_get_duration(&root, "duration", SIM_DAY, SIM_S,
+				   3650 * SIM_DAY, &s->duration, err)) ||
+	    (rc = scn_get_duration(&root, "warmup", 0, 0, 3650 * SIM_DAY,
+				   &s->warmup, err)) ||
+	    (rc = scn_get_int(&root, "seed", 1, 0, INT64_MAX, &seed, err)) ||
+	    (rc = scn_get_int(&root, "replications", 1, 1, 100000, &reps, err)) ||
+	    (rc = scn_get_duration(&root, "tick", 12 * SIM_S, 100 * SIM_MS,
+				   SIM_HOUR, tick, err)))
+		return rc;
+	if (s->warmup >= s->duration)
+		return scn_fail(&root, "warmup", err, "warmup must be shorter "
+				"than duration");
+	s->seed = (uint64_t)seed;
+	s->replications = reps;
+	struct scn_obj out;
+	bool has;
+	if ((rc = scn_get_obj(&root, "output", &out, &has, err)) ||
+	    (rc = scn_check_keys(&out, output_keys, err)))
+		return rc;
+	/* About 500 points per series by default, at least one minute. */
+	sim_time_t dflt = s->duration / 500;
+	if (dflt < SIM_MIN)
+		dflt = SIM_MIN;
+	bool keep, per = false;
+	if ((rc = scn_get_duration(&out, "series_interval", dflt, SIM_S,
+				   s->duration, &s->series_interval, err)) ||
+	    (rc = scn_get_bool(&out, "l1_blocks", false, &keep, err)) ||
+	    (rc = scn_get_bool(&out, "series_per_instance", true, &per, err)))
+		return rc;
+	s->keep_l1_blocks = keep;
+	if (per_instance)
+		*per_instance = per;
+	return 0;
+}
+
+int world_read_settings(const struct scenario *scn, struct world_settings *out,
+			struct l2s_error *err)
+{
+	sim_time_t tick;
+	return read_settings(scn, out, &tick, NULL, err);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void world_tick(struct sim *sim, void *self, void *arg)
+{
+	struct world *w = self;
+	sim_time_t t1 = sim_now(sim), t0 = t1 - w->tick;
+	for (size_t i = 0; i < w->n_inst; i++) {
+		struct sys_instance *in = w->inst[i];
+		if (in->def->seq.type != SEQ_BASED)
+			seq_arrivals(in, t0, t1);
+		if (in->def->seq.type == SEQ_OWN)
+			seq_own_tick(in, t0, t1);
+	}
+	for (size_t i = 0; i < w->n_shared; i++)
+		seq_shared_tick(&w->shared[i], t0, t1);
+	for (size_t i = 0; i < w->n_inst; i++) {
+		batcher_tick(w->inst[i], t1);
+		sys_liveness_check(w->inst[i], t1);
+	}
+	if (t1 + w->tick <= w->duration)
+		sim_schedule(sim, t1 + w->tick, world_tick, w, NULL, NULL);
+}
+
+static void series_tick(struct sim *sim, void *self, void *arg)
+{
+	struct world *w = self;
+	sys_series_sample(w, sim_now(sim));
+	if (sim_now(sim) + w->series_interval <= w->duration)
+		sim_schedule_in(sim, w->series_interval, series_tick, w, NULL,
+				NULL);
+}
+
+/* Based sequencing: the L1 proposer of each block sequences. */
+static void based_block(void *ctx, const struct l1_block *b)
+{
+	struct sys_instance *in = ctx;
+	seq_arrivals(in, in->based_arrivals_t, b->t);
+	in->based_arrivals_t = b->t;
+	if (b->missed)
+		return;
+	seq_based_block(in, in->based_block_t, b->t);
+	in->based_block_t = b->t;
+	batcher_tick(in, b->t);
+}
+
+/* ---- faults ---------------------------------------------------------------- */
+
+static void group_down(void *obj, int member, bool down,
+		       void (*fn)(void *, int, bool))
+{
+	struct system_def *d = obj;
+	struct world *w = d->world;
+	for (size_t i = 0; i < w->n_inst; i++)
+		if (w->inst[i]->def == d)
+			fn(w->inst[i], member, down);
+}
+
+static void def_seq_down(void *o, int m, bool d) { group_down(o, m, d, seq_set_down); }
+static void def_poster_down(void *o, int m, bool d) { group_down(o, m, d, batcher_set_down); }
+static void def_prover_down(void *o, int m, bool d) { group_down(o, m, d, settle_prover_set_down); }
+
+static void da_down(void *obj, int member, bool down)
+{
+	if (member >= 0)
+		da_dac_set_member_down(obj, member, down);
+	else
+		da_set_down(obj, down);
+}
+
+struct l1_fault_state {
+	struct l1_chain *l1;
+	double base_missed;
+};
+
+static void l1_apply(void *obj, const char *type, double value, bool on)
+{
+	struct world *w = obj;
+	if (!strcmp(type, "l1_missed_slots"))
+		l1_set_missed_probability(w->l1, on ? value : w->base_missed);
+	else if (!strcmp(type, "l1_reorg") && on)
+		l1_reorg(w->l1, (int64_t)value);
+}
+
+static int add_target(struct fault_target **t, size_t *n, size_t *cap,
+		      struct fault_target v)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 32;
+		void *p = realloc(*t, nc * sizeof(**t));
+		if (!p)
+			return L2S_ENOMEM;
+		*t = p;
+		*cap = nc;
+	}
+	(*t)[(*n)++] = v;
+	return 0;
+}
+
+/* Registers every object a fault can hit.  A system (all its instances),
+ * each instance, each shared sequencer, each DA layer, and "l1". */
+static int build_faults(struct world *w, const struct scn_obj *root,
+			struct l2s_error *err)
+{
+	struct fault_target *t = NULL;
+	size_t k = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < w->n_defs && !rc; i++) {
+		struct system_def *d = &w->defs[i];
+		if (d->count == 1)
+			continue; /* the instance carries the same name */
+		rc = add_target(&t, &k, &cap, (struct fault_target){
+			d->name, "sequencer_outage", def_seq_down, NULL, d, 0});
+		rc = rc ? rc : add_target(&t, &k, &cap, (struct fault_target){
+			d->name, "batch_poster_outage", def_poster_down, NULL,
+			d, 0});
+		if (d->has_prover && !rc)
+			rc = add_target(&t, &k, &cap, (struct fault_target){
+				d->name, "prover_outage", def_prover_down, NULL,
+				d, 0});
+	}
+	for (size_t i = 0; i < w->n_inst && !rc; i++) {
+		struct sys_instance *in = w->inst[i];
+		rc = add_target(&t, &k, &cap, (struct fault_target){
+			in->name, "sequencer_outage", seq_set_down, NULL, in, 0});
+		rc = rc ? rc : add_target(&t, &k, &cap, (struct fault_target){
+			in->name, "batch_poster_outage", batcher_set_down, NULL,
+			in, 0});
+		if (in->prover && !rc)
+			rc = add_target(&t, &k, &cap, (struct fault_target){
+				in->name, "prover_outage",
+				settle_prover_set_down, NULL, in, 0});
+	}
+	for (size_t i = 0; i < w->n_shared && !rc; i++)
+		rc = add_target(&t, &k, &cap, (struct fault_target){
+			w->shared[i].name, "sequencer_outage",
+			shared_seq_set_down, NULL, &w->shared[i], 0});
+	for (size_t i = 0; i < da_count(w->da) && !rc; i++) {
+		struct da_layer *l = da_at(w->da, i);
+		bool dac = da_layer_type(l) == DA_TYPE_DAC;
+		rc = add_target(&t, &k, &cap, (struct fault_target){
+			da_layer_name(l),
+			dac ? "da_outage dac_member_outage" : "da_outage",
+			da_down, NULL, l, dac ? da_dac_members(l) : 0});
+	}
+	if (!rc)
+		rc = add_target(&t, &k, &cap, (struct fault_target){
+			"l1", "l1_missed_slots l1_reorg", NULL, l1_apply, w, 0});
+	if (rc) {
+		free(t);
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
+	rc = faults_create(w->sim, root, t, k, &w->faults, err);
+	free(t);
+	return rc;
+}
+
+/* ---- construction ------------------------------------------------------- */
+
+int world_create(struct sim *sim, const struct scenario *scn,
+		 struct world **out, struct l2s_error *err)
+{
+	*out = NULL;
+	struct world *w = calloc(1, sizeof(*w));
+	if (!w)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	w->sim = sim;
+	w->scn = scn;
+	struct world_settings s;
+	int per_instance = 1;
+	int rc = read_settings(scn, &s, &w->tick, &per_instance, err);
+	if (rc)
+		goto fail;
+	w->duration = s.duration;
+	w->warmup = s.warmup;
+	w->series_interval = s.series_interval;
+	w->keep_l1_blocks = s.keep_l1_blocks;
+	struct scn_obj root = scn_root(scn), l1o;
+	if ((rc = scn_get_obj(&root, "l1", &l1o, NULL, err)) ||
+	    (rc = l1_create(sim, &l1o, &w->l1, err)))
+		goto fail;
+	l1_set_recording(w->l1, w->warmup, w->keep_l1_blocks,
+			 w->series_interval);
+	if ((rc = scn_get_double(&l1o, "missed_slot_probability", 0, 0, 1,
+				 &w->base_missed, err)))
+		goto fail;
+	if ((rc = da_layers_create(sim, &root, w->warmup, &w->da, err)) ||
+	    (rc = workloads_create(&root, &w->workloads, err)) ||
+	    (rc = aggregators_create(sim, w->l1, &root, &w->aggs, err)))
+		goto fail;
+	agg_set_warmup(w->aggs, w->warmup);
+	if ((rc = shared_seqs_read(w, &root, err)) ||
+	    (rc = systems_read(w, &root, err)))
+		goto fail;
+	if (lat_hist_init(&w->all_seq) || lat_hist_init(&w->all_post) ||
+	    lat_hist_init(&w->all_final) ||
+	    !(w->series = run_result_create())) {
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		goto fail;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < w->n_defs; i++) {
+		struct system_def *d = &w->defs[i];
+		d->world = w;
+		n += (size_t)d->count;
+		if (d->type != SYS_SDR || d->batcher.target == DA_ALT) {
+			char nm[140];
+			snprintf(nm, sizeof(nm), "%s/compress", d->name);
+			gsl_rng *r = sim_rng(sim, nm);
+			d->calib = r ? comp_calib_create(d->batcher.algo,
+							 d->batcher.level,
+							 workload_kinds(d->workload),
+							 r)
+				     : NULL;
+			if (!d->calib) {
+				rc = l2s_error_set(err, L2S_ENOMEM,
+						   "out of memory");
+				goto fail;
+			}
+		}
+	}
+	if (n > 1000000) {
+		rc = scn_fail(&root, "systems", err, "%zu system instances; "
+			      "at most 1,000,000", n);
+		goto fail;
+	}
+	w->inst = calloc(n ? n : 1, sizeof(*w->inst));
+	if (!w->inst) {
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < w->n_defs; i++) {
+		struct system_def *d = &w->defs[i];
+		for (int64_t k = 0; k < d->count; k++) {
+			rc = sys_instance_create(w, d, (int)k,
+						 &w->inst[w->n_inst], err);
+			if (rc)
+				goto fail;
+			struct sys_instance *in = w->inst[w->n_inst++];
+			if (d->shared) {
+				struct shared_seq *sh = d->shared;
+				if (sh->n_members == sh->cap_members) {
+					size_t nc = sh->cap_members ? sh->cap_members * 2 : 8;
+					void *p = realloc(sh->members,
+							  nc * sizeof(*sh->members));
+					if (!p) {
+						rc = l2s_error_set(err, L2S_ENOMEM,
+								   "out of memory");
+						goto fail;
+					}
+					sh->members = p;
+					sh->cap_members = nc;
+				}
+				sh->members[sh->n_members++] = in;
+			}
+		}
+	}
+	w->series_per_instance = per_instance &&
+				 w->n_inst <= SERIES_INSTANCES_MAX;
+	if ((rc = build_faults(w, &root, err)))
+		goto fail;
+
+	/* Start. */
+	if ((rc = l1_start(w->l1)))
+		goto fail;
+	for (size_t i = 0; i < w->n_inst; i++) {
+		struct sys_instance *in = w->inst[i];
+		settle_start(in);
+		if (in->def->seq.type == SEQ_BASED &&
+		    (rc = l1_on_block(w->l1, based_block, in)))
+			goto fail;
+	}
+	if (w->n_inst && w->tick <= w->duration)
+		sim_schedule(sim, w->tick, world_tick, w, NULL, NULL);
+	if (w->series_interval <= w->duration)
+		sim_schedule(sim, w->series_interval, series_tick, w, NULL, NULL);
+	*out = w;
+	return 0;
+fail:
+	world_destroy(w);
+	return rc;
+}
+
+int world_run(struct world *w, struct l2s_error *err)
+{
+	sim_run_until(w->sim, w->duration);
+	return 0;
+}
+
+void world_collect(struct world *w, struct run_result *res)
+{
+	l1_collect(w->l1, res);
+	da_collect(w->da, res);
+	agg_collect(w->aggs, res);
+	faults_collect(w->faults, res, w->warmup, w->duration);
+	sys_collect(w, res);
+	for (size_t i = 0; i < w->series->n_points; i++) {
+		const struct res_point *p = &w->series->points[i];
+		res_series_add(res, p->component, p->name, p->t_seconds,
+			       p->value);
+	}
+}
+
+void world_destroy(struct world *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n_inst; i++)
+		sys_instance_destroy(w->inst[i]);
+	free(w->inst);
+	for (size_t i = 0; i < w->n_defs; i++)
+		comp_calib_destroy(w->defs[i].calib);
+	free(w->defs);
+	for (size_t i = 0; i < w->n_shared; i++)
+		free(w->shared[i].members);
+	free(w->shared);
+	faults_destroy(w->faults);
+	agg_set_destroy(w->aggs);
+	workload_set_destroy(w->workloads);
+	da_set_destroy(w->da);
+	l1_destroy(w->l1);
+	lat_hist_release(&w->all_seq);
+	lat_hist_release(&w->all_post);
+	lat_hist_release(&w->all_final);
+	run_result_destroy(w->series);
+	free(w);
+}
