@@ -476,7 +476,10 @@ static int load_systems(struct an_set *set, struct an_group *g,
 			while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 				const char *c = (const char *)
 					sqlite3_column_text(st, 0);
-				if (!c || strcmp(c, "l1") == 0)
+				/* Instances of a system with count > 1 are
+				 * summed by the simulator under the system's
+				 * own name; tables and plots show that. */
+				if (!c || strcmp(c, "l1") == 0 || strchr(c, '#'))
 					continue;
 				if (strv_add_unique(&g->systems,
 						    &g->n_systems, c) < 0) {

@@ -28,6 +28,44 @@ void sweep_points_free(struct sweep_point *points, size_t n)
 	free(points);
 }
 
+/*
+ * Sets one sweep value.  A key naming several paths separated by commas
+ * ("systems[0].count,systems[1].count") takes a list of as many values per
+ * point and sets them together: the points of such a key are zipped, not
+ * crossed.
+ */
+static int set_sweep_value(json_t *root, const char *key, json_t *val,
+			   struct l2s_error *err)
+{
+	if (!strchr(key, ','))
+		return scenario_set_json(root, key, json_deep_copy(val), err);
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", key);
+	size_t n = 0;
+	for (char *p = buf; *p; p++)
+		n += *p == ',';
+	n++;
+	if (!json_is_array(val) || json_array_size(val) != n) {
+		l2s_error_hint(err, "a key of %zu paths takes a list of %zu "
+			       "values per point, e.g. [[1, 1], [2, 2]]", n, n);
+		return l2s_error_set(err, L2S_EINPUT, "sweep values of '%s' must "
+				     "be lists of %zu values", key, n);
+	}
+	char *save = NULL;
+	size_t i = 0;
+	for (char *path = strtok_r(buf, ",", &save); path;
+	     path = strtok_r(NULL, ",", &save), i++) {
+		while (*path == ' ')
+			path++;
+		int rc = scenario_set_json(root, path,
+					   json_deep_copy(json_array_get(val, i)),
+					   err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 		  struct sweep_point **points, size_t *n, struct l2s_error *err)
 {
@@ -101,8 +139,7 @@ int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 			rest %= stride;
 			json_t *val = json_array_get(vals[k], idx);
 			json_object_set(sj, keys[k], val);
-			rc = scenario_set_json(pts[p].root, keys[k],
-					       json_deep_copy(val), err);
+			rc = set_sweep_value(pts[p].root, keys[k], val, err);
 			if (rc) {
 				json_decref(sj);
 				sweep_points_free(pts, total);
