@@ -1,0 +1,79 @@
+# Helpers for scenario tests: run a scenario, read metrics, check ranges.
+# Sourced by tests/scenario/*.sh; not a test itself.
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+L2SIM=${L2SIM:-./l2sim}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+# run_scenario FILE DB [extra args...]
+run_scenario() {
+	local file=$1 db=$2
+	shift 2
+	"$L2SIM" run "$file" --out "$db" --no-progress --quiet "$@" || {
+		echo "FAIL: l2sim run $file exited $?"
+		exit 1
+	}
+}
+
+# metric DB COMPONENT NAME [SWEEP_INDEX] -> mean over runs (of that point)
+metric() {
+	local db=$1 comp=$2 name=$3 where=""
+	[ $# -ge 4 ] && where="AND r.sweep_index = $4"
+	sqlite3 "$db" "SELECT avg(m.value) FROM metrics m JOIN runs r USING(run_id)
+		WHERE m.component = '$comp' AND m.name = '$name' $where"
+}
+
+# check_range LABEL VALUE LO HI
+check_range() {
+	local label=$1 v=$2 lo=$3 hi=$4
+	if [ -z "$v" ] || ! awk -v v="$v" -v lo="$lo" -v hi="$hi" \
+		'BEGIN { exit !(v + 0 >= lo + 0 && v + 0 <= hi + 0) }'; then
+		echo "FAIL: $label = '$v', expected in [$lo, $hi]"
+		failures=$((failures + 1))
+	else
+		echo "ok: $label = $v in [$lo, $hi]"
+	fi
+}
+
+# check_lt LABEL A B: A < B
+check_lt() {
+	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a + 0 < b + 0) }'; then
+		echo "ok: $1 ($2 < $3)"
+	else
+		echo "FAIL: $1: expected $2 < $3"
+		failures=$((failures + 1))
+	fi
+}
+
+# Every transaction accounted for, for every system component of DB:
+# offered = posted + dropped + pending_end, finalized <= posted <= sequenced <= offered.
+check_accounting() {
+	local db=$1 bad
+	bad=$(sqlite3 "$db" "
+	  WITH m AS (SELECT run_id, component,
+	    max(CASE WHEN name='tx_offered' THEN value END) o,
+	    max(CASE WHEN name='tx_sequenced' THEN value END) s,
+	    max(CASE WHEN name='tx_posted' THEN value END) p,
+	    max(CASE WHEN name='tx_finalized' THEN value END) f,
+	    max(CASE WHEN name='tx_dropped' THEN value END) d,
+	    max(CASE WHEN name='tx_pending_end' THEN value END) e
+	    FROM metrics GROUP BY run_id, component HAVING o IS NOT NULL)
+	  SELECT run_id || ':' || component FROM m
+	  WHERE o != p + d + e OR f > p OR p > s OR s > o")
+	if [ -n "$bad" ]; then
+		echo "FAIL: transactions not accounted for in: $bad"
+		failures=$((failures + 1))
+	else
+		echo "ok: every transaction accounted for"
+	fi
+}
+
+finish() {
+	if [ "$failures" -gt 0 ]; then
+		echo "$failures check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
