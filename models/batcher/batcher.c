@@ -534,5 +534,9 @@ void batcher_tick(struct sys_instance *in, sim_time_t now)
 
 void batcher_set_down(void *inst, int member, bool down)
 {
-	((struct sys_instance *)inst)->poster_down = down;
+	struct sys_instance *in = inst;
+	in->poster_down_count += down ? 1 : -1;
+	if (in->poster_down_count < 0)
+		in->poster_down_count = 0;
+	in->poster_down = in->poster_down_count > 0;
 }

@@ -236,9 +236,15 @@ void seq_based_block(struct sys_instance *in, sim_time_t t_prev,
 void seq_set_down(void *inst, int member, bool down)
 {
 	struct sys_instance *in = inst;
-	if (down && !in->seq_down)
+	/* Faults on the system and on this instance may overlap: down while
+	 * any of them is. */
+	in->seq_down_count += down ? 1 : -1;
+	if (in->seq_down_count < 0)
+		in->seq_down_count = 0;
+	bool now_down = in->seq_down_count > 0;
+	if (now_down && !in->seq_down)
 		in->seq_down_since = sim_now(in->world->sim);
-	in->seq_down = down;
+	in->seq_down = now_down;
 }
 
 void shared_seq_set_down(void *shared, int member, bool down)

@@ -118,11 +118,14 @@ static void proof_final(void *arg, const struct l1_receipt *r)
 struct agg_wait {
 	struct sys_instance *in;
 	struct proof_job *job;
+	sim_event_id final_ev;      /* the pending finalization, 0 if none */
 };
 
 static void agg_final_event(struct sim *sim, void *self, void *arg)
 {
 	struct agg_wait *aw = arg;
+	/* Final L1 blocks are never reorged, so no later callback can
+	 * reach this context. */
 	job_finalize(aw->in, aw->job, sim_now(sim));
 	sys_free(aw->in, aw);
 }
@@ -131,16 +134,19 @@ static void agg_done(struct sim *sim, void *arg, const struct agg_receipt *r)
 {
 	struct agg_wait *aw = arg;
 	struct sys_instance *in = aw->in;
-	if (r->inclusion > 1)
-		return; /* re-included after a reorg: already counted */
-	if (sys_after_warmup(in, r->included_at)) {
+	if (r->inclusion > 1) {
+		/* Re-included after a reorg: fees were counted once; finality
+		 * follows the new inclusion. */
+		if (aw->final_ev)
+			sim_cancel(sim, aw->final_ev);
+	} else if (sys_after_warmup(in, r->included_at)) {
 		in->st.l1_gas += (double)r->gas_share;
 		in->st.fees_eth += r->fee_share_eth;
 		in->s_fees += r->fee_share_eth;
 	}
 	sim_time_t at = r->final_at > sim_now(sim) ? r->final_at : sim_now(sim);
-	if (sim_schedule(sim, at, agg_final_event, in, aw, NULL))
-		sys_free(in, aw);
+	aw->final_ev = 0;
+	sim_schedule(sim, at, agg_final_event, in, aw, &aw->final_ev);
 }
 
 static void proved(struct sim *sim, void *arg)
@@ -154,6 +160,7 @@ static void proved(struct sim *sim, void *arg)
 			return;
 		aw->in = in;
 		aw->job = j;
+		aw->final_ev = 0;
 		const char *eco = agg_type(d->agg) == AGG_ECOSYSTEM
 					  ? d->settle.ecosystem
 					  : NULL;
@@ -237,6 +244,11 @@ void settle_start(struct sys_instance *in)
 void settle_prover_set_down(void *inst, int member, bool down)
 {
 	struct sys_instance *in = inst;
+	/* Faults on the system and on this instance may overlap: down while
+	 * any of them is. */
+	in->prover_down_count += down ? 1 : -1;
+	if (in->prover_down_count < 0)
+		in->prover_down_count = 0;
 	if (in->prover)
-		prover_set_down(in->prover, down);
+		prover_set_down(in->prover, in->prover_down_count > 0);
 }

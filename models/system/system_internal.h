@@ -270,6 +270,9 @@ struct sys_instance {
 	bool seq_down;
 	sim_time_t seq_down_since;
 	bool poster_down;
+	int seq_down_count;         /* outages in force (system and instance) */
+	int poster_down_count;
+	int prover_down_count;
 	double seq_credit;          /* unused capacity carried within a tick */
 	sim_time_t based_arrivals_t; /* based: arrivals drawn up to here */
 	sim_time_t based_block_t;    /* based: last L1 block sequenced */
