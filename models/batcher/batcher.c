@@ -41,16 +41,19 @@ static int64_t data_bytes(struct sys_instance *in, const uint64_t n[TX_KINDS],
 	return comp_calib_batch_bytes(in->def->calib, n);
 }
 
-/* Scales the pending mix to 'n' transactions (kinds in proportion). */
-static void scaled_counts(const struct cohort_q *q, uint64_t n,
-			  uint64_t out[TX_KINDS])
+/* Counts of the first 'n' pending transactions: exactly what batch_cut
+ * takes (whole front cohorts, the last one split in proportion). */
+static void front_counts(const struct cohort_q *q, uint64_t n,
+			 uint64_t out[TX_KINDS])
 {
-	struct cohort all = {0};
-	memcpy(all.n, q->n, sizeof(all.n));
-	all.total = q->txs;
-	struct cohort part;
-	cohort_split(&all, n, &part);
-	memcpy(out, part.n, sizeof(part.n));
+	memset(out, 0, TX_KINDS * sizeof(*out));
+	for (size_t i = 0; i < q->len && n > 0; i++) {
+		struct cohort c = q->c[(q->head + i) % q->cap], part;
+		cohort_split(&c, n, &part);
+		for (int k = 0; k < TX_KINDS; k++)
+			out[k] += part.n[k];
+		n -= part.total;
+	}
 }
 
 /* How many pending transactions fill one batch. */
@@ -69,14 +72,26 @@ static uint64_t batch_capacity(struct sys_instance *in)
 		n = 1;
 	if (n >= pend)
 		return pend + 1; /* not full */
-	/* Refine once at the candidate size: the ratio depends on size. */
-	scaled_counts(&in->pending, n, counts);
+	/* Refine at the candidate size on the transactions the batch will
+	 * really hold (the ratio depends on size and mix), then shrink until
+	 * they fit: a batch a few bytes over max_batch_size would buy one
+	 * more, nearly empty, blob. */
+	front_counts(&in->pending, n, counts);
 	bytes = data_bytes(in, counts, false);
 	if (bytes > 0) {
 		bpt = (double)bytes / (double)n;
 		n = (uint64_t)floor((double)max / bpt);
 		if (n == 0)
 			n = 1;
+	}
+	for (int i = 0; i < 16 && n > 1; i++) {
+		front_counts(&in->pending, n, counts);
+		bytes = data_bytes(in, counts, false);
+		if (bytes <= max)
+			break;
+		uint64_t m = (uint64_t)floor((double)n * (double)max /
+					     (double)bytes);
+		n = m < n ? (m ? m : 1) : n - 1;
 	}
 	return n;
 }

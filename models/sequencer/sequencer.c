@@ -9,7 +9,9 @@
  * of the batcher.  Soft-confirmation latency: a cohort sequenced in the tick
  * it arrived waits for the next L2 block, uniform over one block time,
  * plus the confirmation latency; a cohort that waited longer is charged its
- * wait since its mean arrival time.
+ * wait since its mean arrival time.  Under based sequencing every cohort
+ * is charged its wait from its mean arrival to the L1 block that
+ * sequences it (half a slot, more after missed slots).
  *
  * Outages: a down sequencer sequences nothing; after the forced-inclusion
  * delay users force transactions through L1 at the forced-inclusion rate;
@@ -229,8 +231,11 @@ void seq_based_block(struct sys_instance *in, sim_time_t t_prev,
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&in->seq_credit, rate, t - t_prev);
-	/* The L1 proposer's block is the L2 block: no wait for another. */
-	sequence(in, cap, -1, t_prev, t, 0, s->confirm_latency);
+	/* The L1 proposer's block is the L2 block: no wait for another L2
+	 * block, but every cohort waited from its (mean) arrival for this L1
+	 * block, missed slots included.  Passing t as the tick's start
+	 * charges each cohort t - arrived (+ confirmation). */
+	sequence(in, cap, -1, t, t, 0, s->confirm_latency);
 }
 
 void seq_set_down(void *inst, int member, bool down)

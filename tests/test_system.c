@@ -1,0 +1,1068 @@
+/*
+ * System models (models/system, models/sequencer, models/batcher,
+ * models/world) with hand-checked numbers.
+ *
+ *  - cohorts: largest-remainder splits worked out by hand, FIFO order,
+ *    per-kind sums of a queue, takes across cohorts;
+ *  - latency histograms: quantiles of known weighted data at the exact
+ *    log-interpolated bin values, NAN when empty, merging;
+ *  - small scenarios built in memory and run through world_create /
+ *    world_run / world_collect, with a constant workload, each checked
+ *    against figures derived in the comment above it.
+ *
+ * Scenario runs can be stopped part way (sim_run_until) to look at an
+ * instance's counters through system_internal.h.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "../models/system/system_internal.h"
+#include "l2sim/world.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void assert_near(double got, double want, double tol, const char *what)
+{
+	if (!(fabs(got - want) <= tol))
+		fail_msg("%s: got %.9g, want %.9g +- %.3g", what, got, want,
+			 tol);
+}
+
+static void assert_rel(double got, double want, double rel, const char *what)
+{
+	assert_near(got, want, fabs(want) * rel, what);
+}
+
+static void assert_in(double got, double lo, double hi, const char *what)
+{
+	if (!(got >= lo && got <= hi))
+		fail_msg("%s: got %.9g, want within [%.9g, %.9g]", what, got,
+			 lo, hi);
+}
+
+static struct cohort mk(sim_time_t arrived, uint64_t a, uint64_t b,
+			uint64_t c, uint64_t d, uint64_t e)
+{
+	struct cohort k = {.arrived = arrived, .n = {a, b, c, d, e}};
+	k.total = a + b + c + d + e;
+	return k;
+}
+
+static void assert_kinds(const struct cohort *c, uint64_t a, uint64_t b,
+			 uint64_t cc, uint64_t d, uint64_t e)
+{
+	const uint64_t want[TX_KINDS] = {a, b, cc, d, e};
+	uint64_t tot = 0;
+	for (int k = 0; k < TX_KINDS; k++) {
+		if (c->n[k] != want[k])
+			fail_msg("kind %d: got %llu, want %llu", k,
+				 (unsigned long long)c->n[k],
+				 (unsigned long long)want[k]);
+		tot += want[k];
+	}
+	assert_int_equal(c->total, tot);
+}
+
+/* A scenario run built in memory. */
+struct run {
+	struct scenario *scn;
+	struct sim *sim;
+	struct world *w;
+	struct run_result *res;
+};
+
+static void run_open(struct run *r, const char *json, int64_t seed)
+{
+	memset(r, 0, sizeof(*r));
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	if (scenario_load_text("test.json", json, &r->scn, &err))
+		fail_msg("scenario: %s", err.msg);
+	struct world_settings s;
+	if (world_read_settings(r->scn, &s, &err))
+		fail_msg("settings: %s", err.msg);
+	r->sim = sim_create(seed >= 0 ? (uint64_t)seed : s.seed, 0);
+	assert_non_null(r->sim);
+	if (world_create(r->sim, r->scn, &r->w, &err))
+		fail_msg("world: %s", err.msg);
+}
+
+static void run_until(struct run *r, double t_s)
+{
+	sim_run_until(r->sim, (sim_time_t)llround(t_s * 1e9));
+}
+
+static void run_finish(struct run *r)
+{
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	assert_int_equal(world_run(r->w, &err), 0);
+	r->res = run_result_create();
+	assert_non_null(r->res);
+	world_collect(r->w, r->res);
+	assert_int_equal(r->res->oom, 0);
+	if (getenv("L2SIM_TEST_VERBOSE")) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fprintf(stderr, "  [run done at %.3f s]\n",
+			(double)ts.tv_sec + ts.tv_nsec / 1e9);
+	}
+}
+
+static void run_close(struct run *r)
+{
+	run_result_destroy(r->res);
+	world_destroy(r->w);
+	sim_destroy(r->sim);
+	scenario_destroy(r->scn);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Runs 'json' to the end (seed < 0: the scenario's). */
+static void run_all(struct run *r, const char *json, int64_t seed)
+{
+	run_open(r, json, seed);
+	run_finish(r);
+}
+
+static double M(const struct run *r, const char *comp, const char *name)
+{
+	double v = res_metric_get(r->res, comp, name);
+	if (isnan(v) && strncmp(name, "latency_", 8))
+		fail_msg("metric %s/%s missing", comp, name);
+	if (getenv("L2SIM_TEST_VERBOSE"))
+		fprintf(stderr, "  %s/%s = %.9g\n", comp, name, v);
+	return v;
+}
+
+static struct sys_instance *inst(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->w->n_inst; i++)
+		if (!strcmp(r->w->inst[i]->name, name))
+			return r->w->inst[i];
+	fail_msg("no instance %s", name);
+	return NULL;
+}
+
+/* Every transaction is accounted for, by the metrics and by the queues. */
+static void assert_accounting(const struct run *r, const char *name)
+{
+	double off = M(r, name, "tx_offered"), seq = M(r, name, "tx_sequenced");
+	double post = M(r, name, "tx_posted"), fin = M(r, name, "tx_finalized");
+	double drop = M(r, name, "tx_dropped");
+	double pend = M(r, name, "tx_pending_end");
+	assert_true(fin <= post && post <= seq && seq <= off);
+	assert_true(off == post + drop + pend);
+	const struct sys_instance *in = inst(r, name);
+	assert_int_equal((uint64_t)pend, in->mempool.txs + in->pending.txs +
+						 in->unposted_in_batches);
+	assert_int_equal((uint64_t)seq, (uint64_t)off - (uint64_t)drop -
+						in->mempool.txs);
+}
+
+/* ---- cohorts ------------------------------------------------------------- */
+
+/*
+ * n = {5,3,2,0,0} (10 txs), take 7: exact shares 3.5, 2.1, 1.4; floors
+ * 3, 2, 1 (6); remainders 0.5, 0.1, 0.4, so the 7th goes to kind 0:
+ * {4,2,1}, leaving {1,1,1}.
+ */
+static void test_split_largest_remainder(void **state)
+{
+	(void)state;
+	struct cohort c = mk(7, 5, 3, 2, 0, 0), p;
+	c.sequenced = 9;
+	cohort_split(&c, 7, &p);
+	assert_kinds(&p, 4, 2, 1, 0, 0);
+	assert_kinds(&c, 1, 1, 1, 0, 0);
+	assert_int_equal(p.arrived, 7);
+	assert_int_equal(p.sequenced, 9);
+	assert_int_equal(c.arrived, 7);
+
+	/* {1,1,1} take 2: all remainders 2/3, ties to the lower kinds. */
+	cohort_split(&c, 2, &p);
+	assert_kinds(&p, 1, 1, 0, 0, 0);
+	assert_kinds(&c, 0, 0, 1, 0, 0);
+
+	/* {1,0,0,0,9} take 5: shares 0.5 and 4.5, floors 0 and 4, equal
+	 * remainders: kind 0 wins the tie. */
+	c = mk(0, 1, 0, 0, 0, 9);
+	cohort_split(&c, 5, &p);
+	assert_kinds(&p, 1, 0, 0, 0, 4);
+	assert_kinds(&c, 0, 0, 0, 0, 5);
+
+	/* {2,2,2,2,2} take 3: remainders all 0.6 -> kinds 0,1,2. */
+	c = mk(0, 2, 2, 2, 2, 2);
+	cohort_split(&c, 3, &p);
+	assert_kinds(&p, 1, 1, 1, 0, 0);
+	assert_kinds(&c, 1, 1, 1, 2, 2);
+
+	/* {0,7,0,0,3} take 4: 2.8 and 1.2 -> 2 and 1, remainders .8/.2. */
+	c = mk(0, 0, 7, 0, 0, 3);
+	cohort_split(&c, 4, &p);
+	assert_kinds(&p, 0, 3, 0, 0, 1);
+	assert_kinds(&c, 0, 4, 0, 0, 2);
+
+	/* take 0: an empty part; take >= total: everything. */
+	c = mk(0, 5, 3, 2, 0, 0);
+	cohort_split(&c, 0, &p);
+	assert_kinds(&p, 0, 0, 0, 0, 0);
+	assert_kinds(&c, 5, 3, 2, 0, 0);
+	cohort_split(&c, 11, &p);
+	assert_kinds(&p, 5, 3, 2, 0, 0);
+	assert_kinds(&c, 0, 0, 0, 0, 0);
+}
+
+/* Counts near 2^62: the products need 128 bits, the split stays exact. */
+static void test_split_large_counts(void **state)
+{
+	(void)state;
+	const uint64_t e18 = UINT64_C(1000000000000000000);
+	struct cohort c = mk(0, 3 * e18, e18, 0, 0, 0), p;
+	cohort_split(&c, 2 * e18, &p);
+	assert_kinds(&p, 3 * e18 / 2, e18 / 2, 0, 0, 0);
+	assert_kinds(&c, 3 * e18 / 2, e18 / 2, 0, 0, 0);
+	/* An odd split: 4e18+1 txs, take 1e18: kind 1 (weight 1) gets
+	 * floor(1e18/(4e18+1)) = 0 plus the remainder race. */
+	c = mk(0, 4 * e18, 1, 0, 0, 0);
+	cohort_split(&c, e18, &p);
+	assert_int_equal(p.total, e18);
+	assert_int_equal(p.n[0] + p.n[1], e18);
+	assert_int_equal(c.n[0] + p.n[0], 4 * e18);
+	assert_int_equal(p.n[1], 0);
+}
+
+/*
+ * A queue of three cohorts: A = {5,3,2} at t=1, B = {0,0,0,4} at t=2,
+ * C = {1,0,0,0,1} at t=3.  Takes come from the front, at most one
+ * cohort each: take 7 -> 7 of A ({4,2,1}); take 7 -> the rest of A
+ * ({1,1,1}, only 3); take 2 -> 2 of B; take 100 -> the rest of B;
+ * take 100 -> C; then empty.
+ */
+static void test_queue_fifo(void **state)
+{
+	(void)state;
+	struct cohort_q q = {0};
+	struct cohort out;
+	assert_null(cohort_q_front(&q));
+	assert_int_equal(cohort_q_take(&q, 5, &out), 0);
+	struct cohort a = mk(1, 5, 3, 2, 0, 0), b = mk(2, 0, 0, 0, 4, 0),
+		      c = mk(3, 1, 0, 0, 0, 1), z = mk(4, 0, 0, 0, 0, 0);
+	assert_int_equal(cohort_q_push(&q, &a), 0);
+	assert_int_equal(cohort_q_push(&q, &z), 0); /* empty: not queued */
+	assert_int_equal(cohort_q_push(&q, &b), 0);
+	assert_int_equal(cohort_q_push(&q, &c), 0);
+	assert_int_equal(q.len, 3);
+	assert_int_equal(q.txs, 16);
+	const uint64_t sums[TX_KINDS] = {6, 3, 2, 4, 1};
+	for (int k = 0; k < TX_KINDS; k++)
+		assert_int_equal(q.n[k], sums[k]);
+	assert_int_equal(cohort_q_front(&q)->arrived, 1);
+
+	assert_int_equal(cohort_q_take(&q, 0, &out), 0);
+	assert_int_equal(cohort_q_take(&q, 7, &out), 7);
+	assert_kinds(&out, 4, 2, 1, 0, 0);
+	assert_int_equal(out.arrived, 1);
+	assert_int_equal(q.txs, 9);
+	assert_int_equal(q.n[0], 2);
+	assert_int_equal(q.n[1], 1);
+	assert_int_equal(q.n[2], 1);
+	assert_int_equal(cohort_q_take(&q, 7, &out), 3);
+	assert_kinds(&out, 1, 1, 1, 0, 0);
+	assert_int_equal(q.len, 2);
+	assert_int_equal(cohort_q_take(&q, 2, &out), 2);
+	assert_kinds(&out, 0, 0, 0, 2, 0);
+	assert_int_equal(out.arrived, 2);
+	assert_int_equal(cohort_q_take(&q, 100, &out), 2);
+	assert_kinds(&out, 0, 0, 0, 2, 0);
+	assert_int_equal(cohort_q_take(&q, 100, &out), 2);
+	assert_kinds(&out, 1, 0, 0, 0, 1);
+	assert_int_equal(out.arrived, 3);
+	assert_int_equal(q.len, 0);
+	assert_int_equal(q.txs, 0);
+	for (int k = 0; k < TX_KINDS; k++)
+		assert_int_equal(q.n[k], 0);
+	assert_null(cohort_q_front(&q));
+	cohort_q_release(&q);
+}
+
+/*
+ * The ring wraps and grows: push and take in a pattern that moves the
+ * head around several capacities, checking FIFO order (arrival times) and
+ * the running sums against a count kept here.
+ */
+static void test_queue_ring(void **state)
+{
+	(void)state;
+	struct cohort_q q = {0};
+	sim_time_t next_in = 0, next_out = 0;
+	uint64_t in_q = 0;
+	for (int round = 0; round < 200; round++) {
+		int pushes = 1 + round % 7;
+		for (int i = 0; i < pushes; i++) {
+			struct cohort c = mk(++next_in, 1, 2, 0, 0, 0);
+			assert_int_equal(cohort_q_push(&q, &c), 0);
+			in_q += 3;
+		}
+		int takes = 1 + (round * 5) % 6;
+		for (int i = 0; i < takes && q.len; i++) {
+			struct cohort out;
+			/* A whole cohort in two takes: 2 then the last 1. */
+			assert_int_equal(cohort_q_take(&q, 2, &out), 2);
+			assert_int_equal(out.arrived, next_out + 1);
+			assert_kinds(&out, 1, 1, 0, 0, 0);
+			assert_int_equal(cohort_q_take(&q, 2, &out), 1);
+			assert_kinds(&out, 0, 1, 0, 0, 0);
+			next_out++;
+			in_q -= 3;
+		}
+		assert_int_equal(q.txs, in_q);
+		assert_int_equal(q.n[0], in_q / 3);
+		assert_int_equal(q.n[1], 2 * in_q / 3);
+		assert_int_equal(q.len, (size_t)(next_in - next_out));
+	}
+	cohort_q_release(&q);
+}
+
+/*
+ * Takes across cohorts, as the batcher does (loop until n taken): 10 from
+ * {A = 4 transfers at t=10, B = 3 swaps at t=20, C = 5 mints at t=30}
+ * gives all of A and B and 3 of C.
+ */
+static void test_take_across(void **state)
+{
+	(void)state;
+	struct cohort_q q = {0};
+	struct cohort a = mk(10, 4, 0, 0, 0, 0), b = mk(20, 0, 0, 3, 0, 0),
+		      c = mk(30, 0, 0, 0, 5, 0);
+	cohort_q_push(&q, &a);
+	cohort_q_push(&q, &b);
+	cohort_q_push(&q, &c);
+	uint64_t got = 0, kinds[TX_KINDS] = {0};
+	sim_time_t arr[4];
+	int parts = 0;
+	while (got < 10) {
+		struct cohort out;
+		uint64_t n = cohort_q_take(&q, 10 - got, &out);
+		assert_true(n > 0);
+		arr[parts++] = out.arrived;
+		for (int k = 0; k < TX_KINDS; k++)
+			kinds[k] += out.n[k];
+		got += n;
+	}
+	assert_int_equal(parts, 3);
+	assert_int_equal(arr[0], 10);
+	assert_int_equal(arr[1], 20);
+	assert_int_equal(arr[2], 30);
+	assert_int_equal(kinds[0], 4);
+	assert_int_equal(kinds[2], 3);
+	assert_int_equal(kinds[3], 3);
+	assert_int_equal(q.txs, 2);
+	assert_int_equal(q.n[3], 2);
+	assert_int_equal(cohort_q_front(&q)->total, 2);
+	cohort_q_release(&q);
+}
+
+/* ---- latency histograms --------------------------------------------------- */
+
+/* Edges are 10^(-3 + i/40).  1.5 s lies in [10^0.175, 10^0.2), 15 s in
+ * [10^1.175, 10^1.2), 150 s in [10^2.175, 10^2.2). */
+static void test_lathist_quantiles(void **state)
+{
+	(void)state;
+	struct lat_hist h;
+	assert_int_equal(lat_hist_init(&h), 0);
+	assert_true(isnan(lat_hist_quantile(&h, 0.5)));
+	lat_hist_add(&h, 15, 0);   /* no weight: ignored */
+	lat_hist_add(&h, 15, -1);
+	assert_true(isnan(lat_hist_quantile(&h, 0.5)));
+
+	lat_hist_add(&h, 1.5, 1);
+	lat_hist_add(&h, 15, 2);
+	lat_hist_add(&h, 150, 1);
+	assert_near(h.weight, 4, 0, "weight");
+	/* p50: target 2 of 4; 1 below the 15 s bin, half of its weight 2
+	 * -> the geometric middle of the bin, 10^1.1875 = 15.399 s. */
+	assert_rel(lat_hist_quantile(&h, 0.5), pow(10, 1.1875), 1e-9, "p50");
+	/* p25: all of the 1.5 s bin -> its upper edge 10^0.2. */
+	assert_rel(lat_hist_quantile(&h, 0.25), pow(10, 0.2), 1e-9, "p25");
+	/* p100 -> the upper edge of the 150 s bin, 10^2.2. */
+	assert_rel(lat_hist_quantile(&h, 1.0), pow(10, 2.2), 1e-9, "p100");
+	/* p87.5: target 3.5, half of the 150 s bin -> 10^2.1875. */
+	assert_rel(lat_hist_quantile(&h, 0.875), pow(10, 2.1875), 1e-9, "p87.5");
+	/* Within the ~6% bin resolution of the data itself. */
+	assert_rel(lat_hist_quantile(&h, 0.5), 15, 0.06, "p50 ~ 15 s");
+
+	/* The brief's case: 1 at 1 s, 2 at 10 s, 1 at 100 s -> p50 ~ 10 s
+	 * (10 s sits on a bin edge: either neighbour, within 3%). */
+	struct lat_hist g;
+	assert_int_equal(lat_hist_init(&g), 0);
+	lat_hist_add(&g, 1, 1);
+	lat_hist_add(&g, 10, 2);
+	lat_hist_add(&g, 100, 1);
+	assert_rel(lat_hist_quantile(&g, 0.5), 10, 0.03, "p50 of 1/10/100");
+
+	/* Merge adds weights: g + h has 1 at 1, 1 at 1.5, 2 at 10, 2 at 15,
+	 * 1 at 100, 1 at 150.  p50: target 4, the 10 s bin ends at cum 4. */
+	lat_hist_merge(&g, &h);
+	assert_near(g.weight, 8, 0, "merged weight");
+	double p50 = lat_hist_quantile(&g, 0.5);
+	assert_in(p50, 9.9, 10.6, "merged p50 (upper edge of the 10 s bin)");
+	/* p62.5: target 5, half of the 15 s bin. */
+	assert_rel(lat_hist_quantile(&g, 0.625), pow(10, 1.1875), 1e-9,
+		   "merged p62.5");
+	/* h is unchanged. */
+	assert_near(h.weight, 4, 0, "source weight");
+	assert_rel(lat_hist_quantile(&h, 0.5), pow(10, 1.1875), 1e-9,
+		   "source p50");
+	lat_hist_release(&g);
+	lat_hist_release(&h);
+}
+
+/* Below 1 ms (the first bin, [0, 1 ms), linear), at 0, negative, and
+ * beyond the top (clamped into the last bin). */
+static void test_lathist_edges(void **state)
+{
+	(void)state;
+	struct lat_hist h;
+	assert_int_equal(lat_hist_init(&h), 0);
+	lat_hist_add(&h, 0, 1);
+	lat_hist_add(&h, -5, 1); /* counted as 0 */
+	/* Both in [0, 1 ms): the median is half way, 0.5 ms. */
+	assert_near(lat_hist_quantile(&h, 0.5), 0.0005, 1e-12, "linear bin");
+	lat_hist_add(&h, 1e12, 2);
+	assert_near(h.weight, 4, 0, "weight");
+	/* The top half sits in the last bin, [10^8.975, 10^9). */
+	double top = lat_hist_quantile(&h, 1.0);
+	assert_rel(top, 1e9, 1e-9, "clamped to the top");
+	assert_in(lat_hist_quantile(&h, 0.75), pow(10, 8.975), 1e9, "p75");
+	lat_hist_release(&h);
+	lat_hist_release(&h); /* idempotent */
+}
+
+/* Heavy weights (a cohort of 1e12 txs) and many small ones. */
+static void test_lathist_weights(void **state)
+{
+	(void)state;
+	struct lat_hist h;
+	assert_int_equal(lat_hist_init(&h), 0);
+	for (int i = 1; i <= 1000; i++)
+		lat_hist_add(&h, (double)i, 1); /* 1..1000 s uniform */
+	assert_rel(lat_hist_quantile(&h, 0.5), 500, 0.06, "uniform p50");
+	assert_rel(lat_hist_quantile(&h, 0.99), 990, 0.06, "uniform p99");
+	lat_hist_add(&h, 2000, 1e12);
+	assert_rel(lat_hist_quantile(&h, 0.5), 2000, 0.06, "heavy p50");
+	lat_hist_release(&h);
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+/*
+ * Own sequencer at 60 tps, offered 100 tps (Poisson), ticks of 12 s, 2 h.
+ * Each tick sequences exactly 60 x 12 = 720 txs: tx_sequenced =
+ * 720 x 600 = 432,000 and tps_sequenced = 60 exactly.  The mempool grows
+ * by ~40 tx/s: offered - sequenced ~ 288,000.
+ *
+ * With mempool_limit 10,000 the mempool fills in ~250 s and then keeps
+ * 10,000 - 720 = 9,280 after each tick's sequencing; the rest drop:
+ * dropped = offered - 432,000 - 9,280 exactly, ~ 40 x 7200 - 9,280.
+ */
+static const char *cap_json =
+	"{\"name\": \"cap\", \"duration\": \"2h\", \"seed\": 3,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"100tps\","
+	"   \"mix\": {\"transfer\": 0.5, \"erc20\": 0.5}}],"
+	" \"systems\": ["
+	"  {\"name\": \"open\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"60tps\"}},"
+	"  {\"name\": \"capped\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"60tps\", \"mempool_limit\": 10000}}"
+	" ]}";
+
+static void test_sequencer_capacity(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, cap_json, -1);
+	assert_near(M(&r, "open", "tx_sequenced"), 432000, 0, "sequenced");
+	assert_near(M(&r, "open", "tps_sequenced"), 60, 1e-9, "tps_sequenced");
+	double off = M(&r, "open", "tx_offered");
+	assert_rel(off, 720000, 0.005, "offered");
+	assert_rel(M(&r, "open", "tps_offered"), 100, 0.005, "tps_offered");
+	assert_rel(off - 432000, 288000, 0.015, "backlog growth");
+	assert_near(M(&r, "open", "tx_dropped"), 0, 0, "no drops");
+	/* The largest backlog is the last one, ~40 tx/s x 2 h (plus what
+	 * is sequenced but not yet posted). */
+	assert_in(M(&r, "open", "backlog_max"), off - 432000,
+		  off - 432000 + 20000, "backlog_max");
+	assert_accounting(&r, "open");
+	/* Posting keeps up with sequencing. */
+	assert_rel(M(&r, "open", "tps_posted"), 60, 0.02, "tps_posted");
+	/* Mempool waits grow to ~2/3 of the run: liveness fails. */
+	assert_true(M(&r, "open", "liveness_failures") >= 1);
+
+	double coff = M(&r, "capped", "tx_offered");
+	assert_near(M(&r, "capped", "tx_sequenced"), 432000, 0, "capped seq");
+	assert_near(M(&r, "capped", "tx_dropped"), coff - 432000 - 9280, 0,
+		    "dropped (exact)");
+	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 9280, 0.02,
+		   "dropped ~ excess");
+	assert_int_equal(inst(&r, "capped")->mempool.txs, 9280);
+	assert_accounting(&r, "capped");
+	/* "all" sums the two. */
+	assert_near(M(&r, "all", "tx_offered"), off + coff, 0, "all offered");
+	assert_near(M(&r, "all", "tx_sequenced"), 864000, 0, "all sequenced");
+	run_close(&r);
+}
+
+/*
+ * Sequencer outage of 1 h from t = 1 h, own sequencer of 100,000 tps (a
+ * backlog clears in one tick), 50 tps offered, sequence_within 1 m
+ * (default), post_within 6 h (only the sequencing promise matters here).
+ *
+ * "slow": forced inclusion after 20 m at 10 tps, no takeover within the
+ * outage.  Nothing is sequenced from 3600 to 4800 s; from the tick ending
+ * at 4800 s, 10 x 12 = 120 a tick (exactly 12,000 in the 100 ticks
+ * 4800..5988).  The first cohort of the outage arrived at 3606 (middle of
+ * its tick); it is more than 60 s old at the tick of 3672, which opens the
+ * failure; the tick after the outage (7212) clears the mempool and closes
+ * it: 7212 - 3672 = 3540 s = outage - promise.
+ *
+ * "take": the same, takeover after 40 m: full capacity at the tick of
+ * 6000 clears the backlog; forced = 12,000 (4800..5988);
+ * failure 6000 - 3672 = 2328 s.
+ */
+static const char *outage_json =
+	"{\"name\": \"outage\", \"duration\": \"3h\", \"seed\": 5,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"50tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"slow\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"100000tps\","
+	"     \"forced_inclusion_delay\": \"20m\","
+	"     \"forced_inclusion_rate\": \"10tps\"},"
+	"   \"liveness\": {\"post_within\": \"6h\"}},"
+	"  {\"name\": \"take\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"100000tps\","
+	"     \"forced_inclusion_delay\": \"20m\","
+	"     \"forced_inclusion_rate\": \"10tps\", \"takeover_delay\": \"40m\"},"
+	"   \"liveness\": {\"post_within\": \"6h\"}}"
+	" ],"
+	" \"faults\": ["
+	"  {\"type\": \"sequencer_outage\", \"target\": \"slow\","
+	"   \"start\": \"1h\", \"duration\": \"1h\"},"
+	"  {\"type\": \"sequencer_outage\", \"target\": \"take\","
+	"   \"start\": \"1h\", \"duration\": \"1h\"}"
+	" ]}";
+
+static void test_sequencer_outage(void **state)
+{
+	(void)state;
+	struct run r;
+	run_open(&r, outage_json, -1);
+	struct sys_instance *slow = inst(&r, "slow"), *take = inst(&r, "take");
+	run_until(&r, 3599);
+	/* Up: everything offered is sequenced each tick. */
+	assert_int_equal(slow->mempool.txs, 0);
+	run_until(&r, 3601);
+	uint64_t s0 = slow->st.sequenced, t0 = take->st.sequenced;
+	run_until(&r, 4799);
+	assert_int_equal(slow->st.sequenced, s0);
+	assert_int_equal(take->st.sequenced, t0);
+	assert_true(slow->mempool.txs > 50 * 1100);
+	assert_near(slow->st.forced_txs, 0, 0, "no forcing yet");
+	run_until(&r, 5999);
+	assert_int_equal(slow->st.sequenced - s0, 12000);
+	assert_int_equal(take->st.sequenced - t0, 12000);
+	assert_near(slow->st.forced_txs, 12000, 0, "forced");
+	run_until(&r, 6001);
+	/* Takeover: the backlog is gone in one tick. */
+	assert_int_equal(take->mempool.txs, 0);
+	assert_true(slow->mempool.txs > 100000); /* 50 x 2400 - 12,000 */
+	run_until(&r, 7199);
+	assert_int_equal(slow->st.sequenced - s0, 24000);
+	run_until(&r, 7213);
+	assert_int_equal(slow->mempool.txs, 0);
+	run_finish(&r);
+
+	assert_near(M(&r, "slow", "forced_inclusion_txs"), 24000, 120,
+		    "slow forced");
+	assert_near(M(&r, "take", "forced_inclusion_txs"), 12000, 0,
+		    "take forced");
+	assert_near(M(&r, "slow", "liveness_failures"), 1, 0, "slow failures");
+	assert_near(M(&r, "slow", "liveness_failure_seconds"), 3540, 12,
+		    "slow failure length");
+	assert_near(M(&r, "take", "liveness_failures"), 1, 0, "take failures");
+	assert_near(M(&r, "take", "liveness_failure_seconds"), 2328, 12,
+		    "take failure length");
+	/* The wait shows in the sequencing latency's tail: ~1 h of 3 h of
+	 * arrivals waited up to 20-60 min. */
+	assert_true(M(&r, "slow", "latency_sequenced_p99") > 1200);
+	assert_true(M(&r, "slow", "latency_sequenced_p50") < 5);
+	assert_accounting(&r, "slow");
+	assert_accounting(&r, "take");
+	/* The fault module reports the window. */
+	assert_near(M(&r, "slow", "outage_seconds"), 3600, 0, "outage s");
+	run_close(&r);
+}
+
+/*
+ * Calldata batcher, max_delay 5 m, 1 tps, 2 h.  Every tick (12 s)
+ * brings a cohort.  The first is sequenced at 12 s and due at the first
+ * tick >= 312 s, i.e. 312 s; the batch takes everything pending, and the
+ * next front is the cohort of the next tick (324 s), due at 624 s: a
+ * batch every 312 s, cut at 312 k for k = 1..23 (7176 s), each included
+ * in the next slot.  23 batches of ~312 txs.
+ *
+ * Calldata gas under Pectra (EIP-7623 floor, no execution gas): per L1 tx
+ * 21,000 + 10 x tokens, tokens = zero + 4 nonzero, zero = bytes / 256.
+ */
+static const char *calldata_json =
+	"{\"name\": \"calldata\", \"duration\": \"2h\", \"seed\": 7,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"1tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"cd\", \"type\": \"optimistic_rollup\","
+	"   \"da\": \"ethereum_calldata\", \"batcher\": {\"max_delay\": \"5m\"},"
+	"   \"settlement\": {\"state_root_gas\": 0}}"
+	" ]}";
+
+static void test_batcher_delay(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, calldata_json, -1);
+	double batches = M(&r, "cd", "batches");
+	assert_near(batches, 23, 0, "batches = window / (5 min + a tick)");
+	assert_rel(M(&r, "cd", "txs_per_batch"), 312, 0.1, "txs per batch");
+	assert_near(M(&r, "cd", "l1_txs"), 23, 0, "one calldata tx a batch");
+	assert_near(M(&r, "cd", "l1_blob_fill"), 0, 0, "no blobs");
+	assert_near(M(&r, "cd", "blob_gas_per_tx"), 0, 0, "no blob gas");
+	double posted = M(&r, "cd", "tx_posted");
+	double bytes = M(&r, "cd", "l1_da_bytes_per_tx") * posted;
+	double gas = M(&r, "cd", "l1_gas_per_tx") * posted;
+	double want = 21000 * 23 + 40 * bytes - 30 * bytes / 256;
+	assert_near(gas, want, 30 * 23 + 1, "EIP-7623 calldata gas");
+	/* Posted: waits of up to 312 s plus a slot; the median ~ half. */
+	assert_in(M(&r, "cd", "latency_posted_p50"), 120, 200, "posted p50");
+	assert_in(M(&r, "cd", "latency_posted_p99"), 290, 340, "posted p99");
+	/* Pending at the end: what arrived after the last cut (7176 s). */
+	assert_in(M(&r, "cd", "tx_pending_end"), 1, 60, "pending end");
+	assert_accounting(&r, "cd");
+	run_close(&r);
+}
+
+/*
+ * Blob batches at 200 tps (bytes per tx ~100, so ~8,000 txs fill the
+ * default 6 x 130,044 B; a batch fills in ~40 s, well before max_delay):
+ * size-driven.  txs_per_batch x bytes per tx <= max_batch_size and close
+ * to it; one 6-blob tx per batch.
+ *
+ * "b4": max_batch_size 1,235,418 B = 9.5 blobs of payload, 4 blobs per
+ * tx: 9 or 10 blobs per batch (12 at most if the estimate ran over),
+ * always ceil(blobs / 4) = 3 blob transactions.
+ */
+static const char *blob_json =
+	"{\"name\": \"blob\", \"duration\": \"1h\", \"seed\": 9,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"200tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"b6\", \"type\": \"optimistic_rollup\","
+	"   \"settlement\": {\"state_root_gas\": 0}},"
+	"  {\"name\": \"b4\", \"type\": \"optimistic_rollup\","
+	"   \"batcher\": {\"max_batch_size\": 1235418, \"blobs_per_tx\": 4},"
+	"   \"settlement\": {\"state_root_gas\": 0}}"
+	" ]}";
+
+static void test_batcher_blobs(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, blob_json, -1);
+	double bpt = M(&r, "b6", "l1_da_bytes_per_tx");
+	double tpb = M(&r, "b6", "txs_per_batch");
+	double batches = M(&r, "b6", "batches");
+	assert_in(bpt, 40, 200, "bytes per tx");
+	assert_in(tpb * bpt, 0.95 * 780264, 1.0 * 780264, "size-driven");
+	assert_rel(batches, 200.0 * 3600 / (780264 / bpt), 0.05, "batches");
+	double fill = M(&r, "b6", "l1_blob_fill");
+	assert_in(fill, 0.95 * 130044 / 131072, 130044.0 / 131072,
+		  "blob fill");
+	double l1txs = M(&r, "b6", "l1_txs");
+	assert_in(l1txs - batches, 0, 1, "one blob tx per batch");
+	double blobs = M(&r, "b6", "blob_gas_per_tx") *
+		       M(&r, "b6", "tx_posted") / 131072;
+	assert_in(blobs / batches, 5.7, 6.0, "blobs per batch");
+	/* Posted within about a minute of arrival. */
+	assert_true(M(&r, "b6", "latency_posted_p99") < 120);
+	assert_accounting(&r, "b6");
+
+	double b4 = M(&r, "b4", "batches");
+	double b4tx = M(&r, "b4", "l1_txs");
+	double b4blobs = M(&r, "b4", "blob_gas_per_tx") *
+			 M(&r, "b4", "tx_posted") / 131072;
+	assert_in(b4blobs / b4, 9, 12, "b4 blobs per batch");
+	assert_in(b4tx - 3 * b4, 0, 2, "b4: ceil(blobs / 4) = 3 txs a batch");
+	assert_in(M(&r, "b4", "txs_per_batch") * M(&r, "b4",
+						      "l1_da_bytes_per_tx"),
+		  0.9 * 1235418, 1235418, "b4 size-driven");
+	assert_in(M(&r, "b4", "l1_blob_fill"), 0.9, 130044.0 / 131072,
+		  "b4 fill");
+	run_close(&r);
+}
+
+/*
+ * Fee cap.  Pectra's blob base fee is fake_exponential(1, excess,
+ * 5,007,716); an initial excess of 69,184,000 makes it e^13.8155 ~ 1e6
+ * wei.  Background blobs are 0, so each block lowers the excess by the
+ * target 786,432 (fee / e^0.157 a block).  A batcher with max_blob_fee
+ * 1 wei can only be included once the fee is 1 wei, i.e. excess <
+ * 5,007,716 x ln 2 = 3.47e6: after (69.18e6 - 3.47e6) / 786,432 = 84
+ * blocks, ~1008 s.  Its first batches (due after the 1 m max_delay)
+ * wait: stall blocks accumulate, and the earliest transactions are
+ * posted ~1000 s after arrival against ~70 s for an uncapped twin.
+ */
+static const char *feecap_json =
+	"{\"name\": \"feecap\", \"duration\": \"1h\", \"seed\": 11,"
+	" \"l1\": {\"fork\": \"pectra\", \"initial_excess_blob_gas\": 69184000,"
+	"   \"background\": {\"blobs\": {\"dist\": \"constant\", \"mean\": 0}}},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"capped\", \"type\": \"optimistic_rollup\","
+	"   \"batcher\": {\"max_delay\": \"1m\", \"max_blob_fee\": \"1wei\"},"
+	"   \"settlement\": {\"state_root_gas\": 0}},"
+	"  {\"name\": \"free\", \"type\": \"optimistic_rollup\","
+	"   \"batcher\": {\"max_delay\": \"1m\"},"
+	"   \"settlement\": {\"state_root_gas\": 0}}"
+	" ]}";
+
+static void test_fee_cap_stall(void **state)
+{
+	(void)state;
+	struct run r;
+	run_open(&r, feecap_json, -1);
+	assert_rel((double)l1_blob_base_fee(r.w->l1), 1e6, 0.01,
+		   "initial blob fee ~ 1e6 wei");
+	run_until(&r, 900);
+	/* Nothing of the capped system is on L1 yet. */
+	assert_int_equal(inst(&r, "capped")->st.posted, 0);
+	assert_true(inst(&r, "free")->st.posted > 0);
+	run_finish(&r);
+	assert_rel(M(&r, "l1", "blob_base_fee_gwei_max"), 1e-3, 0.05,
+		   "max blob fee (gwei)");
+	double stall = M(&r, "capped", "fee_cap_stall_blocks");
+	assert_true(stall > 0);
+	assert_near(M(&r, "free", "fee_cap_stall_blocks"), 0, 0, "free stall");
+	/* Every stalled batch waits until ~1008 s: at least the batches of
+	 * the first ~15 minutes each stall for a few dozen blocks. */
+	assert_true(stall >= 84);
+	assert_in(M(&r, "capped", "latency_posted_p99"), 850, 1100,
+		  "capped p99 ~ the first arrivals' wait");
+	assert_true(M(&r, "free", "latency_posted_p99") < 100);
+	assert_true(M(&r, "capped", "latency_posted_p50") >=
+		    M(&r, "free", "latency_posted_p50"));
+	assert_true(M(&r, "capped", "max_posting_gap_s") > 900);
+	assert_accounting(&r, "capped");
+	assert_near(M(&r, "capped", "tx_pending_end"),
+		    M(&r, "free", "tx_pending_end"),
+		    M(&r, "free", "tx_offered") * 0.05, "caught up");
+	run_close(&r);
+}
+
+/*
+ * Optimistic finality: each batch is final challenge_window (1 h) after
+ * its L1 inclusion (L1 finality, 64 slots, is shorter).  Posted latency
+ * runs to the inclusion, so finalized = posted + 3600 s for every batch;
+ * the quantiles differ by 3600 s within the histogram's ~3%.
+ */
+static const char *optimistic_json =
+	"{\"name\": \"opt\", \"duration\": \"6h\", \"seed\": 13,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"op\", \"type\": \"optimistic_rollup\","
+	"   \"settlement\": {\"challenge_window\": \"1h\"}}"
+	" ]}";
+
+static void test_optimistic_finality(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, optimistic_json, -1);
+	double post = M(&r, "op", "latency_posted_p50");
+	double fin = M(&r, "op", "latency_finalized_p50");
+	assert_in(post, 100, 700, "posted p50 (max_delay 10 m)");
+	assert_rel(fin, post + 3600, 0.03, "finalized = posted + 1 h");
+	assert_rel(M(&r, "op", "latency_finalized_p99"),
+		   M(&r, "op", "latency_posted_p99") + 3600, 0.03,
+		   "p99 + 1 h");
+	/* Final: what was included before 5 h (~5/6 of the run). */
+	assert_rel(M(&r, "op", "tx_finalized") / M(&r, "op", "tx_posted"),
+		   5.0 / 6, 0.03, "finalized share");
+	/* State roots: one an hour while batches flow, beside the batches. */
+	assert_in(M(&r, "op", "l1_txs") - M(&r, "op", "batches"), 5, 6,
+		  "state roots");
+	assert_accounting(&r, "op");
+	run_close(&r);
+}
+
+/*
+ * ZK: a prover of fixed latency 10 m and unlimited throughput (4 machines,
+ * so jobs never queue), one batch per proof.  A batch posted (included)
+ * at a slot boundary is proved 600 s later, exactly on a boundary; the
+ * proof tx waits for the next slot (+12 s) and is final 64 slots (768 s)
+ * after inclusion: finalized = posted + 1380 s per batch.
+ */
+static const char *zk_json =
+	"{\"name\": \"zk\", \"duration\": \"4h\", \"seed\": 17,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"zk\", \"type\": \"zk_rollup\","
+	"   \"prover\": {\"latency\": \"10m\", \"provers\": 4}}"
+	" ]}";
+
+static void test_zk_finality(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, zk_json, -1);
+	double post = M(&r, "zk", "latency_posted_p50");
+	double fin = M(&r, "zk", "latency_finalized_p50");
+	assert_rel(fin, post + 1380, 0.03, "finalized = posted + 600 + 12 + 768");
+	assert_rel(M(&r, "zk", "latency_finalized_p99"),
+		   M(&r, "zk", "latency_posted_p99") + 1380, 0.03, "p99");
+	/* Each batch has a data tx and a proof tx. */
+	double batches = M(&r, "zk", "batches");
+	assert_in(M(&r, "zk", "l1_txs"), 2 * batches - 3, 2 * batches,
+		  "data + proof txs");
+	assert_accounting(&r, "zk");
+	run_close(&r);
+}
+
+/*
+ * A committee whose members never sign (member_availability 0): every
+ * submission fails at the timeout.
+ *  - a validium without da_fallback retries for ever: nothing posted,
+ *    everything offered is pending at the end;
+ *  - an optimistic rollup on the committee with da_fallback (its
+ *    default) posts every batch on L1 as blobs: da_fallback_batches =
+ *    batches, and L1 bytes per tx close to an ordinary blob rollup's
+ *    (plus a 64-byte commitment per batch).
+ * A second committee is healthy but all its members are withheld by a
+ * dac_member_outage for the whole run: the same for its validium.
+ */
+static const char *dac_json =
+	"{\"name\": \"dac\", \"duration\": \"2h\", \"seed\": 19,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"da_layers\": ["
+	"  {\"name\": \"dead\", \"type\": \"dac\", \"members\": 4,"
+	"   \"member_availability\": 0},"
+	"  {\"name\": \"held\", \"type\": \"dac\", \"members\": 4}"
+	" ],"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"val\", \"type\": \"validium\", \"da\": \"dead\"},"
+	"  {\"name\": \"val2\", \"type\": \"validium\", \"da\": \"held\"},"
+	"  {\"name\": \"anyt\", \"type\": \"optimistic_rollup\", \"da\": \"dead\","
+	"   \"settlement\": {\"state_root_gas\": 0}},"
+	"  {\"name\": \"roll\", \"type\": \"optimistic_rollup\","
+	"   \"settlement\": {\"state_root_gas\": 0}}"
+	" ],"
+	" \"faults\": [{\"type\": \"dac_member_outage\", \"target\": \"held\","
+	"   \"members\": 4, \"start\": \"0s\", \"duration\": \"2h\"}]}";
+
+static void test_dac_down(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, dac_json, -1);
+	const char *vals[2] = {"val", "val2"};
+	for (int i = 0; i < 2; i++) {
+		assert_near(M(&r, vals[i], "tx_posted"), 0, 0, "nothing posted");
+		assert_near(M(&r, vals[i], "tx_pending_end"),
+			    M(&r, vals[i], "tx_offered"), 0, "all pending");
+		assert_near(M(&r, vals[i], "da_fallback_batches"), 0, 0,
+			    "no fallback");
+		assert_true(M(&r, vals[i], "liveness_failures") >= 1);
+		assert_accounting(&r, vals[i]);
+	}
+	double fb = M(&r, "anyt", "da_fallback_batches");
+	double batches = M(&r, "anyt", "batches");
+	assert_true(fb > 0);
+	assert_near(fb, batches, 1, "every batch falls back");
+	double bpt = M(&r, "anyt", "l1_da_bytes_per_tx");
+	double roll = M(&r, "roll", "l1_da_bytes_per_tx");
+	assert_rel(bpt, roll, 0.1, "fallback bytes ~ rollup");
+	assert_true(M(&r, "anyt", "blob_gas_per_tx") > 0);
+	assert_rel(M(&r, "anyt", "tps_posted"), 20, 0.1, "anyt keeps posting");
+	assert_accounting(&r, "anyt");
+	run_close(&r);
+}
+
+/*
+ * Shared sequencer of 100 tps for two systems offered 80 tps each: 1200
+ * a tick for ~1920 waiting; shares in proportion to what each member has
+ * waiting, so ~50 tps each and exactly 100 tps together (1200 x 600 =
+ * 720,000 in 2 h); demand exceeds capacity every tick: saturated_share 1.
+ */
+static const char *shared_json =
+	"{\"name\": \"shared\", \"duration\": \"2h\", \"seed\": 23,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"80tps\"}],"
+	" \"shared_sequencers\": [{\"name\": \"ss\", \"capacity\": \"100tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"a\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"type\": \"shared\", \"name\": \"ss\"}},"
+	"  {\"name\": \"b\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"type\": \"shared\", \"name\": \"ss\"}}"
+	" ]}";
+
+static void test_shared_sequencer(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, shared_json, -1);
+	double a = M(&r, "a", "tps_sequenced"), b = M(&r, "b", "tps_sequenced");
+	assert_near(M(&r, "all", "tx_sequenced"), 720000, 0, "total");
+	assert_near(a + b, 100, 1e-9, "100 tps together");
+	assert_rel(a, 50, 0.02, "a ~ half");
+	assert_rel(b, 50, 0.02, "b ~ half");
+	assert_near(M(&r, "ss", "tps_sequenced"), 100, 1e-9, "ss tps");
+	assert_near(M(&r, "ss", "saturated_share"), 1, 0, "saturated");
+	assert_near(M(&r, "ss", "members"), 2, 0, "members");
+	/* Each backlog grows by ~30 tx/s. */
+	double pend = M(&r, "a", "tx_offered") - M(&r, "a", "tx_sequenced");
+	assert_rel(pend, 30.0 * 7200, 0.05, "a backlog");
+	assert_accounting(&r, "a");
+	assert_accounting(&r, "b");
+	run_close(&r);
+}
+
+/*
+ * Based sequencing: the L1 proposer's block is the L2 block.  A cohort
+ * is the arrivals of one slot, with mean arrival half a slot before its
+ * block: without missed slots every cohort waits 6 s, plus the 100 ms
+ * confirmation latency: p50 = p99 = 6.1 s.
+ *
+ * With half the slots missed (p = 0.5), a slot's cohort waits 6 s if its
+ * block is proposed (probability 1/2), 18 s if that one is missed and the
+ * next is not (1/4), 30 s (1/8), ...: the 30th percentile is 6.1 s, the
+ * 62nd 18.1 s, the 81st 30.1 s (each well inside its step; the share of
+ * missed slots over 600 varies by ~2%).  Nothing is lost in the long run:
+ * a block after missed slots sequences what they left (the capacity of
+ * the whole gap).
+ */
+static const char *based_json =
+	"{\"name\": \"based\", \"duration\": \"2h\", \"seed\": 29,"
+	" \"l1\": {\"fork\": \"pectra\", \"missed_slot_probability\": %s},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"b\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"type\": \"based\"},"
+	"   \"settlement\": {\"state_root_gas\": 0}}"
+	" ]}";
+
+static void test_based_sequencer(void **state)
+{
+	(void)state;
+	char json[1024];
+	struct run r0, r5;
+	snprintf(json, sizeof(json), based_json, "0");
+	run_all(&r0, json, -1);
+	snprintf(json, sizeof(json), based_json, "0.5");
+	run_all(&r5, json, -1);
+	double p0 = M(&r0, "b", "latency_sequenced_p50");
+	/* All weight in the bin [10^0.775, 10^0.8) of 6.1 s: p50 is its
+	 * geometric middle, p99 10^(0.775 + 0.99 x 0.025). */
+	assert_rel(p0, pow(10, 0.7875), 1e-6, "p50: half a slot + confirm");
+	assert_rel(M(&r0, "b", "latency_sequenced_p99"), pow(10, 0.79975),
+		   1e-6, "p99");
+	/* Missed 0.5: quantiles inside the bins of 6.1, 18.1 and 30.1 s. */
+	const struct lat_hist *h = &inst(&r5, "b")->lat_seq;
+	assert_in(lat_hist_quantile(h, 0.30), pow(10, 0.775), pow(10, 0.8),
+		  "p30, missed 0.5");
+	assert_in(lat_hist_quantile(h, 0.62), pow(10, 1.25), pow(10, 1.275),
+		  "p62, missed 0.5");
+	assert_in(lat_hist_quantile(h, 0.81), pow(10, 1.475), pow(10, 1.5),
+		  "p81, missed 0.5");
+	assert_true(M(&r5, "b", "latency_sequenced_p50") >= p0);
+	assert_true(M(&r5, "b", "latency_sequenced_p99") > 50);
+	/* Same arrivals (the instance's stream does not depend on L1);
+	 * the missed slots delay but do not lose: at the end at most the
+	 * last few slots' arrivals wait. */
+	double off = M(&r0, "b", "tx_offered");
+	assert_near(M(&r5, "b", "tx_offered"), off, 0, "same arrivals");
+	assert_near(M(&r0, "b", "tx_sequenced"), off, 0, "all sequenced");
+	assert_in(off - M(&r5, "b", "tx_sequenced"), 0, 20 * 12 * 8,
+		  "missed 0.5: only the last slots wait");
+	assert_rel(M(&r5, "b", "tps_posted"), M(&r0, "b", "tps_posted"), 0.01,
+		   "posted rate unchanged");
+	assert_rel(M(&r5, "l1", "blocks"), 600 * 0.5, 0.1, "half the blocks");
+	assert_accounting(&r0, "b");
+	assert_accounting(&r5, "b");
+	run_close(&r0);
+	run_close(&r5);
+}
+
+/* The same scenario and seed give identical metrics; another seed not. */
+static void test_determinism(void **state)
+{
+	(void)state;
+	struct run a, b, c;
+	run_all(&a, calldata_json, -1);
+	run_all(&b, calldata_json, -1);
+	run_all(&c, calldata_json, 1234);
+	assert_int_equal(a.res->n_metrics, b.res->n_metrics);
+	int differ = 0;
+	for (size_t i = 0; i < a.res->n_metrics; i++) {
+		const struct res_metric *m = &a.res->metrics[i];
+		double vb = res_metric_get(b.res, m->component, m->name);
+		if (memcmp(&m->value, &vb, sizeof(vb)))
+			fail_msg("%s/%s: %.17g vs %.17g", m->component, m->name,
+				 m->value, vb);
+		double vc = res_metric_get(c.res, m->component, m->name);
+		if (!(vc == m->value) && !(isnan(vc) && isnan(m->value)))
+			differ++;
+	}
+	assert_true(differ > 10);
+	assert_true(M(&a, "cd", "tx_offered") != M(&c, "cd", "tx_offered"));
+	run_close(&a);
+	run_close(&b);
+	run_close(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_largest_remainder),
+		cmocka_unit_test(test_split_large_counts),
+		cmocka_unit_test(test_queue_fifo),
+		cmocka_unit_test(test_queue_ring),
+		cmocka_unit_test(test_take_across),
+		cmocka_unit_test(test_lathist_quantiles),
+		cmocka_unit_test(test_lathist_edges),
+		cmocka_unit_test(test_lathist_weights),
+		cmocka_unit_test(test_sequencer_capacity),
+		cmocka_unit_test(test_sequencer_outage),
+		cmocka_unit_test(test_batcher_delay),
+		cmocka_unit_test(test_batcher_blobs),
+		cmocka_unit_test(test_fee_cap_stall),
+		cmocka_unit_test(test_optimistic_finality),
+		cmocka_unit_test(test_zk_finality),
+		cmocka_unit_test(test_dac_down),
+		cmocka_unit_test(test_shared_sequencer),
+		cmocka_unit_test(test_based_sequencer),
+		cmocka_unit_test(test_determinism),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
