@@ -264,6 +264,11 @@ int l1_submit(struct l1_chain *l1, const struct l1_tx *tx, uint64_t *tx_id,
 int l1_replace(struct l1_chain *l1, uint64_t tx_id, const struct l1_tx *tx,
 	       struct l2s_error *err);
 
+/* Sets (or, with NULL, stops) the on_waiting callback of pending tx
+ * 'tx_id': a poster whose fees sit at its caps has nothing left to do each
+ * block.  L2S_EINPUT if not pending. */
+int l1_set_on_waiting(struct l1_chain *l1, uint64_t tx_id, l1_waiting_fn *fn);
+
 /* Drops pending tx 'tx_id' (no block needed).  L2S_EINPUT if not pending. */
 int l1_cancel(struct l1_chain *l1, uint64_t tx_id, struct l2s_error *err);
 

@@ -196,6 +196,7 @@ static void data_included(void *arg, const struct l1_receipt *r)
 	struct sys_instance *in = c->inst;
 	c->included = true;
 	in->inflight_l1--;
+	sys_count_stall(in, c, r);
 	if (c->reorged)
 		return; /* counted when first included */
 	sys_account_l1_fee(in, r);
@@ -263,7 +264,7 @@ void sys_l1_waiting(void *arg, const struct l1_wait *w)
 		return;
 	bool capped = true;
 	struct l1_tx nt = c->tx;
-	if (b->rebid) {
+	if (b->rebid && !c->at_caps) {
 		/* Replacement rules of client pools: +10% on every fee, +100%
 		 * for blob transactions (l1_replace enforces them). */
 		unsigned pct = c->tx.blobs > 0 ? 200 : 110;
@@ -283,10 +284,29 @@ void sys_l1_waiting(void *arg, const struct l1_wait *w)
 				c->tx = nt;
 				capped = false;
 			}
+		} else {
+			c->at_caps = true; /* no further bump fits */
 		}
+	} else if (!b->rebid) {
+		c->at_caps = true;
 	}
-	if (capped)
+	if (capped && c->at_caps) {
+		/* Nothing left to do until fees fall: stop the per-block
+		 * callbacks; the blocks it waits are counted at inclusion. */
+		c->capped_slot = w->slot;
+		l1_set_on_waiting(in->world->l1, c->tx_id, NULL);
+	} else if (capped) {
 		in->st.stall_blocks++;
+	}
+}
+
+/* Blocks a transaction waited with its fees at the poster's caps. */
+void sys_count_stall(struct sys_instance *in, struct l1tx_ctx *c,
+		     const struct l1_receipt *r)
+{
+	if (c->at_caps && r->slot > c->capped_slot)
+		in->st.stall_blocks += (double)(r->slot - c->capped_slot);
+	c->at_caps = false;
 }
 
 /* Submits one L1 transaction for 'b' (data) or with role 'role'. */

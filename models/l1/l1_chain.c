@@ -248,6 +248,15 @@ static bool bumped(uint64_t old, uint64_t new_, unsigned pct)
 	return new_ > old && (l1_u128)new_ >= need;
 }
 
+int l1_set_on_waiting(struct l1_chain *l1, uint64_t tx_id, l1_waiting_fn *fn)
+{
+	struct ptx *p = find_pending(l1, tx_id);
+	if (!p)
+		return L2S_EINPUT;
+	p->tx.on_waiting = fn;
+	return 0;
+}
+
 int l1_replace(struct l1_chain *l1, uint64_t tx_id, const struct l1_tx *tx,
 	       struct l2s_error *err)
 {

@@ -113,10 +113,18 @@ static uint64_t sequence(struct sys_instance *in, uint64_t cap,
 			in->st.sequenced_w += got;
 			double ex = sim_time_to_s(extra), bt = sim_time_to_s(block);
 			if (c.arrived >= t0) {
+				/* The same four points every time: bins once. */
+				if (!in->seq_bins_set) {
+					for (int q = 0; q < 4; q++)
+						in->seq_bins[q] = lat_hist_bin(
+							&in->lat_seq,
+							bt * (q + 0.5) / 4 + ex);
+					in->seq_bins_set = true;
+				}
 				for (int q = 0; q < 4; q++)
-					lat_hist_add(&in->lat_seq,
-						     bt * (q + 0.5) / 4 + ex,
-						     (double)got / 4);
+					lat_hist_add_bin(&in->lat_seq,
+							 in->seq_bins[q],
+							 (double)got / 4);
 			} else {
 				lat_hist_add(&in->lat_seq,
 					     sim_time_to_s(t1 - c.arrived) +

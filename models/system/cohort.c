@@ -7,10 +7,41 @@
 
 #include "system_internal.h"
 
+/*
+ * A queue that keeps growing (a backlog that lasts for months) halves its
+ * time resolution instead of its memory doubling: neighbouring cohorts are
+ * merged pairwise, arrival times weighted by counts, the earlier sequencing
+ * time kept (so a batcher's delay trigger stays conservative).
+ */
+static void coalesce(struct cohort_q *q)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < q->len; i += 2) {
+		struct cohort a = q->c[(q->head + i) % q->cap];
+		if (i + 1 < q->len) {
+			const struct cohort *b = &q->c[(q->head + i + 1) % q->cap];
+			double wa = (double)a.total, wb = (double)b->total;
+			a.arrived = (sim_time_t)(((double)a.arrived * wa +
+						  (double)b->arrived * wb) /
+						 (wa + wb));
+			if (b->sequenced < a.sequenced)
+				a.sequenced = b->sequenced;
+			for (int k = 0; k < TX_KINDS; k++)
+				a.n[k] += b->n[k];
+			a.total += b->total;
+		}
+		q->c[(q->head + out) % q->cap] = a;
+		out++;
+	}
+	q->len = out;
+}
+
 int cohort_q_push(struct cohort_q *q, const struct cohort *c)
 {
 	if (c->total == 0)
 		return 0;
+	if (q->len >= COHORT_Q_MAX)
+		coalesce(q);
 	if (q->len == q->cap) {
 		size_t ncap = q->cap ? q->cap * 2 : 16;
 		struct cohort *n = malloc(ncap * sizeof(*n));

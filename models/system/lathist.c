@@ -34,17 +34,38 @@ void lat_hist_release(struct lat_hist *lh)
 	lh->h = NULL;
 }
 
-void lat_hist_add(struct lat_hist *lh, double seconds, double weight)
+size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
+{
+	/* The bin from the log-spaced layout, then checked against GSL's
+	 * ranges (rounding of pow() at the edges): O(1) where
+	 * gsl_histogram_accumulate searches, and this is on the hot path. */
+	const gsl_histogram *h = lh->h;
+	if (!(seconds >= h->range[1]))
+		return 0;
+	if (seconds >= h->range[h->n])
+		return h->n - 1;
+	double f = (log10(seconds) - LH_MIN_LOG10) * LH_PER_DECADE;
+	size_t i = f < 0 ? 1 : (size_t)f + 1;
+	if (i > h->n - 1)
+		i = h->n - 1;
+	while (i > 1 && seconds < h->range[i])
+		i--;
+	while (i < h->n - 1 && seconds >= h->range[i + 1])
+		i++;
+	return i;
+}
+
+void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight)
 {
 	if (!(weight > 0))
 		return;
-	double top = gsl_histogram_max(lh->h);
-	if (!(seconds >= 0))
-		seconds = 0;
-	if (seconds >= top)
-		seconds = top * 0.999999;
-	gsl_histogram_accumulate(lh->h, seconds, weight);
+	lh->h->bin[bin] += weight;
 	lh->weight += weight;
+}
+
+void lat_hist_add(struct lat_hist *lh, double seconds, double weight)
+{
+	lat_hist_add_bin(lh, lat_hist_bin(lh, seconds), weight);
 }
 
 void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from)

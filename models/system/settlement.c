@@ -45,6 +45,7 @@ static void root_included(void *arg, const struct l1_receipt *r)
 	struct l1tx_ctx *c = arg;
 	c->inst->inflight_l1--;
 	c->included = true;
+	sys_count_stall(c->inst, c, r);
 	if (!c->reorged)
 		sys_account_l1_fee(c->inst, r);
 }
@@ -103,6 +104,7 @@ static void proof_included(void *arg, const struct l1_receipt *r)
 	struct l1tx_ctx *c = arg;
 	c->inst->inflight_l1--;
 	c->included = true;
+	sys_count_stall(c->inst, c, r);
 	if (!c->reorged)
 		sys_account_l1_fee(c->inst, r);
 }

@@ -120,10 +120,10 @@ static sim_time_t oldest_unposted(const struct sys_instance *in)
 			t = qs[i]->c[qs[i]->head].arrived < t
 				    ? qs[i]->c[qs[i]->head].arrived
 				    : t;
+	/* A batch's points are in arrival order (merging keeps it). */
 	for (const struct batch *b = in->inflight_head; b; b = b->next_inflight)
-		for (int i = 0; i < b->n_pts; i++)
-			if (b->pts[i].arrived < t)
-				t = b->pts[i].arrived;
+		if (b->n_pts && b->pts[0].arrived < t)
+			t = b->pts[0].arrived;
 	return t;
 }
 

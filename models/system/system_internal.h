@@ -37,6 +37,9 @@ struct cohort {
 	uint64_t total;
 };
 
+/* Most cohorts a queue holds before it merges neighbours (cohort.c). */
+#define COHORT_Q_MAX 4096
+
 /* A FIFO ring of cohorts. */
 struct cohort_q {
 	struct cohort *c;
@@ -68,6 +71,9 @@ struct lat_hist {
 int lat_hist_init(struct lat_hist *lh);
 void lat_hist_release(struct lat_hist *lh);
 void lat_hist_add(struct lat_hist *lh, double seconds, double weight);
+/* The bin of a latency, and adding to a bin found before (hot paths). */
+size_t lat_hist_bin(const struct lat_hist *lh, double seconds);
+void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight);
 /* Adds another histogram of the same ranges. */
 void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from);
 /* The q-quantile (0..1), log-interpolated within a bin; NAN when empty. */
@@ -222,6 +228,8 @@ struct l1tx_ctx {
 	int64_t data_bytes;
 	bool included;
 	bool reorged;
+	bool at_caps;               /* fees at the poster's caps: no rebid */
+	int64_t capped_slot;        /* the block that found it at its caps */
 };
 
 struct proof_job {
@@ -275,6 +283,8 @@ struct sys_instance {
 	int prover_down_count;
 	double seq_credit;          /* unused capacity carried within a tick */
 	sim_time_t based_arrivals_t; /* based: arrivals drawn up to here */
+	size_t seq_bins[4];          /* latency bins of an unqueued cohort */
+	bool seq_bins_set;
 	sim_time_t based_block_t;    /* based: last L1 block sequenced */
 	/* batcher */
 	int inflight_l1;            /* L1 txs in flight */
@@ -371,5 +381,7 @@ int sys_submit_l1(struct sys_instance *in, struct l1tx_ctx *c, int64_t gas,
 		  int32_t blobs, l1_included_fn *inc, l1_included_fn *fin);
 void sys_l1_waiting(void *ctx, const struct l1_wait *w);
 void sys_account_l1_fee(struct sys_instance *in, const struct l1_receipt *r);
+void sys_count_stall(struct sys_instance *in, struct l1tx_ctx *c,
+		     const struct l1_receipt *r);
 
 #endif
