@@ -452,12 +452,17 @@ static void batch_posted(struct sys_instance *in, struct batch *b,
 	in->unposted_in_batches -= b->txs;
 	in->st.posted += b->txs;
 	in->s_posted += b->txs;
-	if (b->l1_bytes > 0 || b->uses_blobs) {
-		double gap = sim_time_to_s(b->included_at - in->st.last_post);
-		if (b->included_at >= in->world->warmup && gap > in->st.max_gap_s)
+	/* Posting gaps: between batch postings to the system's DA (L1
+	 * inclusion for rollups, confirmation for data kept off L1). */
+	{
+		sim_time_t from = in->st.last_post > in->world->warmup
+					  ? in->st.last_post
+					  : in->world->warmup;
+		double gap = sim_time_to_s(at - from);
+		if (at >= in->world->warmup && gap > in->st.max_gap_s)
 			in->st.max_gap_s = gap;
-		if (b->included_at > in->st.last_post)
-			in->st.last_post = b->included_at;
+		if (at > in->st.last_post)
+			in->st.last_post = at;
 	}
 	if (sys_after_warmup(in, at)) {
 		const struct batcher_cfg *cfg = &in->def->batcher;

@@ -187,12 +187,18 @@ void seq_shared_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 			struct sys_instance *in = s->members[i];
 			int64_t r = degraded_rate(in, t1, rate, true,
 						  in->seq_down_since);
-			if (r == 0 || r >= rate)
+			if (r == 0)
 				continue;
+			bool forced = r < rate;
+			/* After the takeover delay another operator runs the
+			 * member's chain: an equal share of the capacity. */
+			if (!forced)
+				r = rate / (int64_t)s->n_members;
 			uint64_t c = capacity_txs(&in->seq_credit, r, t1 - t0);
-			in->st.forced_txs += (double)sequence(
-				in, c, -1, t0, t1, s->block_time,
-				s->consensus_latency);
+			uint64_t n = sequence(in, c, -1, t0, t1, s->block_time,
+					      s->consensus_latency);
+			if (forced)
+				in->st.forced_txs += (double)n;
 		}
 		return;
 	}

@@ -269,7 +269,10 @@ void sys_collect(struct world *w, struct run_result *res)
 			in->st.liveness_failure_s +=
 				sim_time_to_s(end - in->st.failing_since);
 		if (backlog(in) > 0) {
-			double gap = sim_time_to_s(end - in->st.last_post);
+			sim_time_t from = in->st.last_post > w->warmup
+						  ? in->st.last_post
+						  : w->warmup;
+			double gap = sim_time_to_s(end - from);
 			if (gap > in->st.max_gap_s)
 				in->st.max_gap_s = gap;
 		}

@@ -265,6 +265,9 @@ int world_create(struct sim *sim, const struct scenario *scn,
 		goto fail;
 	l1_set_recording(w->l1, w->warmup, w->keep_l1_blocks,
 			 w->series_interval);
+	/* The tick defaults to one L1 slot. */
+	if (!scn_has(&root, "tick"))
+		w->tick = l1_slot_time(w->l1);
 	if ((rc = scn_get_double(&l1o, "missed_slot_probability", 0, 0, 1,
 				 &w->base_missed, err)))
 		goto fail;
