@@ -179,7 +179,6 @@ void seq_shared_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 	if (demand == 0)
 		return;
 	s->offered_to += (double)demand;
-	double credit = 0;
 	int64_t rate = s->capacity;
 	if (s->down) {
 		/* Members force through L1 on their own schedule. */
@@ -202,7 +201,7 @@ void seq_shared_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 		}
 		return;
 	}
-	uint64_t cap = capacity_txs(&credit, rate, t1 - t0);
+	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
 	if (demand > cap)
 		s->busy_ticks++;
 	/* Capacity shared in proportion to what each member has waiting,

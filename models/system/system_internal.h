@@ -178,6 +178,7 @@ struct shared_seq {
 	struct sys_instance **members;
 	size_t n_members, cap_members;
 	bool down;
+	double credit;              /* fraction of a tx of capacity carried over */
 	/* metrics */
 	double sequenced, offered_to;
 	double busy_ticks, ticks;
