@@ -148,7 +148,11 @@ int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 				int line, col;
 				char at[300];
 				snprintf(at, sizeof(at), "sweep.%s", keys[k]);
-				if (scenario_locate(scn->text, at, &line, &col) == 0) {
+				/* A key that is itself a path ("a[4].b") is
+				 * not a path below "sweep": point at "sweep". */
+				if (scenario_locate(scn->text, at, &line, &col) == 0 ||
+				    scenario_locate(scn->text, "sweep", &line,
+						    &col) == 0) {
 					err->line = line;
 					err->column = col;
 				}

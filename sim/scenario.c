@@ -211,8 +211,64 @@ static void skip_ws(struct cursor *c)
 		adv(c);
 }
 
-/* Reads a JSON string at c (which points at '"') into buf (escapes of the
- * common kinds decoded; \u kept verbatim). */
+/* Four hex digits at p, or -1. */
+static long hex4(const char *p)
+{
+	long v = 0;
+	for (int i = 0; i < 4; i++) {
+		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+			: p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+			: p[i] >= 'A' && p[i] <= 'F' ? p[i] - 'A' + 10
+						     : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* Decodes \uXXXX (c at the 'u'; a surrogate pair when one follows) to
+ * UTF-8 in out, leaving c at the last hex digit.  Returns the byte count,
+ * 0 when the escape is malformed (c not moved). */
+static int read_u_escape(struct cursor *c, char out[4])
+{
+	long cp = hex4(c->p + 1);
+	if (cp < 0)
+		return 0;
+	int steps = 4;
+	if (cp >= 0xD800 && cp < 0xDC00 && c->p[5] == '\\' && c->p[6] == 'u') {
+		long lo = hex4(c->p + 7);
+		if (lo >= 0xDC00 && lo < 0xE000) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			steps = 10;
+		}
+	}
+	for (int i = 0; i < steps; i++)
+		adv(c);
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Reads a JSON string at c (which points at '"') into buf, escapes
+ * decoded as jansson decodes them, so keys compare equal to the tree's. */
 static void read_string(struct cursor *c, char *buf, size_t cap)
 {
 	size_t n = 0;
@@ -221,6 +277,15 @@ static void read_string(struct cursor *c, char *buf, size_t cap)
 		char ch = *c->p;
 		if (ch == '\\' && c->p[1]) {
 			adv(c);
+			char u[4];
+			int k = *c->p == 'u' ? read_u_escape(c, u) : 0;
+			if (k) {
+				for (int i = 0; i < k; i++)
+					if (n + 1 < cap)
+						buf[n++] = u[i];
+				adv(c);
+				continue;
+			}
 			switch (*c->p) {
 			case 'n': ch = '\n'; break;
 			case 't': ch = '\t'; break;
