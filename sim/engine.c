@@ -40,6 +40,10 @@ struct sim {
 	uint32_t replication;
 	int stopped;
 	struct sim_queue *queue;
+	/* Events scheduled with an id (the cancellable ones) while pending,
+	 * and those of them cancelled.  Events scheduled without an id cost
+	 * nothing here: PHOLD and tick events never touch these sets. */
+	struct id_set tracked;
 	struct id_set cancelled;
 	struct rng_slot *rngs;
 	size_t n_rngs, cap_rngs;
@@ -145,6 +149,7 @@ void sim_destroy(struct sim *sim)
 	if (!sim)
 		return;
 	sim_queue_destroy(sim->queue);
+	free(sim->tracked.slots);
 	free(sim->cancelled.slots);
 	for (size_t i = 0; i < sim->n_rngs; i++) {
 		gsl_rng_free(sim->rngs[i].rng);
@@ -168,8 +173,13 @@ int sim_schedule(struct sim *sim, sim_time_t at, sim_handler *fn, void *self,
 		.time = at, .seq = sim->next_seq, .fn = fn, .self = self,
 		.arg = arg,
 	};
-	if (sim_queue_push(sim->queue, &ev))
+	if (id_out && id_set_add(&sim->tracked, ev.seq))
 		return L2S_ENOMEM;
+	if (sim_queue_push(sim->queue, &ev)) {
+		if (id_out)
+			id_set_take(&sim->tracked, ev.seq);
+		return L2S_ENOMEM;
+	}
 	sim->next_seq++;
 	if (id_out)
 		*id_out = ev.seq;
@@ -186,24 +196,31 @@ int sim_schedule_in(struct sim *sim, sim_time_t delay, sim_handler *fn,
 
 int sim_cancel(struct sim *sim, sim_event_id id)
 {
-	/* Only ids issued and not yet known to have run can be pending; the
-	 * queue cannot be searched cheaply, so the caller promises the event
-	 * is pending (a handler clears its id when its event runs). */
-	if (id == 0 || id >= sim->next_seq || id_set_has(&sim->cancelled, id))
+	/* Exactly the events scheduled with an id and not yet run or
+	 * cancelled can be cancelled. */
+	if (id == 0 || !id_set_has(&sim->tracked, id))
 		return L2S_EINPUT;
-	return id_set_add(&sim->cancelled, id);
+	if (id_set_add(&sim->cancelled, id))
+		return L2S_ENOMEM;
+	id_set_take(&sim->tracked, id);
+	return 0;
 }
 
 sim_time_t sim_now(const struct sim *sim) { return sim->now; }
 
-/* Pops the next live event; returns 0 when the queue is empty. */
-static int next_live(struct sim *sim, struct sim_event *ev)
+/* Pops the next live event with time <= end; returns 0 when there is
+ * none (cancelled events on the way are dropped). */
+static int next_live(struct sim *sim, struct sim_event *ev, sim_time_t end)
 {
 	for (;;) {
+		if (sim_queue_peek_time(sim->queue) > end)
+			return 0;
 		if (!sim_queue_pop(sim->queue, ev))
 			return 0;
-		if (!id_set_take(&sim->cancelled, ev->seq))
-			return 1;
+		if (id_set_take(&sim->cancelled, ev->seq))
+			continue;
+		id_set_take(&sim->tracked, ev->seq);
+		return 1;
 	}
 }
 
@@ -233,7 +250,7 @@ static void run_event(struct sim *sim, const struct sim_event *ev)
 int sim_step(struct sim *sim)
 {
 	struct sim_event ev;
-	if (!next_live(sim, &ev))
+	if (!next_live(sim, &ev, SIM_TIME_MAX))
 		return 0;
 	run_event(sim, &ev);
 	return 1;
@@ -244,16 +261,9 @@ uint64_t sim_run_until(struct sim *sim, sim_time_t end)
 	uint64_t start = sim->events;
 	sim->stopped = 0;
 	while (!sim->stopped) {
-		if (sim_queue_peek_time(sim->queue) > end)
-			break;
 		struct sim_event ev;
-		if (!next_live(sim, &ev))
+		if (!next_live(sim, &ev, end))
 			break;
-		if (ev.time > end) {
-			/* A cancelled head hid a later event: put it back. */
-			sim_queue_push(sim->queue, &ev);
-			break;
-		}
 		run_event(sim, &ev);
 	}
 	if (!sim->stopped && end > sim->now)
@@ -280,6 +290,12 @@ size_t sim_pending(const struct sim *sim)
 }
 
 uint64_t sim_fingerprint(const struct sim *sim) { return sim->fingerprint; }
+
+void sim_fingerprint_add(struct sim *sim, uint64_t value)
+{
+	sim->fingerprint = (sim->fingerprint ^ rng_mix64(value)) *
+			   UINT64_C(1099511628211);
+}
 uint64_t sim_seed(const struct sim *sim) { return sim->seed; }
 uint32_t sim_replication(const struct sim *sim) { return sim->replication; }
 

@@ -368,7 +368,8 @@ int resdb_open(const char *path, struct resdb **out, struct l2s_error *err)
 		have = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (have > RESDB_SCHEMA_VERSION) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", path);
 		rc = l2s_error_set(err, L2S_EDB, "results database has schema "
 				   "version %d, newer than this l2sim (%d)",
 				   have, RESDB_SCHEMA_VERSION);
@@ -409,7 +410,8 @@ int resdb_open_readonly(const char *path, struct resdb **out,
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", path);
 		return l2s_error_set(err, L2S_EINPUT,
 				     "no results database at this path");
 	}
@@ -420,7 +422,8 @@ int resdb_open_readonly(const char *path, struct resdb **out,
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2((*out)->db, "SELECT count(*) FROM runs", -1, &st,
 			       NULL) != SQLITE_OK) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", path);
 		rc = l2s_error_set(err, L2S_EINPUT,
 				   "not an l2sim results database: %s",
 				   sqlite3_errmsg((*out)->db));

@@ -130,9 +130,10 @@ static int parse(const char *s, const struct unit *units, const char *dflt,
 	for (const struct unit *c = units; c->name; c++)
 		if (strlen(c->name) == ulen && !strncmp(c->name, uname, ulen))
 			u = c;
-	if (!u) {
+	if (!u && units != duration_units) {
 		/* Sizes, rates and fees accept any letter case as a fallback
-		 * when unambiguous ("mb" means MB, "GWEI" gwei). */
+		 * ("mb" means MB, "GWEI" gwei); durations do not, where "M"
+		 * could be read as months. */
 		for (const struct unit *c = units; c->name; c++)
 			if (strlen(c->name) == ulen &&
 			    !strncasecmp(c->name, uname, ulen) && !u)

@@ -39,6 +39,7 @@ done
 
 for s in tests/scenario/*.sh; do
 	[ -f "$s" ] || continue
+	[ "$(basename "$s")" = lib.sh ] && continue
 	run "scenario/$(basename "$s" .sh)" bash "$s"
 done
 

@@ -44,9 +44,11 @@ int sim_schedule_in(struct sim *sim, sim_time_t delay, sim_handler *fn,
 		    void *self, void *arg, sim_event_id *id_out);
 
 /*
- * Cancels a pending event: it is skipped when it surfaces and does not count
- * as processed.  Returns 0, or L2S_EINPUT when 'id' is not pending (already
- * run, already cancelled, or never scheduled).
+ * Cancels a pending event scheduled with an id: it is skipped when it
+ * surfaces and does not count as processed.  Returns 0, or L2S_EINPUT when
+ * 'id' is not pending (already run, already cancelled, or never scheduled).
+ * Only events scheduled with a non-NULL id_out are tracked for this, so
+ * events scheduled without one cost nothing extra.
  */
 int sim_cancel(struct sim *sim, sim_event_id id);
 
@@ -82,6 +84,13 @@ size_t sim_pending(const struct sim *sim);
  * changes when any event's time or handler changes.
  */
 uint64_t sim_fingerprint(const struct sim *sim);
+
+/*
+ * Folds a value of the model's state into the fingerprint, for models whose
+ * events recur at fixed times (ticks): with the counts a tick produced
+ * folded in, a change in the draws changes the fingerprint too.
+ */
+void sim_fingerprint_add(struct sim *sim, uint64_t value);
 
 uint64_t sim_seed(const struct sim *sim);
 uint32_t sim_replication(const struct sim *sim);

@@ -99,8 +99,13 @@ static void world_tick(struct sim *sim, void *self, void *arg)
 	for (size_t i = 0; i < w->n_shared; i++)
 		seq_shared_tick(&w->shared[i], t0, t1);
 	for (size_t i = 0; i < w->n_inst; i++) {
-		batcher_tick(w->inst[i], t1);
-		sys_liveness_check(w->inst[i], t1);
+		struct sys_instance *in = w->inst[i];
+		batcher_tick(in, t1);
+		sys_liveness_check(in, t1);
+		/* Ticks recur at fixed times: fold what they did into the
+		 * trajectory fingerprint so a change in the draws shows. */
+		sim_fingerprint_add(sim, in->st.offered ^ (in->st.posted << 20) ^
+					 ((uint64_t)in->mempool.txs << 40));
 	}
 	if (t1 + w->tick <= w->duration)
 		sim_schedule(sim, t1 + w->tick, world_tick, w, NULL, NULL);
