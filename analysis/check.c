@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -450,6 +451,13 @@ static int write_baseline_file(struct an_set *set, const char *path,
 			unlink(tmp);
 		}
 		goto out;
+	}
+	/* mkstemp creates 0600; a baseline is a file to share (umask
+	 * applies). */
+	{
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(fd, 0666 & ~um);
 	}
 	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS |
 		       JSON_REAL_PRECISION(17)) < 0 || fputc('\n', f) == EOF ||
