@@ -4,6 +4,7 @@
  * runtime failure (I/O, database).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +459,11 @@ int main(int argc, char **argv)
 	/* GSL aborts on errors unless told otherwise; l2sim checks what GSL
 	 * returns instead. */
 	gsl_set_error_handler_off();
+	/* The compressors allocate and free large tables for every sample;
+	 * served by mmap each time, half of a short run went to zeroing fresh
+	 * pages.  Keep such blocks on the heap for reuse instead. */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_INPUT;
