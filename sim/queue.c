@@ -23,11 +23,13 @@
  * DRAM.  Here a push appends to one bucket and the pop side touches one
  * small sorted array, so the hot data stay in cache.
  *
- * Rung 0 has few, wide buckets (about one per RUNG0_PER_BUCKET events), so
- * the tails that pushes append to stay in cache; its buckets are read back
- * sequentially when spread over a child rung, whose buckets are small enough
- * to sort.  An event is thus copied about three times, always to or from
- * cached or sequentially read memory.
+ * With many events, rung 0 has few, wide buckets (about one per
+ * RUNG0_PER_BUCKET events), so the tails that pushes append to stay in
+ * cache; its buckets are read back sequentially when spread over a child
+ * rung, whose buckets are small enough to sort.  An event is thus copied
+ * about three times, always to or from cached or sequentially read memory.
+ * (Fine buckets at rung 0 made every push a cache miss at a million
+ * pending: 4 M events/s against 8-9 M.)
  *
  * Memory: no allocation per event.  A bucket is a list of fixed-size chunks
  * from a pool (large chunks for rung 0, so reading one back is mostly
@@ -47,9 +49,12 @@
 /* Deepest ladder; beyond it a full bucket goes to the bottom heap. */
 #define MAX_RUNGS 8
 /* A bucket with more events than this is spread over a child rung. */
-#define SPLIT_THRESHOLD 16
-/* Target events per bucket when a rung is built (the bucket usually gains
- * more before the clock reaches it). */
+#define SPLIT_THRESHOLD 32
+/* Target events per bucket when a rung is built (a bucket usually gains
+ * more before the clock reaches it).  Up to RUNG0_SMALL events all fit in
+ * cache, and rung 0 is one level of small buckets; beyond, it is coarse. */
+#define RUNG0_SMALL 8192
+#define RUNG0_SMALL_PER_BUCKET 2
 #define RUNG0_PER_BUCKET 512
 #define CHILD_PER_BUCKET 4
 /* top with at most this many events goes straight to bottom. */
@@ -310,10 +315,27 @@ static void bottom_order(struct sim_queue *q)
 static void bottom_take_bucket(struct sim_queue *q, struct pool *p,
 			       struct bucket *b)
 {
-	struct sim_event *dst = q->bot;
-	BUCKET_DRAIN(p, b, e, *dst++ = *e);
-	q->nbot = (size_t)(dst - q->bot);
-	bottom_order(q);
+	struct sim_event *a = q->bot;
+	if (b->n > BOTTOM_SORTED_MAX) {
+		size_t k = 0;
+		BUCKET_DRAIN(p, b, e, a[k++] = *e);
+		q->nbot = k;
+		q->bot_heap = 1;
+		heapify(a, k);
+		return;
+	}
+	/* insertion sort (descending) as the events are read */
+	size_t k = 0;
+	BUCKET_DRAIN(p, b, e, {
+		size_t j = k++;
+		while (j > 0 && ev_less(&a[j - 1], e)) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = *e;
+	});
+	q->nbot = k;
+	q->bot_heap = 0;
 }
 
 /* Moves top into the empty bottom by swapping the arrays. */
@@ -442,9 +464,12 @@ static void top_spread(struct sim_queue *q)
 	uint64_t span = (uint64_t)q->top_max - (uint64_t)q->top_min;
 	if (n > TOP_DIRECT && span > 0 && !grow(&q->bot, &q->capbot, n)) {
 		struct rung *r = &q->rung[0];
-		unsigned s = shift_for(span, n / RUNG0_PER_BUCKET + 1);
+		int small = n <= RUNG0_SMALL;
+		unsigned s = shift_for(span, small ? n / RUNG0_SMALL_PER_BUCKET
+						 : n / RUNG0_PER_BUCKET + 1);
 		size_t nb = (size_t)(span >> s) + 1;
-		if (!rung_init(r, &q->pool0, q->top_min, s, nb, n)) {
+		if (!rung_init(r, small ? &q->pool1 : &q->pool0, q->top_min, s,
+			       nb, n)) {
 			for (size_t i = 0; i < n; i++) {
 				const struct sim_event *e = &q->top[i];
 				bucket_put(r->pool,
