@@ -14,6 +14,13 @@
 
 #include "l2sim/queue.h"
 
+/* Smaller runs under the sanitizers (make sanitize), full size otherwise. */
+#ifdef __SANITIZE_ADDRESS__
+#define SCALE 4
+#else
+#define SCALE 1
+#endif
+
 /* Deterministic test randomness (splitmix64). */
 static uint64_t rnd_state;
 
@@ -222,31 +229,36 @@ static void test_extreme_times(void **state)
 
 enum dist { D_UNIFORM, D_EQUAL, D_FEW, D_EXP, D_FAR, D_SKEW, D_NDIST };
 
+/* now + d, saturating at the end of time (d >= 0) */
+static sim_time_t later(sim_time_t now, sim_time_t d)
+{
+	return d > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + d;
+}
+
 static sim_time_t draw_time(enum dist d, sim_time_t now)
 {
 	switch (d) {
 	case D_UNIFORM:
-		return now + (sim_time_t)rnd_below(1000000000);
+		return later(now, (sim_time_t)rnd_below(1000000000));
 	case D_EQUAL:
 		return now;
 	case D_FEW: /* a handful of distinct times, many ties */
-		return now + (sim_time_t)rnd_below(4) * 1000;
+		return later(now, (sim_time_t)rnd_below(4) * 1000);
 	case D_EXP: { /* PHOLD-like: lookahead plus a heavy-ish tail */
 		double u = (double)(rnd() >> 11) / 9007199254740992.0;
 		double x = -1e9 * __builtin_log(1.0 - u);
-		return now + 100000000 + (sim_time_t)x;
+		return later(now, 100000000 + (sim_time_t)x);
 	}
 	case D_FAR: /* mostly near, some at the end of time */
-		if (rnd_below(10) == 0)
-			return SIM_TIME_MAX - (sim_time_t)rnd_below(3);
-		return now + (sim_time_t)rnd_below(1000);
+		if (rnd_below(10) == 0) {
+			sim_time_t t = SIM_TIME_MAX - (sim_time_t)rnd_below(3);
+			return t < now ? now : t;
+		}
+		return later(now, (sim_time_t)rnd_below(1000));
 	case D_SKEW: /* delays spread over 60 octaves: deep ladders */
 	default: {
 		unsigned k = (unsigned)rnd_below(61);
-		sim_time_t d2 = (sim_time_t)(rnd() >> (64 - k - 1) >> 1);
-		if (d2 > SIM_TIME_MAX - now)
-			return SIM_TIME_MAX;
-		return now + d2;
+		return later(now, (sim_time_t)(rnd() >> (64 - k - 1) >> 1));
 	}
 	}
 }
@@ -258,7 +270,7 @@ static void test_million_vs_qsort(void **state)
 	assert_non_null(ref);
 	for (int d = 0; d < D_NDIST; d++) {
 		/* a million for the PHOLD-like case, fewer for the rest */
-		size_t n = d == D_EXP ? 1000000 : 200000;
+		size_t n = (d == D_EXP ? 1000000 : 200000) / SCALE;
 		rnd_state = 1000 + (uint64_t)d;
 		struct sim_queue *q = sim_queue_create();
 		for (size_t i = 0; i < n; i++) {
@@ -386,14 +398,14 @@ static void test_twin_small(void **state)
 {
 	(void)state;
 	for (uint64_t s = 1; s <= 40; s++)
-		run_twin(s, 20000, s % 2 ? 10 : 2000);
+		run_twin(s, 20000 / SCALE, s % 2 ? 10 : 2000);
 }
 
 static void test_twin_large(void **state)
 {
 	(void)state;
 	for (uint64_t s = 100; s < 103; s++)
-		run_twin(s, 50000, 20000);
+		run_twin(s, 50000 / SCALE, 20000);
 }
 
 /* Every distribution in turn, each long enough to rebuild the ladder. */
@@ -412,7 +424,7 @@ static void test_twin_per_dist(void **state)
 			assert_int_equal(sim_queue_push(q, &e), 0);
 			twin_push(&t, &e);
 		}
-		for (int i = 0; i < 40000; i++) {
+		for (int i = 0; i < 40000 / SCALE; i++) {
 			struct sim_event a, b;
 			assert_int_equal(sim_queue_pop(q, &a), 1);
 			assert_int_equal(twin_pop(&t, &b), 1);
