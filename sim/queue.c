@@ -32,9 +32,9 @@
  * pending: 4 M events/s against 8-9 M.)
  *
  * Memory: no allocation per event.  A bucket is a list of fixed-size chunks
- * from a pool (large chunks for rung 0, so reading one back is mostly
- * sequential; small ones for the child rungs, so their many small buckets
- * waste little cache).  The chunks a drained bucket frees are the next ones
+ * from a pool (large chunks for a coarse rung 0, so reading one back is
+ * mostly sequential; small ones elsewhere, so many small buckets waste
+ * little cache).  The chunks a drained bucket frees are the next ones
  * pushes take, while they are still in cache.  Memory follows the number of
  * pending events (a vector per bucket would keep its peak size in every
  * bucket).  Pools, top and bottom grow geometrically and are kept for reuse.
