@@ -2,7 +2,8 @@
 #
 #   make          build ./l2sim
 #   make run      install missing packages, build, run scenarios/default.json
-#   make test     install missing packages, build, run every test
+#   make test     install missing packages, build, run every test (also
+#                 under AddressSanitizer and UBSan)
 #   make bench    the benchmarks (never part of make test)
 #   make sanitize the tests under AddressSanitizer and UBSan
 #
@@ -39,7 +40,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test unit bench sanitize clean fuzz check-baselines
+.PHONY: all deps deps-quiet run test unit bench sanitize clean
 
 all: deps-quiet l2sim
 
@@ -83,10 +84,12 @@ run: deps l2sim
 unit: deps-quiet $(BUILD)/l2sim $(TEST_BIN)
 	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/l2sim l2sim; fi
 
-# Every test: cmocka unit binaries, scenario tests, baseline checks.
+# Every test: cmocka unit binaries, scenario tests, baseline checks; then
+# the unit and scenario tests again under AddressSanitizer and UBSan.
 test: deps
 	$(MAKE) --no-print-directory unit
 	L2SIM=./l2sim BUILD=$(BUILD) bash tests/run.sh
+	$(MAKE) --no-print-directory sanitize
 
 sanitize: deps
 	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" \

@@ -47,4 +47,32 @@ for c in "${configs[@]}"; do
 	printf '%-10s %-8s %-10s %-11s %-9s %-14s %s\n' "$lps" "$per" \
 		$((lps * per)) "$events" "${wall:-?}" "${rate:-?}" "$mps"
 done
+
+# A simulated year of 50 systems offering 5,000 TPS in total (DESIGN.md:
+# under a minute on one core, under 512 MiB), then ten times the TPS (at
+# most 1.2 times the time).  CPU seconds of one thread, from /usr/bin/time
+# when it is installed, else wall seconds.
+if [ "${BENCH_YEAR:-1}" = 1 ]; then
+	echo
+	printf '%-34s %-10s %-10s %s\n' scenario cpu_s wall_s max_rss_mib
+	tmp=$(mktemp -d)
+	for tps in 100tps 1000tps; do
+		label="year.json, 50 x $tps"
+		start=$(date +%s.%N)
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f '%U %M' -o "$tmp/time" "$L2SIM" run scenarios/year.json \
+				--set "workloads[0].rate.tps=\"$tps\"" --threads 1 --no-progress \
+				--quiet --out "$tmp/year.db" || status=3
+			read -r cpu rss <"$tmp/time"
+		else
+			"$L2SIM" run scenarios/year.json --set "workloads[0].rate.tps=\"$tps\"" \
+				--threads 1 --no-progress --quiet --out "$tmp/year.db" || status=3
+			cpu=? rss=0
+		fi
+		wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+		printf '%-34s %-10s %-10s %s\n' "$label" "$cpu" "$wall" $((rss / 1024))
+		rm -f "$tmp/year.db"
+	done
+	rm -rf "$tmp"
+fi
 exit $status
