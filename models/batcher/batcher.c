@@ -172,7 +172,7 @@ static struct batch *batch_cut(struct sys_instance *in, uint64_t n,
 
 /* ---- L1 transactions ------------------------------------------------------ */
 
-static struct l1tx_ctx *ctx_new(struct sys_instance *in, enum l1tx_role role)
+struct l1tx_ctx *sys_l1tx_new(struct sys_instance *in, enum l1tx_role role)
 {
 	struct l1tx_ctx *c = sys_alloc(in, sizeof(*c));
 	if (!c)
@@ -182,9 +182,20 @@ static struct l1tx_ctx *ctx_new(struct sys_instance *in, enum l1tx_role role)
 	return c;
 }
 
-static void ctx_free(struct l1tx_ctx *c)
+void sys_l1tx_release(void *arg, const struct l1_receipt *r)
 {
+	struct l1tx_ctx *c = arg;
 	sys_free(c->inst, c);
+}
+
+void sys_l1tx_included(void *arg, const struct l1_receipt *r)
+{
+	struct l1tx_ctx *c = arg;
+	c->inst->inflight_l1--;
+	c->included = true;
+	sys_count_stall(c->inst, c, r);
+	if (!c->reorged)
+		sys_account_l1_fee(c->inst, r);
 }
 
 static void batch_posted(struct sys_instance *in, struct batch *b,
@@ -207,11 +218,6 @@ static void data_included(void *arg, const struct l1_receipt *r)
 		batch_posted(in, b, b->included_at > b->posted_at
 					    ? b->included_at
 					    : b->posted_at);
-}
-
-static void data_final(void *arg, const struct l1_receipt *r)
-{
-	ctx_free(arg);
 }
 
 static void data_reorged(void *arg, const struct l1_receipt *r)
@@ -368,14 +374,14 @@ static int post_l1_data(struct sys_instance *in, struct batch *b,
 		while (nblobs > 0) {
 			int32_t k = nblobs > cfg->blobs_per_tx ? cfg->blobs_per_tx
 							       : (int32_t)nblobs;
-			struct l1tx_ctx *c = ctx_new(in, L1TX_DATA);
+			struct l1tx_ctx *c = sys_l1tx_new(in, L1TX_DATA);
 			if (!c)
 				return L2S_ENOMEM;
 			c->batch = b;
 			int rc = sys_submit_l1(in, c, L1_TX_BASE_GAS + exec_gas,
-					       k, data_included, data_final);
+					       k, data_included, sys_l1tx_release);
 			if (rc) {
-				ctx_free(c);
+				sys_l1tx_release(c, NULL);
 				return rc;
 			}
 			exec_gas = 0;
@@ -391,14 +397,14 @@ static int post_l1_data(struct sys_instance *in, struct batch *b,
 		/* Compressed data: about one byte in 256 is zero. */
 		int64_t zero = chunk / 256;
 		int64_t gas = l1_calldata_gas(l1, zero, chunk - zero, exec_gas);
-		struct l1tx_ctx *c = ctx_new(in, L1TX_DATA);
+		struct l1tx_ctx *c = sys_l1tx_new(in, L1TX_DATA);
 		if (!c)
 			return L2S_ENOMEM;
 		c->batch = b;
 		c->data_bytes = chunk;
-		int rc = sys_submit_l1(in, c, gas, 0, data_included, data_final);
+		int rc = sys_submit_l1(in, c, gas, 0, data_included, sys_l1tx_release);
 		if (rc) {
-			ctx_free(c);
+			sys_l1tx_release(c, NULL);
 			return rc;
 		}
 		exec_gas = 0;

@@ -40,43 +40,17 @@ static void challenge_over(struct sim *sim, void *self, void *arg)
 	sys_free(b->inst, b);
 }
 
-static void root_included(void *arg, const struct l1_receipt *r)
-{
-	struct l1tx_ctx *c = arg;
-	c->inst->inflight_l1--;
-	c->included = true;
-	sys_count_stall(c->inst, c, r);
-	if (!c->reorged)
-		sys_account_l1_fee(c->inst, r);
-}
-
-static void ctx_release(void *arg, const struct l1_receipt *r)
-{
-	struct l1tx_ctx *c = arg;
-	sys_free(c->inst, c);
-}
-
-static struct l1tx_ctx *ctx_make(struct sys_instance *in, enum l1tx_role role)
-{
-	struct l1tx_ctx *c = sys_alloc(in, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->inst = in;
-	c->role = role;
-	return c;
-}
-
 static void root_tick(struct sim *sim, void *self, void *arg)
 {
 	struct sys_instance *in = self;
 	const struct settle_cfg *s = &in->def->settle;
 	if (in->root_due && s->state_root_gas > 0 && !in->poster_down) {
-		struct l1tx_ctx *c = ctx_make(in, L1TX_ROOT);
+		struct l1tx_ctx *c = sys_l1tx_new(in, L1TX_ROOT);
 		if (c && sys_submit_l1(in, c, L1_TX_BASE_GAS + s->state_root_gas,
-				       0, root_included, ctx_release) == 0)
+				       0, sys_l1tx_included, sys_l1tx_release) == 0)
 			in->root_due = false;
 		else if (c)
-			ctx_release(c, NULL);
+			sys_l1tx_release(c, NULL);
 	}
 	sim_schedule_in(sim, s->state_root_interval, root_tick, in, NULL, NULL);
 }
@@ -99,22 +73,12 @@ static void job_finalize(struct sys_instance *in, struct proof_job *j,
 	sys_free(in, j);
 }
 
-static void proof_included(void *arg, const struct l1_receipt *r)
-{
-	struct l1tx_ctx *c = arg;
-	c->inst->inflight_l1--;
-	c->included = true;
-	sys_count_stall(c->inst, c, r);
-	if (!c->reorged)
-		sys_account_l1_fee(c->inst, r);
-}
-
 static void proof_final(void *arg, const struct l1_receipt *r)
 {
 	struct l1tx_ctx *c = arg;
 	struct sys_instance *in = c->inst;
 	job_finalize(in, c->job, sim_now(in->world->sim));
-	ctx_release(c, r);
+	sys_l1tx_release(c, r);
 }
 
 struct agg_wait {
@@ -177,13 +141,13 @@ static void proved(struct sim *sim, void *arg)
 		      : gas + L1_TX_BASE_GAS;
 	if (gas > l1_max_tx_gas(in->world->l1))
 		gas = l1_max_tx_gas(in->world->l1);
-	struct l1tx_ctx *c = ctx_make(in, L1TX_PROOF);
+	struct l1tx_ctx *c = sys_l1tx_new(in, L1TX_PROOF);
 	if (!c)
 		return;
 	c->job = j;
 	c->data_bytes = j->extra_calldata;
-	if (sys_submit_l1(in, c, gas, 0, proof_included, proof_final)) {
-		ctx_release(c, NULL);
+	if (sys_submit_l1(in, c, gas, 0, sys_l1tx_included, proof_final)) {
+		sys_l1tx_release(c, NULL);
 		return;
 	}
 	if (j->extra_calldata > 0 && sys_after_warmup(in, sim_now(sim)))

@@ -377,6 +377,13 @@ void settle_finalize_batch(struct sys_instance *in, struct batch *b,
 void settle_prover_set_down(void *inst, int member, bool down);
 /* L1 fee caps for a new transaction under current fees. */
 void settle_fill_fees(const struct sys_instance *in, struct l1_tx *tx);
+/* L1 transaction contexts (batcher.c), shared with settlement: a new one
+ * owned by the instance; the on_included handler that accounts fees and
+ * stalls; the on_final handler that frees it. */
+struct l1tx_ctx *sys_l1tx_new(struct sys_instance *in, enum l1tx_role role);
+void sys_l1tx_included(void *arg, const struct l1_receipt *r);
+void sys_l1tx_release(void *arg, const struct l1_receipt *r);
+
 /* Handlers shared by batcher and settlement. */
 int sys_submit_l1(struct sys_instance *in, struct l1tx_ctx *c, int64_t gas,
 		  int32_t blobs, l1_included_fn *inc, l1_included_fn *fin);
