@@ -14,19 +14,11 @@
 
 #include <cmocka.h>
 
+#include "support/testutil.h"
+
 #include "l2sim/aggregation.h"
 #include "l2sim/l1.h"
 
-#define assert_near(got, want, tol) assert_near_at((got), (want), (tol), \
-						   __FILE__, __LINE__)
-
-static void assert_near_at(double got, double want, double tol,
-			   const char *file, int line)
-{
-	if (!(got >= want - tol && got <= want + tol))
-		fail_msg("%s:%d: got %.17g, want %.17g (+-%g)", file, line, got,
-			 want, tol);
-}
 
 #define MAX_LOG 16
 

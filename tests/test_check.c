@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "support/testutil.h"
 #include <gsl/gsl_errno.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -50,10 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct paths *p = *state;
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-	if (system(cmd) != 0)
+	if (test_rmdir(p->dir) != 0)
 		return -1;
 	free(p);
 	return 0;

@@ -142,12 +142,12 @@ has "$TMP/err" "missing.db" "names the database"
 [ -e "$TMP/missing.db" ] && fail "check created the database it was asked to read"
 
 # ---- run: default output, appending, streams ------------------------------
-mkdir "$TMP/work"
-cp "$DATA/tiny.json" "$TMP/work/"
-(cd "$TMP/work" && "$L2SIM" run tiny.json --no-progress >"$TMP/out" 2>"$TMP/err")
+mkdir "$TMP/ws"
+cp "$DATA/tiny.json" "$TMP/ws/"
+(cd "$TMP/ws" && "$L2SIM" run tiny.json --no-progress >"$TMP/out" 2>"$TMP/err")
 rc=$?
 [ "$rc" -eq 0 ] && echo "ok: run (exit 0)" || fail "run exited $rc"
-db=$TMP/work/results/tiny.db
+db=$TMP/ws/results/tiny.db
 if [ -f "$db" ]; then echo "ok: default output results/tiny.db"; else fail "no $db"; fi
 has "$TMP/out" "results: results/tiny.db (1 run)" "summary names the database"
 has "$TMP/out" "zk" "summary has the system"
@@ -158,7 +158,7 @@ runs=$(sqlite3 "$db" "SELECT count(*) FROM runs")
 first=$(sqlite3 "$db" "SELECT group_concat(component || name || value, ',') FROM
 	(SELECT * FROM metrics WHERE run_id = 1 ORDER BY component, name)")
 
-(cd "$TMP/work" && "$L2SIM" run tiny.json --no-progress --quiet >"$TMP/out" 2>"$TMP/err")
+(cd "$TMP/ws" && "$L2SIM" run tiny.json --no-progress --quiet >"$TMP/out" 2>"$TMP/err")
 rc=$?
 [ "$rc" -eq 0 ] && echo "ok: second run (exit 0)" || fail "second run exited $rc"
 empty "$TMP/out" "--quiet: no summary"
