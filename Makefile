@@ -6,6 +6,7 @@
 #                 under AddressSanitizer and UBSan)
 #   make bench    the benchmarks (never part of make test)
 #   make sanitize the tests under AddressSanitizer and UBSan
+#   make fuzz     libFuzzer on the scenario loader (FUZZ_SECONDS=60)
 #
 # Sources are found by wildcard: every sim/*.c, models/*/*.c and analysis/*.c
 # goes into build/libl2sim.a; sim/main.c is the program; every
@@ -40,7 +41,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps deps-quiet run test unit bench sanitize clean
+.PHONY: all deps deps-quiet run test unit bench sanitize fuzz clean
 
 all: deps-quiet l2sim
 
@@ -99,6 +100,21 @@ sanitize: deps
 
 bench: deps l2sim
 	bash tests/bench.sh
+
+# libFuzzer on the scenario loader (clang; FUZZ_SECONDS, default 60).  The
+# corpus starts from the shipped scenarios.  Not part of make test, which
+# replays deterministic mutations instead (tests/test_fuzz_replay.c).
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(filter-out sim/main.c sim/runner.c,$(LIB_SRC))
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y clang; }
+	@mkdir -p build/fuzz/corpus
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+		$(PKG_CFLAGS) -o build/fuzz/fuzz_scenario tests/fuzz_scenario.c \
+		$(FUZZ_SRC) $(PKG_LIBS) -lm
+	build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		build/fuzz/corpus scenarios tests/data
 
 clean:
 	rm -rf build l2sim
