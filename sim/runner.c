@@ -300,7 +300,7 @@ static void progress_print(struct progress *pg, int final)
 	bar[width] = '\0';
 	fprintf(stderr,
 		"\r[%s] %3.0f%%  runs %zu/%zu  %s elapsed  ETA %s  "
-		"%.2fM ev/s  %.3g sim-s/wall-s   ",
+		"%.3g M events/s  %.3g sim-s/wall-s   ",
 		bar, frac * 100, pg->finished, pg->runs, e1, e2,
 		el > 0 ? (double)ev / el / 1e6 : 0.0, el > 0 ? done / el : 0.0);
 	if (final)
@@ -498,6 +498,8 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 			{
 				pg.finished++;
 				pg.done[i] = pg.sim_per_run;
+				if (res)
+					pg.events[i] = res->events;
 				if (pg.on)
 					progress_print(&pg, 0);
 			}
