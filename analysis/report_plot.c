@@ -802,6 +802,18 @@ static size_t bar_categories(const struct an_group *g, const char ***out,
 
 /* Autoscale ignores error bars once ymin is fixed, so the top of a linear
  * axis is set from the largest mean + half-width. */
+/* Series k of a clustered bar chart: columns 2+2k (value) and 3+2k (CI)
+ * of the data block, the system names as x tics on the first series. */
+static void bar_series(struct an_buf *plot, size_t k, const char *title)
+{
+	if (k)
+		an_buf_puts(plot, ", \\\n     ");
+	an_buf_printf(plot, "%s using %zu:%zu%s lc %zu title ",
+		      k ? "''" : "DATA", 2 + 2 * k, 3 + 2 * k,
+		      k ? "" : ":xtic(1)", k + 1);
+	gp_quote(plot, title);
+}
+
 static void bar_settings(struct an_buf *set, size_t n_cats,
 			 const struct range *ry, const char *ylabel)
 {
@@ -891,16 +903,9 @@ int report_plot_bars(struct report *r, size_t gi)
 			if (!sweep)
 				an_buf_puts(&set, "set key off\n");
 			an_buf_puts(&plot, "plot ");
-			for (size_t i = 0; i < n_pts; i++) {
-				if (i)
-					an_buf_puts(&plot, ", \\\n     ");
-				an_buf_printf(&plot, "%s using %zu:%zu%s "
-					      "lc %zu title ", i ? "''" : "DATA",
-					      2 + 2 * i, 3 + 2 * i,
-					      i ? "" : ":xtic(1)", i + 1);
-				gp_quote(&plot, sweep ? g->points[i].label :
-					 "mean");
-			}
+			for (size_t i = 0; i < n_pts; i++)
+				bar_series(&plot, i, sweep ? g->points[i].label
+							   : "mean");
 			snprintf(id, sizeof(id), "s%zu-bar-%s", gi + 1,
 				 bar_metrics[m].slug);
 			snprintf(title, sizeof(title), "%s: %s by system",
@@ -948,15 +953,8 @@ int report_plot_bars(struct report *r, size_t gi)
 			bar_settings(&set, n_cats, &ry,
 				     "seconds from arrival");
 			an_buf_puts(&plot, "plot ");
-			for (size_t k = 0; k < 6; k++) {
-				if (k)
-					an_buf_puts(&plot, ", \\\n     ");
-				an_buf_printf(&plot, "%s using %zu:%zu%s "
-					      "lc %zu title ", k ? "''" : "DATA",
-					      2 + 2 * k, 3 + 2 * k,
-					      k ? "" : ":xtic(1)", k + 1);
-				gp_quote(&plot, lat_title[k]);
-			}
+			for (size_t k = 0; k < 6; k++)
+				bar_series(&plot, k, lat_title[k]);
 			snprintf(id, sizeof(id), "s%zu-p%zu-latency", gi + 1,
 				 i + 1);
 			snprintf(title, sizeof(title), "%s: latency tiers by "
