@@ -43,6 +43,9 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps deps-quiet run test unit bench sanitize fuzz clean
 
+# The test support objects are intermediate only by accident: keep them.
+.SECONDARY: $(TEST_SUPPORT_OBJ)
+
 all: deps-quiet l2sim
 
 # Install the Debian packages only when pkg-config (or gnuplot) is missing

@@ -16,6 +16,7 @@
 #include "l2sim/error.h"
 #include "l2sim/phold.h"
 #include "l2sim/runner.h"
+#include "l2sim/world.h"
 
 #ifndef L2SIM_VERSION
 #define L2SIM_VERSION "dev"
@@ -175,9 +176,20 @@ static int is_opt(const char *arg, const char *name)
 	return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* After a run: where the results went, and the summary table. */
+static int print_summary(void *ctx, struct resdb *db, const char *out_path,
+			 const int64_t *run_ids, size_t n_runs, FILE *out,
+			 struct l2s_error *err)
+{
+	fprintf(out, "results: %s (%zu run%s)\n", out_path, n_runs,
+		n_runs == 1 ? "" : "s");
+	return summary_print(resdb_handle(db), run_ids, n_runs, out, err);
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	struct runner_opts o = {.progress = -1};
+	struct runner_opts o = {.model = &world_model, .progress = -1,
+				.done = print_summary};
 	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
 	if (!sets)
 		return EXIT_RUNTIME;
@@ -295,7 +307,7 @@ static int cmd_validate(int argc, char **argv)
 	struct l2s_error err;
 	l2s_error_clear(&err);
 	size_t n_runs = 0;
-	if (runner_validate(path, sets, n_sets, &n_runs, &err))
+	if (runner_validate(&world_model, path, sets, n_sets, &n_runs, &err))
 		rc = report_error(&err);
 	else
 		printf("%s: valid (%zu run%s)\n", path, n_runs,

@@ -12,10 +12,8 @@
 
 #include <omp.h>
 
-#include "l2sim/analysis.h"
 #include "l2sim/results.h"
 #include "l2sim/runner.h"
-#include "l2sim/world.h"
 
 void sweep_points_free(struct sweep_point *points, size_t n)
 {
@@ -188,23 +186,24 @@ static struct scenario point_view(const struct scenario *scn,
 	return v;
 }
 
-static int validate_points(const struct scenario *scn,
+static int validate_points(const struct sim_model *model,
+			   const struct scenario *scn,
 			   const struct sweep_point *pts, size_t n,
-			   struct world_settings *settings,
+			   struct sim_run_settings *settings,
 			   struct l2s_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct scenario v = point_view(scn, &pts[i]);
-		struct world_settings ws;
-		int rc = world_read_settings(&v, &ws, err);
+		struct sim_run_settings ws;
+		int rc = model->settings(&v, &ws, err);
 		if (rc)
 			return rc;
 		struct sim *sim = sim_create(ws.seed, 0);
 		if (!sim)
 			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-		struct world *w = NULL;
-		rc = world_create(sim, &v, &w, err);
-		world_destroy(w);
+		void *built = NULL;
+		rc = model->create(sim, &v, &built, err);
+		model->destroy(built);
 		sim_destroy(sim);
 		if (rc) {
 			if (n > 1 && err && !strstr(err->msg, "sweep point")) {
@@ -221,8 +220,9 @@ static int validate_points(const struct scenario *scn,
 	return 0;
 }
 
-int runner_validate(const char *path, const char *const *sets, size_t n_sets,
-		    size_t *n_runs, struct l2s_error *err)
+int runner_validate(const struct sim_model *model, const char *path,
+		    const char *const *sets, size_t n_sets, size_t *n_runs,
+		    struct l2s_error *err)
 {
 	struct scenario *scn;
 	int rc = scenario_load(path, &scn, err);
@@ -232,8 +232,8 @@ int runner_validate(const char *path, const char *const *sets, size_t n_sets,
 	size_t n;
 	rc = runner_expand(scn, sets, n_sets, &pts, &n, err);
 	if (rc == 0) {
-		struct world_settings ws;
-		rc = validate_points(scn, pts, n, &ws, err);
+		struct sim_run_settings ws;
+		rc = validate_points(model, scn, pts, n, &ws, err);
 		if (rc == 0 && n_runs)
 			*n_runs = n * (size_t)ws.replications;
 		sweep_points_free(pts, n);
@@ -340,7 +340,8 @@ static char *default_out(const char *name)
 }
 
 /* Runs one (point, replication) and fills res.  Returns 0 or an error. */
-static int run_one(const struct scenario *view, const struct world_settings *ws,
+static int run_one(const struct sim_model *model,
+		   const struct scenario *view, const struct sim_run_settings *ws,
 		   uint32_t rep, struct run_progress *rp,
 		   struct run_result *res, struct l2s_error *err)
 {
@@ -350,18 +351,18 @@ static int run_one(const struct scenario *view, const struct world_settings *ws,
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	if (rp->pg->on)
 		sim_set_progress(sim, on_progress, rp, 1 << 16);
-	struct world *w = NULL;
-	int rc = world_create(sim, view, &w, err);
+	void *m = NULL;
+	int rc = model->create(sim, view, &m, err);
 	if (rc == 0)
-		rc = world_run(w, err);
+		rc = model->run(m, err);
 	if (rc == 0)
-		world_collect(w, res);
+		model->collect(m, res);
 	res->events = sim_events(sim);
 	res->fingerprint = sim_fingerprint(sim);
 	res->sim_seconds = sim_time_to_s(sim_now(sim));
 	res->wall_seconds = wall_now() - t0;
 	res->status = rc ? "failed" : "ok";
-	world_destroy(w);
+	model->destroy(m);
 	sim_destroy(sim);
 	return rc;
 }
@@ -396,6 +397,9 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	size_t n_pts = 0;
 	struct resdb *db = NULL;
 	char *out_path = NULL;
+	const struct sim_model *model = opts->model;
+	if (!model)
+		return l2s_error_set(err, L2S_EUSAGE, "runner: no model to run");
 	int rc = scenario_load(opts->scenario_path, &scn, err);
 	if (rc)
 		return rc;
@@ -414,8 +418,8 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 					json_integer(opts->reps));
 		}
 	}
-	struct world_settings ws;
-	rc = validate_points(scn, pts, n_pts, &ws, err);
+	struct sim_run_settings ws;
+	rc = validate_points(model, scn, pts, n_pts, &ws, err);
 	if (rc)
 		goto done;
 
@@ -432,7 +436,7 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 
 	size_t reps = (size_t)ws.replications;
 	size_t n_runs = n_pts * reps;
-	struct world_settings *pws = calloc(n_pts, sizeof(*pws));
+	struct sim_run_settings *pws = calloc(n_pts, sizeof(*pws));
 	int64_t *run_ids = calloc(n_runs, sizeof(*run_ids));
 	struct progress pg = {0};
 	pg.on = opts->progress < 0 ? isatty(2) : opts->progress;
@@ -450,7 +454,7 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	}
 	for (size_t i = 0; i < n_pts; i++) {
 		struct scenario v = point_view(scn, &pts[i]);
-		world_read_settings(&v, &pws[i], NULL);
+		model->settings(&v, &pws[i], NULL);
 	}
 	pg.sim_per_run = sim_time_to_s(pws[0].duration);
 
@@ -475,7 +479,7 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		struct l2s_error e;
 		l2s_error_clear(&e);
 		struct run_progress rp = {&pg, i};
-		int r = res ? run_one(&v, &pws[p], rep, &rp, res, &e)
+		int r = res ? run_one(model, &v, &pws[p], rep, &rp, res, &e)
 			    : l2s_error_set(&e, L2S_ENOMEM, "out of memory");
 		if (res) {
 			res->scenario_name = strdup(scn->name);
@@ -511,10 +515,9 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	if (failed) {
 		*err = run_err;
 		rc = run_err.code ? run_err.code : L2S_ERUNTIME;
-	} else if (!opts->quiet) {
-		fprintf(out, "results: %s (%zu run%s)\n", out_path, n_runs,
-			n_runs == 1 ? "" : "s");
-		rc = summary_print(resdb_handle(db), run_ids, n_runs, out, err);
+	} else if (!opts->quiet && opts->done) {
+		rc = opts->done(opts->done_ctx, db, out_path, run_ids, n_runs,
+				out, err);
 	}
 	free(pws);
 	free(run_ids);

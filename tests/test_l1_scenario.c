@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "l2sim/runner.h"
+#include "l2sim/world.h"
 
 typedef unsigned __int128 u128;
 
@@ -102,7 +103,7 @@ static void test_trace_blocks_match_spec(void **state)
 	char scn[128], db[128];
 	snprintf(scn, sizeof(scn), "%s/l1trace.json", dir);
 	snprintf(db, sizeof(db), "%s/out.db", dir);
-	struct runner_opts o = {.scenario_path = scn, .out = db, .threads = 1,
+	struct runner_opts o = {.model = &world_model, .scenario_path = scn, .out = db, .threads = 1,
 				.progress = 0, .quiet = 1};
 	struct l2s_error err;
 	l2s_error_clear(&err);

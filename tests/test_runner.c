@@ -19,7 +19,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "l2sim/analysis.h"
 #include "l2sim/runner.h"
+#include "l2sim/world.h"
 
 static char tmpdir[64];
 static char datadir[256];
@@ -159,12 +161,21 @@ static int64_t q_int(const char *path, const char *sql)
 
 /* ---- running ------------------------------------------------------------ */
 
+static int print_summary(void *ctx, struct resdb *db, const char *out_path,
+		   const int64_t *run_ids, size_t n_runs, FILE *out,
+		   struct l2s_error *err)
+{
+	fprintf(out, "results: %s (%zu runs)\n", out_path, n_runs);
+	return summary_print(resdb_handle(db), run_ids, n_runs, out, err);
+}
+
 static int run(const char *scenario, const char *db, int threads,
 	       int has_seed, uint64_t seed, const char *const *sets,
 	       size_t n_sets, struct l2s_error *err, char *summary,
 	       size_t summary_cap)
 {
 	struct runner_opts o = {
+		.model = &world_model, .done = print_summary,
 		.scenario_path = scenario, .sets = sets, .n_sets = n_sets,
 		.has_seed = has_seed, .seed = seed, .threads = threads,
 		.out = db, .progress = 0,
@@ -495,16 +506,16 @@ static void test_validate(void **state)
 	size_t n = 0;
 	l2s_error_clear(&err);
 	data(scn, sizeof(scn), "sweep.json");
-	assert_int_equal(runner_validate(scn, NULL, 0, &n, &err), 0);
+	assert_int_equal(runner_validate(&world_model, scn, NULL, 0, &n, &err), 0);
 	assert_int_equal(n, 4);
 	static const char *const sets[] = {"replications=3"};
-	assert_int_equal(runner_validate(scn, sets, 1, &n, &err), 0);
+	assert_int_equal(runner_validate(&world_model, scn, sets, 1, &n, &err), 0);
 	assert_int_equal(n, 6);
 	data(scn, sizeof(scn), "sweep_bad.json");
-	assert_int_equal(runner_validate(scn, NULL, 0, &n, &err), L2S_EINPUT);
+	assert_int_equal(runner_validate(&world_model, scn, NULL, 0, &n, &err), L2S_EINPUT);
 	data(scn, sizeof(scn), "typo.json");
 	l2s_error_clear(&err);
-	assert_int_equal(runner_validate(scn, NULL, 0, &n, &err), L2S_EINPUT);
+	assert_int_equal(runner_validate(&world_model, scn, NULL, 0, &n, &err), L2S_EINPUT);
 	assert_string_equal(err.path, "systems[0].batcher.max_dealy");
 	assert_int_equal(err.line, 6);
 	assert_int_equal(err.column, 28);

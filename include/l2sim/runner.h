@@ -10,11 +10,23 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "l2sim/error.h"
+#include "l2sim/model.h"
+#include "l2sim/results.h"
 #include "l2sim/scenario.h"
 
+/*
+ * Called once after every run is written, with the run ids in run order
+ * (the CLI prints its summary table here).  Returns 0 or an error code.
+ */
+typedef int runner_done_fn(void *ctx, struct resdb *db, const char *out_path,
+			   const int64_t *run_ids, size_t n_runs, FILE *out,
+			   struct l2s_error *err);
+
 struct runner_opts {
+	const struct sim_model *model; /* what to run (required) */
 	const char *scenario_path;
 	const char *const *sets; /* "PATH=VALUE" overrides, in order */
 	size_t n_sets;
@@ -25,6 +37,8 @@ struct runner_opts {
 	const char *out;         /* NULL: results/<scenario name>.db */
 	int progress;            /* 1 on, 0 off, -1 when stderr is a tty */
 	int quiet;               /* no summary table */
+	runner_done_fn *done;    /* NULL: nothing after the runs */
+	void *done_ctx;
 };
 
 /* One point of a sweep. */
@@ -43,15 +57,16 @@ int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 void sweep_points_free(struct sweep_point *points, size_t n);
 
 /*
- * Loads, validates and runs.  Writes the summary to 'out' (stdout in the
- * CLI), progress to stderr.  Run ids written are returned in *run_ids
- * (caller frees) when run_ids is not NULL.  Returns 0, or a negative code.
+ * Loads, validates and runs opts->model.  Progress goes to stderr; unless
+ * opts->quiet, opts->done is called with the runs written and 'out'.
+ * Returns 0, or a negative code.
  */
 int runner_run(const struct runner_opts *opts, FILE *out,
 	       struct l2s_error *err);
 
-/* Validates a scenario (all sweep points) without running it. */
-int runner_validate(const char *path, const char *const *sets, size_t n_sets,
+/* Validates a scenario (all sweep points) without running it, by building
+ * 'model' on each point. */
+int runner_validate(const struct sim_model *model, const char *path, const char *const *sets, size_t n_sets,
 		    size_t *n_runs, struct l2s_error *err);
 
 #endif

@@ -1,13 +1,15 @@
 /*
  * The boundary between the engine and the models: a world is everything a
  * scenario describes (L1, DA layers, workloads, systems, faults), built on
- * one struct sim.  The runner and the CLI only see this interface.
+ * one struct sim.  The CLI hands world_model to the runner, which sees no
+ * more of it than the struct sim_model calls.
  */
 #ifndef L2SIM_WORLD_H
 #define L2SIM_WORLD_H
 
 #include "l2sim/engine.h"
 #include "l2sim/error.h"
+#include "l2sim/model.h"
 #include "l2sim/results.h"
 #include "l2sim/scenario.h"
 
@@ -43,5 +45,8 @@ int world_run(struct world *w, struct l2s_error *err);
 void world_collect(struct world *w, struct run_result *res);
 
 void world_destroy(struct world *w);
+
+/* The world behind the runner's model interface (sim_model). */
+extern const struct sim_model world_model;
 
 #endif

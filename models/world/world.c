@@ -417,3 +417,51 @@ void world_destroy(struct world *w)
 	run_result_destroy(w->series);
 	free(w);
 }
+
+/* ---- the world as the runner's model ------------------------------------ */
+
+static int model_settings(const struct scenario *scn,
+			  struct sim_run_settings *out, struct l2s_error *err)
+{
+	struct world_settings s;
+	int rc = world_read_settings(scn, &s, err);
+	if (rc)
+		return rc;
+	out->seed = s.seed;
+	out->replications = s.replications;
+	out->duration = s.duration;
+	return 0;
+}
+
+static int model_create(struct sim *sim, const struct scenario *scn,
+			void **out, struct l2s_error *err)
+{
+	struct world *w = NULL;
+	int rc = world_create(sim, scn, &w, err);
+	*out = w;
+	return rc;
+}
+
+static int model_run(void *m, struct l2s_error *err)
+{
+	return world_run(m, err);
+}
+
+static void model_collect(void *m, struct run_result *res)
+{
+	world_collect(m, res);
+}
+
+static void model_destroy(void *m)
+{
+	world_destroy(m);
+}
+
+const struct sim_model world_model = {
+	.name = "l2sim world",
+	.settings = model_settings,
+	.create = model_create,
+	.run = model_run,
+	.collect = model_collect,
+	.destroy = model_destroy,
+};
