@@ -47,6 +47,10 @@ struct sim {
 	struct id_set cancelled;
 	struct rng_slot *rngs;
 	size_t n_rngs, cap_rngs;
+	/* Handlers in the order this run first ran them: a handler's
+	 * identity in the fingerprint is its index here. */
+	sim_handler **handlers;
+	size_t n_handlers, cap_handlers, last_handler;
 	sim_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t progress_every;
@@ -156,6 +160,7 @@ void sim_destroy(struct sim *sim)
 		free(sim->rngs[i].name);
 	}
 	free(sim->rngs);
+	free(sim->handlers);
 	free(sim);
 }
 
@@ -224,12 +229,39 @@ static int next_live(struct sim *sim, struct sim_event *ev, sim_time_t end)
 	}
 }
 
+/*
+ * A handler's identity: its rank among the handlers in the order the run
+ * first ran them.  It depends on the trajectory only, not on where the
+ * linker put the code, so a refactor that moves handlers between files
+ * keeps the fingerprints.  Runs use a handful of handlers, and most events
+ * repeat the last one or a near one: a short scan, most recent first.
+ */
+static uint64_t handler_rank(struct sim *sim, sim_handler *fn)
+{
+	if (sim->n_handlers && sim->handlers[sim->last_handler] == fn)
+		return sim->last_handler;
+	for (size_t i = 0; i < sim->n_handlers; i++)
+		if (sim->handlers[i] == fn) {
+			sim->last_handler = i;
+			return i;
+		}
+	if (sim->n_handlers == sim->cap_handlers) {
+		size_t nc = sim->cap_handlers ? sim->cap_handlers * 2 : 16;
+		sim_handler **p = realloc(sim->handlers, nc * sizeof(*p));
+		if (!p)
+			return UINT64_MAX; /* still deterministic: fold a mark */
+		sim->handlers = p;
+		sim->cap_handlers = nc;
+	}
+	sim->handlers[sim->n_handlers] = fn;
+	sim->last_handler = sim->n_handlers;
+	return sim->n_handlers++;
+}
+
 static void fold(struct sim *sim, const struct sim_event *ev)
 {
-	/* Handler identity as an offset from a fixed function of this
-	 * binary: stable under address-space randomisation. */
 	uint64_t h = sim->fingerprint;
-	uint64_t fn = (uint64_t)((uintptr_t)ev->fn - (uintptr_t)&sim_create);
+	uint64_t fn = handler_rank(sim, ev->fn);
 	h = (h ^ (uint64_t)ev->time) * UINT64_C(1099511628211);
 	h = (h ^ fn) * UINT64_C(1099511628211);
 	sim->fingerprint = h;

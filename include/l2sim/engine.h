@@ -79,8 +79,9 @@ size_t sim_pending(const struct sim *sim);
 
 /*
  * Trajectory fingerprint: a 64-bit hash folded over every processed event's
- * (time, handler).  Handlers are identified by their offset within the
- * binary, so the value is stable across runs and threads of one binary and
+ * (time, handler).  A handler is identified by its rank in the order the
+ * run first ran it, so the value does not depend on code layout: it is
+ * stable across runs, threads and refactors that keep the trajectory, and
  * changes when any event's time or handler changes.
  */
 uint64_t sim_fingerprint(const struct sim *sim);
