@@ -37,6 +37,8 @@ for t in "$BUILD"/tests/test_*; do
 	run "unit/$(basename "$t")" "$t"
 done
 
+run "layout" python3 tests/check_layout.py "$BUILD"
+
 for s in tests/scenario/*.sh; do
 	[ -f "$s" ] || continue
 	[ "$(basename "$s")" = lib.sh ] && continue

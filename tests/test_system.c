@@ -11,7 +11,7 @@
  *    against figures derived in the comment above it.
  *
  * Scenario runs can be stopped part way (sim_run_until) to look at an
- * instance's counters through system_internal.h.
+ * instance's components through their headers.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -25,7 +25,11 @@
 
 #include <cmocka.h>
 
-#include "../models/system/system_internal.h"
+#include "l2sim/batcher.h"
+#include "l2sim/cohort.h"
+#include "l2sim/lathist.h"
+#include "l2sim/sequencer.h"
+#include "l2sim/system.h"
 #include "l2sim/world.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -146,11 +150,30 @@ static double M(const struct run *r, const char *comp, const char *name)
 
 static struct sys_instance *inst(const struct run *r, const char *name)
 {
-	for (size_t i = 0; i < r->w->n_inst; i++)
-		if (!strcmp(r->w->inst[i]->name, name))
-			return r->w->inst[i];
-	fail_msg("no instance %s", name);
-	return NULL;
+	struct sys_instance *in = world_instance(r->w, name);
+	if (!in)
+		fail_msg("no instance %s", name);
+	return in;
+}
+
+static uint64_t mempool(struct sys_instance *in)
+{
+	return seq_mempool_txs(sys_instance_sequencer(in));
+}
+
+static uint64_t sequenced(struct sys_instance *in)
+{
+	return seq_stats(sys_instance_sequencer(in))->sequenced;
+}
+
+static double forced(struct sys_instance *in)
+{
+	return sys_instance_mech_metric(in, "forced_inclusion_txs");
+}
+
+static uint64_t posted(struct sys_instance *in)
+{
+	return batcher_stats(sys_instance_batcher(in))->posted;
 }
 
 /* Every transaction is accounted for, by the metrics and by the queues. */
@@ -162,11 +185,11 @@ static void assert_accounting(const struct run *r, const char *name)
 	double pend = M(r, name, "tx_pending_end");
 	assert_true(fin <= post && post <= seq && seq <= off);
 	assert_true(off == post + drop + pend);
-	const struct sys_instance *in = inst(r, name);
-	assert_int_equal((uint64_t)pend, in->mempool.txs + in->pending.txs +
-						 in->unposted_in_batches);
+	struct sys_instance *in = inst(r, name);
+	assert_int_equal((uint64_t)pend,
+			 mempool(in) + batcher_unposted(sys_instance_batcher(in)));
 	assert_int_equal((uint64_t)seq, (uint64_t)off - (uint64_t)drop -
-						in->mempool.txs);
+						mempool(in));
 }
 
 /* ---- cohorts ------------------------------------------------------------- */
@@ -516,7 +539,7 @@ static void test_sequencer_capacity(void **state)
 		    "dropped (exact)");
 	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 9280, 0.02,
 		   "dropped ~ excess");
-	assert_int_equal(inst(&r, "capped")->mempool.txs, 9280);
+	assert_int_equal(mempool(inst(&r, "capped")), 9280);
 	assert_accounting(&r, "capped");
 	/* "all" sums the two. */
 	assert_near(M(&r, "all", "tx_offered"), off + coff, 0, "all offered");
@@ -572,26 +595,26 @@ static void test_sequencer_outage(void **state)
 	struct sys_instance *slow = inst(&r, "slow"), *take = inst(&r, "take");
 	run_until(&r, 3599);
 	/* Up: everything offered is sequenced each tick. */
-	assert_int_equal(slow->mempool.txs, 0);
+	assert_int_equal(mempool(slow), 0);
 	run_until(&r, 3601);
-	uint64_t s0 = slow->st.sequenced, t0 = take->st.sequenced;
+	uint64_t s0 = sequenced(slow), t0 = sequenced(take);
 	run_until(&r, 4799);
-	assert_int_equal(slow->st.sequenced, s0);
-	assert_int_equal(take->st.sequenced, t0);
-	assert_true(slow->mempool.txs > 50 * 1100);
-	assert_near(slow->st.forced_txs, 0, 0, "no forcing yet");
+	assert_int_equal(sequenced(slow), s0);
+	assert_int_equal(sequenced(take), t0);
+	assert_true(mempool(slow) > 50 * 1100);
+	assert_near(forced(slow), 0, 0, "no forcing yet");
 	run_until(&r, 5999);
-	assert_int_equal(slow->st.sequenced - s0, 12000);
-	assert_int_equal(take->st.sequenced - t0, 12000);
-	assert_near(slow->st.forced_txs, 12000, 0, "forced");
+	assert_int_equal(sequenced(slow) - s0, 12000);
+	assert_int_equal(sequenced(take) - t0, 12000);
+	assert_near(forced(slow), 12000, 0, "forced");
 	run_until(&r, 6001);
 	/* Takeover: the backlog is gone in one tick. */
-	assert_int_equal(take->mempool.txs, 0);
-	assert_true(slow->mempool.txs > 100000); /* 50 x 2400 - 12,000 */
+	assert_int_equal(mempool(take), 0);
+	assert_true(mempool(slow) > 100000); /* 50 x 2400 - 12,000 */
 	run_until(&r, 7199);
-	assert_int_equal(slow->st.sequenced - s0, 24000);
+	assert_int_equal(sequenced(slow) - s0, 24000);
 	run_until(&r, 7213);
-	assert_int_equal(slow->mempool.txs, 0);
+	assert_int_equal(mempool(slow), 0);
 	run_finish(&r);
 
 	assert_near(M(&r, "slow", "forced_inclusion_txs"), 24000, 120,
@@ -750,12 +773,12 @@ static void test_fee_cap_stall(void **state)
 	(void)state;
 	struct run r;
 	run_open(&r, feecap_json, -1);
-	assert_rel((double)l1_blob_base_fee(r.w->l1), 1e6, 0.01,
+	assert_rel((double)l1_blob_base_fee(world_l1(r.w)), 1e6, 0.01,
 		   "initial blob fee ~ 1e6 wei");
 	run_until(&r, 900);
 	/* Nothing of the capped system is on L1 yet. */
-	assert_int_equal(inst(&r, "capped")->st.posted, 0);
-	assert_true(inst(&r, "free")->st.posted > 0);
+	assert_int_equal(posted(inst(&r, "capped")), 0);
+	assert_true(posted(inst(&r, "free")) > 0);
 	run_finish(&r);
 	assert_rel(M(&r, "l1", "blob_base_fee_gwei_max"), 1e-3, 0.05,
 		   "max blob fee (gwei)");
@@ -988,7 +1011,7 @@ static void test_based_sequencer(void **state)
 	assert_rel(M(&r0, "b", "latency_sequenced_p99"), pow(10, 0.79975),
 		   1e-6, "p99");
 	/* Missed 0.5: quantiles inside the bins of 6.1, 18.1 and 30.1 s. */
-	const struct lat_hist *h = &inst(&r5, "b")->lat_seq;
+	const struct lat_hist *h = seq_latency(sys_instance_sequencer(inst(&r5, "b")));
 	assert_in(lat_hist_quantile(h, 0.30), pow(10, 0.775), pow(10, 0.8),
 		  "p30, missed 0.5");
 	assert_in(lat_hist_quantile(h, 0.62), pow(10, 1.25), pow(10, 1.275),

@@ -46,6 +46,11 @@ void world_collect(struct world *w, struct run_result *res);
 
 void world_destroy(struct world *w);
 
+/* For tests that stop a run part way: the instance of that component
+ * name (NULL if none), and the L1 chain. */
+struct sys_instance *world_instance(struct world *w, const char *name);
+struct l1_chain *world_l1(struct world *w);
+
 /* The world behind the runner's model interface (sim_model). */
 extern const struct sim_model world_model;
 

@@ -1,28 +1,144 @@
 /*
- * The batcher: cuts the sequenced transactions of an instance into batches
- * and posts them to their DA layer.
- *
- * A batch is cut when the pending transactions would fill max_batch_size
- * compressed bytes, or when the oldest has waited max_delay (OP Stack's
- * channel duration, Arbitrum's MaxDelay).  At most max_pending_txs L1
- * transactions are in flight: beyond that the batcher holds its backlog,
- * which is how a shared ceiling (blob space) shows up as waiting.
+ * The batcher (include/l2sim/batcher.h).
  *
  * Bytes come from the real compressors over synthetic encodings
- * (models/batcher/compress.c) or, for a state-difference rollup, from the
- * batch's packed state diff (models/system/statediff.c).  Blob batches
- * split into blob transactions of blobs_per_tx blobs, calldata batches into
- * transactions of max_calldata_tx bytes; "auto" picks the cheaper per byte
- * at the current fees, as op-batcher's channel_config_provider does.
+ * (compress.c) or, for a state-difference rollup, from the batch's packed
+ * state diff (statediff.c).  Blob batches split into blob transactions of
+ * blobs_per_tx blobs, calldata batches into transactions of
+ * max_calldata_tx bytes; "auto" picks the cheaper per byte at the current
+ * fees, as op-batcher's channel_config_provider does.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../system/system_internal.h"
+#include "l2sim/batcher.h"
+#include "l2sim/statediff.h"
+
+struct batcher {
+	struct sim *sim;
+	struct l1_chain *l1;
+	struct batcher_cfg cfg;
+	struct l1poster *poster;
+	struct da_layer *da;
+	struct comp_calib *calib;
+	struct sd_state *sd;        /* state-diff tracker (state_diffs) */
+	gsl_rng *rng;
+	struct ledger *ledger;
+	struct owned_list *owned;
+	sim_time_t warmup;
+	batcher_sink_fn *sink;
+	void *sink_ctx;
+	struct cohort_q pending;    /* sequenced, not yet in a batch */
+	uint64_t unposted_in_batches;
+	int da_inflight;            /* DA submissions in flight */
+	struct batch *inflight_head, *inflight_tail;
+	uint64_t next_batch_id;
+	double bpt_estimate;        /* bytes per tx of the last batch (SDR) */
+	bool down;
+	int down_count;
+	struct batcher_stats st;
+	struct lat_hist lat;        /* arrival to posting */
+	uint64_t s_posted, s_posted_bytes_tx;
+	double s_bytes;
+};
+
+struct batcher *batcher_create(struct sim *sim, struct l1_chain *l1,
+			       const struct batcher_cfg *cfg,
+			       struct l1poster *poster, struct da_layer *da,
+			       struct comp_calib *calib,
+			       const struct tx_kind_params *kinds, gsl_rng *rng,
+			       struct ledger *ledger, struct owned_list *owned,
+			       sim_time_t warmup)
+{
+	struct batcher *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->sim = sim;
+	b->l1 = l1;
+	b->cfg = *cfg;
+	b->poster = poster;
+	b->da = da;
+	b->calib = calib;
+	b->rng = rng;
+	b->ledger = ledger;
+	b->owned = owned;
+	b->warmup = warmup;
+	b->bpt_estimate = 40;
+	if (lat_hist_init(&b->lat) ||
+	    (cfg->state_diffs && !(b->sd = sd_state_create(kinds)))) {
+		batcher_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
+void batcher_destroy(struct batcher *b)
+{
+	if (!b)
+		return;
+	/* Batches in flight live in the instance's owned list. */
+	cohort_q_release(&b->pending);
+	sd_state_destroy(b->sd);
+	lat_hist_release(&b->lat);
+	free(b);
+}
+
+void batcher_set_sink(struct batcher *b, batcher_sink_fn *fn, void *ctx)
+{
+	b->sink = fn;
+	b->sink_ctx = ctx;
+}
+
+void batcher_accept(void *batcher, const struct cohort *c)
+{
+	struct batcher *b = batcher;
+	cohort_q_push(&b->pending, c);
+}
+
+uint64_t batcher_unposted(const struct batcher *b)
+{
+	return b->pending.txs + b->unposted_in_batches;
+}
+
+sim_time_t batcher_oldest_arrival(const struct batcher *b)
+{
+	sim_time_t t = SIM_TIME_MAX;
+	if (b->pending.len)
+		t = b->pending.c[b->pending.head].arrived;
+	/* A batch's points are in arrival order (merging keeps it). */
+	for (const struct batch *x = b->inflight_head; x; x = x->next_inflight)
+		if (x->n_pts && x->pts[0].arrived < t)
+			t = x->pts[0].arrived;
+	return t;
+}
+
+void batcher_finish(struct batcher *b, sim_time_t end, bool waiting)
+{
+	if (!waiting)
+		return;
+	sim_time_t from = b->st.last_post > b->warmup ? b->st.last_post
+						      : b->warmup;
+	double gap = sim_time_to_s(end - from);
+	if (gap > b->st.max_gap_s)
+		b->st.max_gap_s = gap;
+}
+
+const struct batcher_stats *batcher_stats(const struct batcher *b) { return &b->st; }
+const struct lat_hist *batcher_latency(const struct batcher *b) { return &b->lat; }
+
+void batcher_take_series(struct batcher *b, uint64_t *posted, double *bytes,
+			 uint64_t *bytes_txs)
+{
+	*posted = b->s_posted;
+	*bytes = b->s_bytes;
+	*bytes_txs = b->s_posted_bytes_tx;
+	b->s_posted = b->s_posted_bytes_tx = 0;
+	b->s_bytes = 0;
+}
 
 /* Compressed bytes of a batch with these counts. */
-static int64_t data_bytes(struct sys_instance *in, const uint64_t n[TX_KINDS],
+static int64_t data_bytes(struct batcher *b, const uint64_t n[TX_KINDS],
 			  bool commit)
 {
 	uint64_t total = 0;
@@ -30,15 +146,15 @@ static int64_t data_bytes(struct sys_instance *in, const uint64_t n[TX_KINDS],
 		total += n[k];
 	if (total == 0)
 		return 0;
-	if (in->def->type == SYS_SDR) {
+	if (b->cfg.state_diffs) {
 		if (!commit)
-			return (int64_t)ceil(in->bpt_estimate * (double)total);
-		int64_t b = sd_batch_bytes(in->sd, in->rng, n, NULL);
-		if (b > 0)
-			in->bpt_estimate = (double)b / (double)total;
-		return b;
+			return (int64_t)ceil(b->bpt_estimate * (double)total);
+		int64_t x = sd_batch_bytes(b->sd, b->rng, n, NULL);
+		if (x > 0)
+			b->bpt_estimate = (double)x / (double)total;
+		return x;
 	}
-	return comp_calib_batch_bytes(in->def->calib, n);
+	return comp_calib_batch_bytes(b->calib, n);
 }
 
 /* Counts of the first 'n' pending transactions: exactly what batch_cut
@@ -57,13 +173,12 @@ static void front_counts(const struct cohort_q *q, uint64_t n,
 }
 
 /* How many pending transactions fill one batch. */
-static uint64_t batch_capacity(struct sys_instance *in)
+static uint64_t batch_capacity(struct batcher *bt)
 {
-	const struct batcher_cfg *b = &in->def->batcher;
-	uint64_t pend = in->pending.txs;
-	int64_t max = b->max_batch_bytes;
+	uint64_t pend = bt->pending.txs;
+	int64_t max = bt->cfg.max_batch_bytes;
 	uint64_t counts[TX_KINDS];
-	int64_t bytes = data_bytes(in, in->pending.n, false);
+	int64_t bytes = data_bytes(bt, bt->pending.n, false);
 	if (bytes <= 0)
 		return pend;
 	double bpt = (double)bytes / (double)pend;
@@ -76,8 +191,8 @@ static uint64_t batch_capacity(struct sys_instance *in)
 	 * really hold (the ratio depends on size and mix), then shrink until
 	 * they fit: a batch a few bytes over max_batch_size would buy one
 	 * more, nearly empty, blob. */
-	front_counts(&in->pending, n, counts);
-	bytes = data_bytes(in, counts, false);
+	front_counts(&bt->pending, n, counts);
+	bytes = data_bytes(bt, counts, false);
 	if (bytes > 0) {
 		bpt = (double)bytes / (double)n;
 		n = (uint64_t)floor((double)max / bpt);
@@ -85,8 +200,8 @@ static uint64_t batch_capacity(struct sys_instance *in)
 			n = 1;
 	}
 	for (int i = 0; i < 16 && n > 1; i++) {
-		front_counts(&in->pending, n, counts);
-		bytes = data_bytes(in, counts, false);
+		front_counts(&bt->pending, n, counts);
+		bytes = data_bytes(bt, counts, false);
 		if (bytes <= max)
 			break;
 		uint64_t m = (uint64_t)floor((double)n * (double)max /
@@ -96,27 +211,27 @@ static uint64_t batch_capacity(struct sys_instance *in)
 	return n;
 }
 
-static void inflight_add(struct sys_instance *in, struct batch *b)
+static void inflight_add(struct batcher *bt, struct batch *b)
 {
-	b->prev_inflight = in->inflight_tail;
+	b->prev_inflight = bt->inflight_tail;
 	b->next_inflight = NULL;
-	if (in->inflight_tail)
-		in->inflight_tail->next_inflight = b;
+	if (bt->inflight_tail)
+		bt->inflight_tail->next_inflight = b;
 	else
-		in->inflight_head = b;
-	in->inflight_tail = b;
+		bt->inflight_head = b;
+	bt->inflight_tail = b;
 }
 
-static void inflight_remove(struct sys_instance *in, struct batch *b)
+static void inflight_remove(struct batcher *bt, struct batch *b)
 {
 	if (b->prev_inflight)
 		b->prev_inflight->next_inflight = b->next_inflight;
 	else
-		in->inflight_head = b->next_inflight;
+		bt->inflight_head = b->next_inflight;
 	if (b->next_inflight)
 		b->next_inflight->prev_inflight = b->prev_inflight;
 	else
-		in->inflight_tail = b->prev_inflight;
+		bt->inflight_tail = b->prev_inflight;
 	b->next_inflight = b->prev_inflight = NULL;
 }
 
@@ -146,18 +261,17 @@ static void add_point(struct batch *b, sim_time_t arrived, double w)
 	b->pts[b->n_pts++] = (struct batch_point){arrived, w};
 }
 
-static struct batch *batch_cut(struct sys_instance *in, uint64_t n,
-			       sim_time_t now)
+static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
 {
-	struct batch *b = sys_alloc(in, sizeof(*b));
+	struct batch *b = owned_alloc(bt->owned, sizeof(*b));
 	if (!b)
 		return NULL;
-	b->inst = in;
-	b->id = ++in->next_batch_id;
+	b->batcher = bt;
+	b->id = ++bt->next_batch_id;
 	b->created = now;
-	while (b->txs < n && in->pending.txs) {
+	while (b->txs < n && bt->pending.txs) {
 		struct cohort c;
-		uint64_t got = cohort_q_take(&in->pending, n - b->txs, &c);
+		uint64_t got = cohort_q_take(&bt->pending, n - b->txs, &c);
 		if (!got)
 			break;
 		b->txs += got;
@@ -165,181 +279,79 @@ static struct batch *batch_cut(struct sys_instance *in, uint64_t n,
 			b->n[k] += c.n[k];
 		add_point(b, c.arrived, (double)got);
 	}
-	in->unposted_in_batches += b->txs;
-	inflight_add(in, b);
+	bt->unposted_in_batches += b->txs;
+	inflight_add(bt, b);
 	return b;
 }
 
-/* ---- L1 transactions ------------------------------------------------------ */
+/* ---- posting ----------------------------------------------------------------- */
 
-struct l1tx_ctx *sys_l1tx_new(struct sys_instance *in, enum l1tx_role role)
+static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 {
-	struct l1tx_ctx *c = sys_alloc(in, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->inst = in;
-	c->role = role;
-	return c;
+	b->posted = true;
+	b->posted_at = at;
+	inflight_remove(bt, b);
+	bt->unposted_in_batches -= b->txs;
+	bt->st.posted += b->txs;
+	bt->s_posted += b->txs;
+	/* Posting gaps: between batch postings to the system's DA (L1
+	 * inclusion for rollups, confirmation for data kept off L1). */
+	{
+		sim_time_t from = bt->st.last_post > bt->warmup
+					  ? bt->st.last_post
+					  : bt->warmup;
+		double gap = sim_time_to_s(at - from);
+		if (at >= bt->warmup && gap > bt->st.max_gap_s)
+			bt->st.max_gap_s = gap;
+		if (at > bt->st.last_post)
+			bt->st.last_post = at;
+	}
+	if (at >= bt->warmup) {
+		const struct batcher_cfg *cfg = &bt->cfg;
+		bt->st.posted_w += b->txs;
+		bt->st.batches++;
+		ledger_l1_bytes(bt->ledger, at, (double)b->l1_bytes);
+		bt->st.da_bytes += (double)(b->l1_bytes + b->alt_bytes);
+		bt->s_bytes += (double)(b->l1_bytes);
+		bt->s_posted_bytes_tx += b->txs;
+		if (b->uses_blobs && b->l1_bytes > 0) {
+			int64_t nblobs = (b->l1_bytes + cfg->blob_payload - 1) /
+					 cfg->blob_payload;
+			bt->st.blob_bytes_bought +=
+				(double)(nblobs * L1_BYTES_PER_BLOB);
+			bt->st.blob_payload_bytes += (double)b->l1_bytes;
+		}
+		for (int i = 0; i < b->n_pts; i++)
+			lat_hist_add(&bt->lat,
+				     sim_time_to_s(at - b->pts[i].arrived),
+				     b->pts[i].weight);
+	}
+	if (bt->sink)
+		bt->sink(bt->sink_ctx, b);
 }
 
-void sys_l1tx_release(void *arg, const struct l1_receipt *r)
+/* One of the batch's deliveries is done; posted when all are. */
+static void delivered(struct batcher *bt, struct batch *b)
 {
-	struct l1tx_ctx *c = arg;
-	sys_free(c->inst, c);
-}
-
-void sys_l1tx_included(void *arg, const struct l1_receipt *r)
-{
-	struct l1tx_ctx *c = arg;
-	c->inst->inflight_l1--;
-	c->included = true;
-	sys_count_stall(c->inst, c, r);
-	if (!c->reorged)
-		sys_account_l1_fee(c->inst, r);
-}
-
-static void batch_posted(struct sys_instance *in, struct batch *b,
-			 sim_time_t at);
-
-static void data_included(void *arg, const struct l1_receipt *r)
-{
-	struct l1tx_ctx *c = arg;
-	struct sys_instance *in = c->inst;
-	c->included = true;
-	in->inflight_l1--;
-	sys_count_stall(in, c, r);
-	if (c->reorged)
-		return; /* counted when first included */
-	sys_account_l1_fee(in, r);
-	struct batch *b = c->batch;
-	if (r->included_at > b->included_at)
-		b->included_at = r->included_at;
 	if (--b->outstanding == 0)
-		batch_posted(in, b, b->included_at > b->posted_at
+		batch_posted(bt, b, b->included_at > b->posted_at
 					    ? b->included_at
 					    : b->posted_at);
 }
 
-static void data_reorged(void *arg, const struct l1_receipt *r)
+static void data_included(void *ctx, const struct l1_receipt *r)
 {
-	struct l1tx_ctx *c = arg;
-	c->included = false;
-	c->reorged = true;
-	c->inst->inflight_l1++;
-}
-
-void sys_account_l1_fee(struct sys_instance *in, const struct l1_receipt *r)
-{
-	if (!sys_after_warmup(in, r->included_at))
-		return;
-	in->st.l1_gas += (double)r->gas_used;
-	in->st.blob_gas += (double)r->blob_gas_used;
-	in->st.fees_eth += r->fee_eth;
-	in->st.l1_txs++;
-	in->s_fees += r->fee_eth;
-}
-
-void settle_fill_fees(const struct sys_instance *in, struct l1_tx *tx)
-{
-	const struct batcher_cfg *b = &in->def->batcher;
-	struct l1_chain *l1 = in->world->l1;
-	/* Like a wallet: twice the current base fee plus the tip, within
-	 * the poster's caps. */
-	unsigned __int128 f = (unsigned __int128)l1_base_fee(l1) * 2 +
-			      b->priority_fee;
-	tx->max_fee_per_gas = f > b->max_fee ? b->max_fee : (uint64_t)f;
-	tx->max_priority_fee_per_gas = b->priority_fee < tx->max_fee_per_gas
-					       ? b->priority_fee
-					       : tx->max_fee_per_gas;
-	if (tx->blobs > 0) {
-		unsigned __int128 bf = (unsigned __int128)l1_blob_base_fee(l1) * 2;
-		tx->max_fee_per_blob_gas = bf > b->max_blob_fee
-						   ? b->max_blob_fee
-						   : (uint64_t)bf;
-		if (tx->max_fee_per_blob_gas == 0)
-			tx->max_fee_per_blob_gas = 1;
-	}
-}
-
-void sys_l1_waiting(void *arg, const struct l1_wait *w)
-{
-	struct l1tx_ctx *c = arg;
-	struct sys_instance *in = c->inst;
-	const struct batcher_cfg *b = &in->def->batcher;
-	if (!(w->reasons & (L1_WAIT_BASE_FEE | L1_WAIT_BLOB_FEE)))
-		return;
-	bool capped = true;
-	struct l1_tx nt = c->tx;
-	if (b->rebid && !c->at_caps) {
-		/* Replacement rules of client pools: +10% on every fee, +100%
-		 * for blob transactions (l1_replace enforces them). */
-		unsigned pct = c->tx.blobs > 0 ? 200 : 110;
-		unsigned __int128 mf = (unsigned __int128)c->tx.max_fee_per_gas *
-				       pct / 100 + 1;
-		unsigned __int128 mt = (unsigned __int128)
-			c->tx.max_priority_fee_per_gas * pct / 100 + 1;
-		unsigned __int128 mb = (unsigned __int128)
-			c->tx.max_fee_per_blob_gas * pct / 100 + 1;
-		if (mf <= b->max_fee && (c->tx.blobs == 0 || mb <= b->max_blob_fee)) {
-			nt.max_fee_per_gas = (uint64_t)mf;
-			nt.max_priority_fee_per_gas =
-				mt > mf ? (uint64_t)mf : (uint64_t)mt;
-			if (c->tx.blobs > 0)
-				nt.max_fee_per_blob_gas = (uint64_t)mb;
-			if (l1_replace(in->world->l1, c->tx_id, &nt, NULL) == 0) {
-				c->tx = nt;
-				capped = false;
-			}
-		} else {
-			c->at_caps = true; /* no further bump fits */
-		}
-	} else if (!b->rebid) {
-		c->at_caps = true;
-	}
-	if (capped && c->at_caps) {
-		/* Nothing left to do until fees fall: stop the per-block
-		 * callbacks; the blocks it waits are counted at inclusion. */
-		c->capped_slot = w->slot;
-		l1_set_on_waiting(in->world->l1, c->tx_id, NULL);
-	} else if (capped) {
-		in->st.stall_blocks++;
-	}
-}
-
-/* Blocks a transaction waited with its fees at the poster's caps. */
-void sys_count_stall(struct sys_instance *in, struct l1tx_ctx *c,
-		     const struct l1_receipt *r)
-{
-	if (c->at_caps && r->slot > c->capped_slot)
-		in->st.stall_blocks += (double)(r->slot - c->capped_slot);
-	c->at_caps = false;
-}
-
-/* Submits one L1 transaction for 'b' (data) or with role 'role'. */
-int sys_submit_l1(struct sys_instance *in, struct l1tx_ctx *c, int64_t gas,
-		  int32_t blobs, l1_included_fn *inc, l1_included_fn *fin)
-{
-	c->tx.gas = gas;
-	c->tx.blobs = blobs;
-	settle_fill_fees(in, &c->tx);
-	c->tx.on_included = inc;
-	c->tx.on_waiting = sys_l1_waiting;
-	c->tx.on_final = fin;
-	c->tx.on_reorged = data_reorged;
-	c->tx.ctx = c;
-	struct l2s_error e;
-	l2s_error_clear(&e);
-	int rc = l1_submit(in->world->l1, &c->tx, &c->tx_id, &e);
-	if (rc == 0)
-		in->inflight_l1++;
-	return rc;
+	struct batch *b = ctx;
+	if (r->included_at > b->included_at)
+		b->included_at = r->included_at;
+	delivered(b->batcher, b);
 }
 
 enum post_mode { POST_BY_TARGET, POST_BLOBS, POST_CALLDATA };
 
-static bool use_blobs(struct sys_instance *in, enum post_mode mode)
+static bool use_blobs(struct batcher *bt, enum post_mode mode)
 {
-	const struct batcher_cfg *b = &in->def->batcher;
+	const struct batcher_cfg *b = &bt->cfg;
 	if (mode != POST_BY_TARGET)
 		return mode == POST_BLOBS;
 	if (b->target == DA_L1_BLOBS)
@@ -349,8 +361,9 @@ static bool use_blobs(struct sys_instance *in, enum post_mode mode)
 	/* auto: cost per byte of one blob transaction of blobs_per_tx
 	 * blobs against one full calldata frame, each with its 21,000 gas
 	 * (op-batcher channel_config_provider). */
-	struct l1_chain *l1 = in->world->l1;
-	double base = (double)l1_base_fee(l1) + (double)b->priority_fee;
+	struct l1_chain *l1 = bt->l1;
+	double base = (double)l1_base_fee(l1) +
+		      (double)l1poster_config(bt->poster)->priority_fee;
 	double blob = (double)l1_blob_base_fee(l1);
 	double frame = (double)b->max_calldata_tx;
 	double cd = (double)l1_calldata_gas(l1, 0, (int64_t)frame, 0) * base /
@@ -362,28 +375,24 @@ static bool use_blobs(struct sys_instance *in, enum post_mode mode)
 }
 
 /* Posts 'bytes' of batch data on L1; returns 0 or an error. */
-static int post_l1_data(struct sys_instance *in, struct batch *b,
-			int64_t bytes, int64_t exec_gas, enum post_mode mode)
+static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
+			int64_t exec_gas, enum post_mode mode)
 {
-	const struct batcher_cfg *cfg = &in->def->batcher;
-	struct l1_chain *l1 = in->world->l1;
+	const struct batcher_cfg *cfg = &bt->cfg;
 	b->l1_bytes += bytes;
-	if (use_blobs(in, mode) && bytes > 0) {
+	if (use_blobs(bt, mode) && bytes > 0) {
 		b->uses_blobs = true;
-		int64_t nblobs = (bytes + cfg->blob_payload - 1) / cfg->blob_payload;
+		int64_t nblobs = (bytes + cfg->blob_payload - 1) /
+				 cfg->blob_payload;
 		while (nblobs > 0) {
-			int32_t k = nblobs > cfg->blobs_per_tx ? cfg->blobs_per_tx
-							       : (int32_t)nblobs;
-			struct l1tx_ctx *c = sys_l1tx_new(in, L1TX_DATA);
-			if (!c)
-				return L2S_ENOMEM;
-			c->batch = b;
-			int rc = sys_submit_l1(in, c, L1_TX_BASE_GAS + exec_gas,
-					       k, data_included, sys_l1tx_release);
-			if (rc) {
-				sys_l1tx_release(c, NULL);
+			int32_t k = nblobs > cfg->blobs_per_tx
+					    ? cfg->blobs_per_tx
+					    : (int32_t)nblobs;
+			int rc = l1poster_submit(bt->poster,
+						 L1_TX_BASE_GAS + exec_gas, k,
+						 data_included, NULL, b);
+			if (rc)
 				return rc;
-			}
 			exec_gas = 0;
 			b->outstanding++;
 			nblobs -= k;
@@ -392,21 +401,17 @@ static int post_l1_data(struct sys_instance *in, struct batch *b,
 	}
 	int64_t left = bytes;
 	do {
-		int64_t chunk = left > cfg->max_calldata_tx ? cfg->max_calldata_tx
-							    : left;
+		int64_t chunk = left > cfg->max_calldata_tx
+					? cfg->max_calldata_tx
+					: left;
 		/* Compressed data: about one byte in 256 is zero. */
 		int64_t zero = chunk / 256;
-		int64_t gas = l1_calldata_gas(l1, zero, chunk - zero, exec_gas);
-		struct l1tx_ctx *c = sys_l1tx_new(in, L1TX_DATA);
-		if (!c)
-			return L2S_ENOMEM;
-		c->batch = b;
-		c->data_bytes = chunk;
-		int rc = sys_submit_l1(in, c, gas, 0, data_included, sys_l1tx_release);
-		if (rc) {
-			sys_l1tx_release(c, NULL);
+		int64_t gas = l1_calldata_gas(bt->l1, zero, chunk - zero,
+					      exec_gas);
+		int rc = l1poster_submit(bt->poster, gas, 0, data_included,
+					 NULL, b);
+		if (rc)
 			return rc;
-		}
 		exec_gas = 0;
 		b->outstanding++;
 		left -= chunk;
@@ -417,80 +422,30 @@ static int post_l1_data(struct sys_instance *in, struct batch *b,
 static void da_done(struct sim *sim, void *arg, const struct da_receipt *r)
 {
 	struct batch *b = arg;
-	struct sys_instance *in = b->inst;
-	in->inflight_l1--;
+	struct batcher *bt = b->batcher;
+	bt->da_inflight--;
 	if (!r->ok) {
-		if (in->def->batcher.da_fallback) {
+		if (bt->cfg.da_fallback) {
 			/* AnyTrust: post the data on L1 when the committee
-			 * cannot certify (SOURCES.md §6.4). */
-			in->st.fallback_batches++;
+			 * cannot certify (docs/model-da.md). */
+			bt->st.fallback_batches++;
 			int64_t bytes = b->alt_bytes;
 			b->alt_bytes = 0;
 			b->outstanding--;
-			if (post_l1_data(in, b, bytes, 0, POST_BLOBS) == 0)
+			if (post_l1_data(bt, b, bytes, 0, POST_BLOBS) == 0)
 				return;
 			b->outstanding++;
 		}
 		/* Without fallback, try the layer again. */
-		if (da_submit(in->def->da, b->alt_bytes, da_done, b) == 0) {
-			in->inflight_l1++;
+		if (da_submit(bt->da, b->alt_bytes, da_done, b) == 0) {
+			bt->da_inflight++;
 			return;
 		}
 	}
-	if (sys_after_warmup(in, r->confirmed_at)) {
-		in->st.da_fees_eth += (double)r->cost_wei / 1e18;
-		in->s_fees += (double)r->cost_wei / 1e18;
-	}
+	ledger_da_fee(bt->ledger, r->confirmed_at, r->cost_wei);
 	if (r->confirmed_at > b->posted_at)
 		b->posted_at = r->confirmed_at;
-	if (--b->outstanding == 0)
-		batch_posted(in, b, b->included_at > b->posted_at
-					    ? b->included_at
-					    : b->posted_at);
-}
-
-static void batch_posted(struct sys_instance *in, struct batch *b,
-			 sim_time_t at)
-{
-	b->posted = true;
-	b->posted_at = at;
-	inflight_remove(in, b);
-	in->unposted_in_batches -= b->txs;
-	in->st.posted += b->txs;
-	in->s_posted += b->txs;
-	/* Posting gaps: between batch postings to the system's DA (L1
-	 * inclusion for rollups, confirmation for data kept off L1). */
-	{
-		sim_time_t from = in->st.last_post > in->world->warmup
-					  ? in->st.last_post
-					  : in->world->warmup;
-		double gap = sim_time_to_s(at - from);
-		if (at >= in->world->warmup && gap > in->st.max_gap_s)
-			in->st.max_gap_s = gap;
-		if (at > in->st.last_post)
-			in->st.last_post = at;
-	}
-	if (sys_after_warmup(in, at)) {
-		const struct batcher_cfg *cfg = &in->def->batcher;
-		in->st.posted_w += b->txs;
-		in->st.batches++;
-		in->st.l1_da_bytes += (double)b->l1_bytes;
-		in->st.da_bytes += (double)(b->l1_bytes + b->alt_bytes);
-		in->s_bytes += (double)(b->l1_bytes);
-		in->s_posted_bytes_tx += b->txs;
-		if (b->uses_blobs && b->l1_bytes > 0) {
-			int64_t nblobs = (b->l1_bytes + cfg->blob_payload - 1) /
-					 cfg->blob_payload;
-			in->st.blob_bytes_bought +=
-				(double)(nblobs * L1_BYTES_PER_BLOB);
-			in->st.blob_payload_bytes += (double)b->l1_bytes;
-		}
-		for (int i = 0; i < b->n_pts; i++)
-			lat_hist_add(&in->lat_post,
-				     sim_time_to_s(at - b->pts[i].arrived),
-				     b->pts[i].weight);
-	}
-	settle_batch_posted(in, b);
+	delivered(bt, b);
 }
 
 /* Splits off the L1 share of a volition batch. */
@@ -508,68 +463,68 @@ static void volition_split(const struct batch *b, double share,
 	*l1_total = part.total;
 }
 
-static int batch_post(struct sys_instance *in, struct batch *b)
+static int batch_post(struct batcher *bt, struct batch *b)
 {
-	const struct system_def *d = in->def;
-	const struct batcher_cfg *cfg = &d->batcher;
+	const struct batcher_cfg *cfg = &bt->cfg;
 	int rc = 0;
 	/* The first data transaction carries the per-batch execution gas
 	 * (a ZK commit); data kept off L1 sends its commitment with the
 	 * proof (validium) or in its own small transaction (optimistic). */
-	if (d->type == SYS_VOLITION) {
+	if (cfg->split) {
 		uint64_t l1n[TX_KINDS], altn[TX_KINDS], l1_total;
 		volition_split(b, cfg->l1_share, l1n, altn, &l1_total);
 		b->l1_txs = l1_total;
-		int64_t l1b = data_bytes(in, l1n, true);
-		int64_t altb = data_bytes(in, altn, true);
+		int64_t l1b = data_bytes(bt, l1n, true);
+		int64_t altb = data_bytes(bt, altn, true);
 		b->bytes = l1b + altb;
 		b->alt_bytes = altb;
 		if (altb > 0) {
 			b->outstanding++;
-			if ((rc = da_submit(d->da, altb, da_done, b)))
+			if ((rc = da_submit(bt->da, altb, da_done, b)))
 				return rc;
-			in->inflight_l1++;
+			bt->da_inflight++;
 		}
 		if (l1b > 0 || altb == 0)
-			rc = post_l1_data(in, b, l1b, cfg->batch_gas, POST_BLOBS);
+			rc = post_l1_data(bt, b, l1b, cfg->batch_gas,
+					  POST_BLOBS);
 		return rc;
 	}
-	int64_t bytes = data_bytes(in, b->n, true);
+	int64_t bytes = data_bytes(bt, b->n, true);
 	b->bytes = bytes;
 	if (cfg->target == DA_ALT) {
 		b->alt_bytes = bytes;
 		b->outstanding++;
-		if ((rc = da_submit(d->da, bytes, da_done, b)))
+		if ((rc = da_submit(bt->da, bytes, da_done, b)))
 			return rc;
-		in->inflight_l1++;
-		if (d->type == SYS_OPTIMISTIC) {
-			int64_t cb = cfg->commitment_bytes;
-			rc = post_l1_data(in, b, cb, cfg->batch_gas,
-					  POST_CALLDATA);
-		}
+		bt->da_inflight++;
+		if (cfg->commit_on_l1)
+			rc = post_l1_data(bt, b, cfg->commitment_bytes,
+					  cfg->batch_gas, POST_CALLDATA);
 		return rc;
 	}
 	b->l1_txs = b->txs;
-	return post_l1_data(in, b, bytes, cfg->batch_gas, POST_BY_TARGET);
+	return post_l1_data(bt, b, bytes, cfg->batch_gas, POST_BY_TARGET);
 }
 
-void batcher_tick(struct sys_instance *in, sim_time_t now)
+void batcher_tick(struct batcher *bt, sim_time_t now)
 {
-	const struct batcher_cfg *cfg = &in->def->batcher;
-	if (in->poster_down)
+	const struct batcher_cfg *cfg = &bt->cfg;
+	if (bt->down)
 		return;
-	while (in->pending.txs && in->inflight_l1 < cfg->max_pending_txs) {
-		uint64_t cap = batch_capacity(in);
-		struct cohort *f = cohort_q_front(&in->pending);
-		bool full = in->pending.txs >= cap;
+	while (bt->pending.txs &&
+	       l1poster_inflight(bt->poster) + bt->da_inflight <
+		       cfg->max_pending_txs) {
+		uint64_t cap = batch_capacity(bt);
+		struct cohort *f = cohort_q_front(&bt->pending);
+		bool full = bt->pending.txs >= cap;
 		bool due = now - f->sequenced >= cfg->max_delay;
 		if (!full && !due)
 			break;
-		uint64_t n = full ? cap : in->pending.txs;
-		struct batch *b = batch_cut(in, n, now);
+		uint64_t n = full ? cap : bt->pending.txs;
+		struct batch *b = batch_cut(bt, n, now);
 		if (!b)
 			return;
-		if (batch_post(in, b)) {
+		if (batch_post(bt, b)) {
 			/* Cannot post (a transaction over the per-tx limits,
 			 * out of memory): keep the batch in flight forever
 			 * rather than lose its transactions. */
@@ -578,11 +533,11 @@ void batcher_tick(struct sys_instance *in, sim_time_t now)
 	}
 }
 
-void batcher_set_down(void *inst, int member, bool down)
+void batcher_set_down(void *batcher, int member, bool down)
 {
-	struct sys_instance *in = inst;
-	in->poster_down_count += down ? 1 : -1;
-	if (in->poster_down_count < 0)
-		in->poster_down_count = 0;
-	in->poster_down = in->poster_down_count > 0;
+	struct batcher *b = batcher;
+	b->down_count += down ? 1 : -1;
+	if (b->down_count < 0)
+		b->down_count = 0;
+	b->down = b->down_count > 0;
 }

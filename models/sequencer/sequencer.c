@@ -1,59 +1,145 @@
 /*
- * Sequencers: own (one operator per system instance), shared (one for many
- * instances; its capacity is split among them), based (L1 proposers
- * sequence: one L2 block per L1 block, none in a missed slot).
+ * Sequencers (include/l2sim/sequencer.h).
  *
- * Each tick, arrivals join the instance's mempool as one cohort (beyond the
- * mempool limit they are dropped), and the sequencer moves up to its
- * capacity for the tick, first come first served, into the pending queue
- * of the batcher.  Soft-confirmation latency: a cohort sequenced in the tick
- * it arrived waits for the next L2 block, uniform over one block time,
- * plus the confirmation latency; a cohort that waited longer is charged its
- * wait since its mean arrival time.  Under based sequencing every cohort
- * is charged its wait from its mean arrival to the L1 block that
- * sequences it (half a slot, more after missed slots).
- *
- * Outages: a down sequencer sequences nothing; after the forced-inclusion
- * delay users force transactions through L1 at the forced-inclusion rate;
- * after the takeover delay another operator sequences at full capacity.
+ * Soft-confirmation latency: a cohort sequenced in the tick it arrived
+ * waits for the next L2 block, uniform over one block time, plus the
+ * confirmation latency; a cohort that waited longer is charged its wait
+ * since its mean arrival time.  Under based sequencing every cohort is
+ * charged its wait from its mean arrival to the L1 block that sequences
+ * it (half a slot, more after missed slots).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "../system/system_internal.h"
+#include "l2sim/scenario.h"
+#include "l2sim/sequencer.h"
 
-bool sys_after_warmup(const struct sys_instance *in, sim_time_t t)
+struct outage_policy {
+	seq_outage_fn *rate;
+	seq_forced_fn *forced;
+	void *ctx;
+};
+
+struct sequencer {
+	struct sim *sim;
+	struct seq_cfg cfg;
+	struct shared_seq *shared;
+	const struct tx_kind_params *kinds;
+	sim_time_t warmup;
+	int64_t mempool_limit;
+	struct cohort_q mempool;     /* arrived, not yet sequenced */
+	seq_sink_fn *sink;
+	void *sink_ctx;
+	struct outage_policy *policies;
+	size_t n_policies;
+	bool down;
+	sim_time_t down_since;
+	int down_count;              /* outages in force (system and instance) */
+	double credit;               /* unused capacity carried within a tick */
+	size_t bins[4];              /* latency bins of an unqueued cohort */
+	bool bins_set;
+	struct seq_stats st;
+	struct lat_hist lat;
+	uint64_t series_offered;
+};
+
+struct shared_seq {
+	struct sim *sim;
+	struct shared_seq_cfg cfg;
+	struct sequencer **members;
+	size_t n_members, cap_members;
+	bool down;
+	double credit;              /* fraction of a tx of capacity carried over */
+	double sequenced, offered_to;
+	double busy_ticks, ticks;
+};
+
+struct sequencer *seq_create(struct sim *sim, const struct seq_cfg *cfg,
+			     struct shared_seq *shared,
+			     const struct tx_kind_params *kinds,
+			     sim_time_t warmup)
 {
-	return t >= in->world->warmup;
+	struct sequencer *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->sim = sim;
+	s->cfg = *cfg;
+	s->shared = shared;
+	s->kinds = kinds;
+	s->warmup = warmup;
+	s->mempool_limit = shared ? shared->cfg.mempool_limit
+				  : cfg->mempool_limit;
+	if (lat_hist_init(&s->lat) || (shared && shared_seq_add(shared, s))) {
+		seq_destroy(s);
+		return NULL;
+	}
+	return s;
 }
 
-void seq_arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
+void seq_destroy(struct sequencer *s)
 {
-	struct cohort c = {0};
-	wl_stream_draw(in->wl, in->rng, t0, t1, c.n);
-	for (int k = 0; k < TX_KINDS; k++)
-		c.total += c.n[k];
-	if (c.total == 0)
+	if (!s)
 		return;
-	c.arrived = t0 + (t1 - t0) / 2;
-	in->st.offered += c.total;
-	in->s_offered += c.total;
-	if (sys_after_warmup(in, t0))
-		in->st.offered_w += c.total;
-	int64_t limit = in->def->seq.type == SEQ_SHARED
-				? in->def->shared->mempool_limit
-				: in->def->seq.mempool_limit;
-	uint64_t room = in->mempool.txs >= (uint64_t)limit
-				? 0
-				: (uint64_t)limit - in->mempool.txs;
-	if (c.total > room) {
+	cohort_q_release(&s->mempool);
+	lat_hist_release(&s->lat);
+	free(s->policies);
+	free(s);
+}
+
+void seq_set_sink(struct sequencer *s, seq_sink_fn *fn, void *ctx)
+{
+	s->sink = fn;
+	s->sink_ctx = ctx;
+}
+
+int seq_add_outage_policy(struct sequencer *s, seq_outage_fn *fn,
+			  seq_forced_fn *forced, void *ctx)
+{
+	void *p = realloc(s->policies, (s->n_policies + 1) *
+				       sizeof(*s->policies));
+	if (!p)
+		return L2S_ENOMEM;
+	s->policies = p;
+	s->policies[s->n_policies++] = (struct outage_policy){fn, forced, ctx};
+	return 0;
+}
+
+uint64_t seq_mempool_txs(const struct sequencer *s) { return s->mempool.txs; }
+const struct seq_stats *seq_stats(const struct sequencer *s) { return &s->st; }
+const struct lat_hist *seq_latency(const struct sequencer *s) { return &s->lat; }
+
+sim_time_t seq_oldest_arrival(const struct sequencer *s)
+{
+	return s->mempool.len ? s->mempool.c[s->mempool.head].arrived
+			      : SIM_TIME_MAX;
+}
+
+uint64_t seq_take_series_offered(struct sequencer *s)
+{
+	uint64_t n = s->series_offered;
+	s->series_offered = 0;
+	return n;
+}
+
+void seq_arrive(struct sequencer *s, struct cohort *c, sim_time_t t0)
+{
+	if (c->total == 0)
+		return;
+	s->st.offered += c->total;
+	s->series_offered += c->total;
+	if (t0 >= s->warmup)
+		s->st.offered_w += c->total;
+	uint64_t limit = (uint64_t)s->mempool_limit;
+	uint64_t room = s->mempool.txs >= limit ? 0 : limit - s->mempool.txs;
+	if (c->total > room) {
 		/* The newest arrivals find the mempool full. */
 		struct cohort keep;
-		cohort_split(&c, room, &keep);
-		in->st.dropped += c.total;
-		c = keep;
+		cohort_split(c, room, &keep);
+		s->st.dropped += c->total;
+		*c = keep;
 	}
-	cohort_q_push(&in->mempool, &c);
+	cohort_q_push(&s->mempool, c);
 }
 
 /* Transactions the capacity allows in (t0, t1], carrying fractions. */
@@ -67,31 +153,30 @@ static uint64_t capacity_txs(double *credit, int64_t rate_micro,
 	return whole > 1e18 ? UINT64_C(1000000000000000000) : (uint64_t)whole;
 }
 
-static double cohort_gas(const struct sys_instance *in, const struct cohort *c)
+static double cohort_gas(const struct sequencer *s, const struct cohort *c)
 {
-	const struct tx_kind_params *p = workload_kinds(in->def->workload);
 	double g = 0;
 	for (int k = 0; k < TX_KINDS; k++)
-		g += (double)c->n[k] * (double)p[k].gas;
+		g += (double)c->n[k] * (double)s->kinds[k].gas;
 	return g;
 }
 
 /*
  * Moves up to 'cap' txs (and 'gas_budget' L2 gas, < 0 for none) from the
- * mempool to the pending queue at time t1.  'block' and 'extra' shape the
+ * mempool to the sink at time t1.  'block' and 'extra' shape the
  * soft-confirmation latency (see the file comment).
  */
-static uint64_t sequence(struct sys_instance *in, uint64_t cap,
+static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			 double gas_budget, sim_time_t t0, sim_time_t t1,
 			 sim_time_t block, sim_time_t extra)
 {
 	uint64_t done = 0;
-	bool rec = sys_after_warmup(in, t1);
-	while (done < cap && in->mempool.txs) {
-		struct cohort *f = cohort_q_front(&in->mempool);
+	bool rec = t1 >= s->warmup;
+	while (done < cap && s->mempool.txs) {
+		struct cohort *f = cohort_q_front(&s->mempool);
 		uint64_t want = cap - done;
 		if (gas_budget >= 0) {
-			double per = cohort_gas(in, f) / (double)f->total;
+			double per = cohort_gas(s, f) / (double)f->total;
 			if (per > 0) {
 				double fit = floor(gas_budget / per);
 				if (fit < (double)want)
@@ -101,76 +186,164 @@ static uint64_t sequence(struct sys_instance *in, uint64_t cap,
 				break;
 		}
 		struct cohort c;
-		uint64_t got = cohort_q_take(&in->mempool, want, &c);
+		uint64_t got = cohort_q_take(&s->mempool, want, &c);
 		if (!got)
 			break;
 		if (gas_budget >= 0)
-			gas_budget -= cohort_gas(in, &c);
+			gas_budget -= cohort_gas(s, &c);
 		c.sequenced = t1;
 		done += got;
-		in->st.sequenced += got;
+		s->st.sequenced += got;
 		if (rec) {
-			in->st.sequenced_w += got;
+			s->st.sequenced_w += got;
 			double ex = sim_time_to_s(extra), bt = sim_time_to_s(block);
 			if (c.arrived >= t0) {
 				/* The same four points every time: bins once. */
-				if (!in->seq_bins_set) {
+				if (!s->bins_set) {
 					for (int q = 0; q < 4; q++)
-						in->seq_bins[q] = lat_hist_bin(
-							&in->lat_seq,
+						s->bins[q] = lat_hist_bin(
+							&s->lat,
 							bt * (q + 0.5) / 4 + ex);
-					in->seq_bins_set = true;
+					s->bins_set = true;
 				}
 				for (int q = 0; q < 4; q++)
-					lat_hist_add_bin(&in->lat_seq,
-							 in->seq_bins[q],
+					lat_hist_add_bin(&s->lat, s->bins[q],
 							 (double)got / 4);
 			} else {
-				lat_hist_add(&in->lat_seq,
+				lat_hist_add(&s->lat,
 					     sim_time_to_s(t1 - c.arrived) +
 						     bt / 2 + ex,
 					     (double)got);
 			}
 		}
-		cohort_q_push(&in->pending, &c);
+		if (s->sink)
+			s->sink(s->sink_ctx, &c);
 	}
 	return done;
 }
 
-/* Capacity while down: 0, the forced-inclusion rate, or full after a
- * takeover.  Returns the rate in micro tx/s. */
-static int64_t degraded_rate(struct sys_instance *in, sim_time_t now,
-			     int64_t full, bool down, sim_time_t since)
+/* The rate while down: the first outage policy's, else 0.  Returns the
+ * rate in micro tx/s; *policy the policy that gave it (NULL: none). */
+static int64_t outage_rate(struct sequencer *s, sim_time_t now,
+			   int64_t full, const struct outage_policy **policy,
+			   bool *forced)
 {
-	if (!down)
-		return full;
-	const struct seq_cfg *s = &in->def->seq;
-	sim_time_t out = now - since;
-	if (out >= s->takeover_delay)
-		return full;
-	if (out >= s->forced_inclusion_delay)
-		return s->forced_inclusion_rate;
+	*policy = NULL;
+	*forced = false;
+	sim_time_t out = now - s->down_since;
+	for (size_t i = 0; i < s->n_policies; i++) {
+		bool f = false;
+		int64_t r = s->policies[i].rate(s->policies[i].ctx, out, full,
+						&f);
+		if (r >= 0) {
+			*policy = &s->policies[i];
+			/* At the full rate nothing is forced through L1. */
+			*forced = f && r < full;
+			return r;
+		}
+	}
 	return 0;
 }
 
-void seq_own_tick(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
+static void count_forced(const struct outage_policy *p, uint64_t n)
 {
-	const struct seq_cfg *s = &in->def->seq;
-	int64_t rate = degraded_rate(in, t1, s->capacity, in->seq_down,
-				     in->seq_down_since);
-	if (rate == 0)
-		return;
-	uint64_t cap = capacity_txs(&in->seq_credit, rate, t1 - t0);
-	double gas = s->gas_capacity > 0
-			     ? (double)s->gas_capacity * sim_time_to_s(t1 - t0)
-			     : -1;
-	uint64_t n = sequence(in, cap, gas, t0, t1, s->block_time,
-			      s->confirm_latency);
-	if (in->seq_down && rate < s->capacity)
-		in->st.forced_txs += (double)n;
+	if (p && p->forced)
+		p->forced(p->ctx, n);
 }
 
-void seq_shared_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
+void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
+{
+	const struct seq_cfg *c = &s->cfg;
+	int64_t rate = c->capacity;
+	const struct outage_policy *pol = NULL;
+	bool forced = false;
+	if (s->down)
+		rate = outage_rate(s, t1, c->capacity, &pol, &forced);
+	if (rate == 0)
+		return;
+	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
+	double gas = c->gas_capacity > 0
+			     ? (double)c->gas_capacity * sim_time_to_s(t1 - t0)
+			     : -1;
+	uint64_t n = sequence(s, cap, gas, t0, t1, c->block_time,
+			      c->confirm_latency);
+	if (forced)
+		count_forced(pol, n);
+}
+
+void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
+{
+	const struct seq_cfg *c = &s->cfg;
+	int64_t rate = c->capacity;
+	const struct outage_policy *pol = NULL;
+	bool forced = false;
+	if (s->down)
+		rate = outage_rate(s, t, c->capacity, &pol, &forced);
+	if (rate == 0)
+		return;
+	uint64_t cap = capacity_txs(&s->credit, rate, t - t_prev);
+	/* The L1 proposer's block is the L2 block: no wait for another L2
+	 * block, but every cohort waited from its (mean) arrival for this L1
+	 * block, missed slots included.  Passing t as the tick's start
+	 * charges each cohort t - arrived (+ confirmation). */
+	sequence(s, cap, -1, t, t, 0, c->confirm_latency);
+}
+
+void seq_set_down(void *sequencer, int member, bool down)
+{
+	struct sequencer *s = sequencer;
+	/* Faults on the system and on this instance may overlap: down while
+	 * any of them is. */
+	s->down_count += down ? 1 : -1;
+	if (s->down_count < 0)
+		s->down_count = 0;
+	bool now_down = s->down_count > 0;
+	if (now_down && !s->down)
+		s->down_since = sim_now(s->sim);
+	s->down = now_down;
+}
+
+/* ---- shared sequencers ---------------------------------------------------- */
+
+struct shared_seq *shared_seq_create(struct sim *sim,
+				     const struct shared_seq_cfg *cfg)
+{
+	struct shared_seq *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->sim = sim;
+	s->cfg = *cfg;
+	return s;
+}
+
+void shared_seq_destroy(struct shared_seq *s)
+{
+	if (!s)
+		return;
+	free(s->members);
+	free(s);
+}
+
+const struct shared_seq_cfg *shared_seq_config(const struct shared_seq *s)
+{
+	return &s->cfg;
+}
+
+int shared_seq_add(struct shared_seq *s, struct sequencer *member)
+{
+	if (s->n_members == s->cap_members) {
+		size_t nc = s->cap_members ? s->cap_members * 2 : 8;
+		void *p = realloc(s->members, nc * sizeof(*s->members));
+		if (!p)
+			return L2S_ENOMEM;
+		s->members = p;
+		s->cap_members = nc;
+	}
+	s->members[s->n_members++] = member;
+	return 0;
+}
+
+void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 {
 	uint64_t demand = 0;
 	for (size_t i = 0; i < s->n_members; i++)
@@ -179,25 +352,26 @@ void seq_shared_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 	if (demand == 0)
 		return;
 	s->offered_to += (double)demand;
-	int64_t rate = s->capacity;
+	int64_t rate = s->cfg.capacity;
 	if (s->down) {
 		/* Members force through L1 on their own schedule. */
 		for (size_t i = 0; i < s->n_members; i++) {
-			struct sys_instance *in = s->members[i];
-			int64_t r = degraded_rate(in, t1, rate, true,
-						  in->seq_down_since);
+			struct sequencer *m = s->members[i];
+			const struct outage_policy *pol;
+			bool forced;
+			int64_t r = outage_rate(m, t1, rate, &pol, &forced);
 			if (r == 0)
 				continue;
-			bool forced = r < rate;
 			/* After the takeover delay another operator runs the
 			 * member's chain: an equal share of the capacity. */
 			if (!forced)
 				r = rate / (int64_t)s->n_members;
-			uint64_t c = capacity_txs(&in->seq_credit, r, t1 - t0);
-			uint64_t n = sequence(in, c, -1, t0, t1, s->block_time,
-					      s->consensus_latency);
+			uint64_t c = capacity_txs(&m->credit, r, t1 - t0);
+			uint64_t n = sequence(m, c, -1, t0, t1,
+					      s->cfg.block_time,
+					      s->cfg.consensus_latency);
 			if (forced)
-				in->st.forced_txs += (double)n;
+				count_forced(pol, n);
 		}
 		return;
 	}
@@ -226,52 +400,34 @@ void seq_shared_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 		given++;
 	}
 	for (size_t i = 0; i < s->n_members; i++) {
-		struct sys_instance *in = s->members[i];
-		if (in->seq_down)
+		struct sequencer *m = s->members[i];
+		if (m->down)
 			continue;
-		s->sequenced += (double)sequence(in, gives[i], -1, t0, t1,
-						 s->block_time,
-						 s->consensus_latency);
+		s->sequenced += (double)sequence(m, gives[i], -1, t0, t1,
+						 s->cfg.block_time,
+						 s->cfg.consensus_latency);
 	}
-}
-
-void seq_based_block(struct sys_instance *in, sim_time_t t_prev,
-		     sim_time_t t)
-{
-	const struct seq_cfg *s = &in->def->seq;
-	int64_t rate = degraded_rate(in, t, s->capacity, in->seq_down,
-				     in->seq_down_since);
-	if (rate == 0)
-		return;
-	uint64_t cap = capacity_txs(&in->seq_credit, rate, t - t_prev);
-	/* The L1 proposer's block is the L2 block: no wait for another L2
-	 * block, but every cohort waited from its (mean) arrival for this L1
-	 * block, missed slots included.  Passing t as the tick's start
-	 * charges each cohort t - arrived (+ confirmation). */
-	sequence(in, cap, -1, t, t, 0, s->confirm_latency);
-}
-
-void seq_set_down(void *inst, int member, bool down)
-{
-	struct sys_instance *in = inst;
-	/* Faults on the system and on this instance may overlap: down while
-	 * any of them is. */
-	in->seq_down_count += down ? 1 : -1;
-	if (in->seq_down_count < 0)
-		in->seq_down_count = 0;
-	bool now_down = in->seq_down_count > 0;
-	if (now_down && !in->seq_down)
-		in->seq_down_since = sim_now(in->world->sim);
-	in->seq_down = now_down;
 }
 
 void shared_seq_set_down(void *shared, int member, bool down)
 {
 	struct shared_seq *s = shared;
-	if (down && !s->down && s->n_members) {
-		sim_time_t now = sim_now(s->members[0]->world->sim);
+	if (down && !s->down) {
+		sim_time_t now = sim_now(s->sim);
 		for (size_t i = 0; i < s->n_members; i++)
-			s->members[i]->seq_down_since = now;
+			s->members[i]->down_since = now;
 	}
 	s->down = down;
+}
+
+static double per(double a, double b) { return b > 0 ? a / b : 0; }
+
+void shared_seq_collect(const struct shared_seq *s, struct run_result *res,
+			sim_time_t duration)
+{
+	res_metric_set(res, s->cfg.name, "members", (double)s->n_members);
+	res_metric_set(res, s->cfg.name, "tps_sequenced",
+		       per(s->sequenced, sim_time_to_s(duration)));
+	res_metric_set(res, s->cfg.name, "saturated_share",
+		       per(s->busy_ticks, s->ticks));
 }

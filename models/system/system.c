@@ -1,6 +1,6 @@
 /*
- * A system instance: its workload stream, queues, prover and statistics,
- * and the metrics of SPEC.md for each instance and for "all".
+ * A system instance (include/l2sim/system.h): its components, wired; the
+ * liveness check; metrics and series.
  */
 #include <math.h>
 #include <stddef.h>
@@ -8,78 +8,102 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "system_internal.h"
+#include "l2sim/mechanism.h"
+#include "l2sim/system.h"
 
-struct owned {
-	struct owned *next, *prev;
-	max_align_t data[];
+struct sys_stats {
+	uint64_t backlog_max;
+	uint64_t liveness_failures;
+	double liveness_failure_s;
+	bool failing;
+	sim_time_t failing_since;
 };
 
-void *sys_alloc(struct sys_instance *in, size_t size)
-{
-	struct owned *o = calloc(1, sizeof(*o) + size);
-	if (!o)
-		return NULL;
-	o->next = in->owned;
-	if (in->owned)
-		in->owned->prev = o;
-	in->owned = o;
-	return o->data;
-}
+struct sys_instance {
+	char name[112];
+	struct system_def *def;
+	struct sim *sim;
+	sim_time_t warmup;
+	gsl_rng *rng;
+	struct wl_stream *wl;
+	struct owned_list owned;    /* batches, jobs, L1 txs in flight */
+	struct ledger ledger;
+	struct l1poster *poster;
+	struct sequencer *seq;
+	struct batcher *batcher;
+	struct prover *prover;
+	struct settlement *settle;
+	void **mech;                /* per mech_registry[] entry */
+	sim_time_t based_arrivals_t; /* based: arrivals drawn up to here */
+	sim_time_t based_block_t;    /* based: last L1 block sequenced */
+	struct sys_stats st;
+};
 
-void sys_free(struct sys_instance *in, void *p)
-{
-	if (!p)
-		return;
-	struct owned *o = (struct owned *)((char *)p - offsetof(struct owned,
-								 data));
-	if (o->prev)
-		o->prev->next = o->next;
-	else
-		in->owned = o->next;
-	if (o->next)
-		o->next->prev = o->prev;
-	free(o);
-}
-
-int sys_instance_create(struct world *w, struct system_def *def, int index,
-			struct sys_instance **out, struct l2s_error *err)
+int sys_instance_create(const struct sys_env *env, struct system_def *def,
+			int index, struct sys_instance **out,
+			struct l2s_error *err)
 {
 	*out = NULL;
 	struct sys_instance *in = calloc(1, sizeof(*in));
 	if (!in)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	in->def = def;
-	in->world = w;
-	in->index = index;
+	in->sim = env->sim;
+	in->warmup = env->warmup;
 	if (def->count > 1)
 		snprintf(in->name, sizeof(in->name), "%s#%d", def->name, index);
 	else
 		snprintf(in->name, sizeof(in->name), "%s", def->name);
-	in->rng = sim_rng(w->sim, in->name);
-	in->wl = wl_stream_create(def->workload);
+	ledger_init(&in->ledger, env->warmup);
 	int rc = 0;
-	if (!in->rng || !in->wl || lat_hist_init(&in->lat_seq) ||
-	    lat_hist_init(&in->lat_post) || lat_hist_init(&in->lat_final)) {
+	const struct tx_kind_params *kinds = workload_kinds(def->workload);
+	in->rng = sim_rng(env->sim, in->name);
+	in->wl = wl_stream_create(def->workload);
+	in->mech = calloc(mech_count() + 1, sizeof(*in->mech));
+	if (!in->rng || !in->wl || !in->mech ||
+	    !(in->poster = l1poster_create(env->l1, &def->poster, &in->ledger,
+					   &in->owned)) ||
+	    !(in->seq = seq_create(env->sim, &def->seq, def->shared, kinds,
+				   env->warmup)) ||
+	    !(in->batcher = batcher_create(env->sim, env->l1, &def->batcher,
+					   in->poster, def->da, def->calib,
+					   kinds, in->rng, &in->ledger,
+					   &in->owned, env->warmup))) {
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto fail;
-	}
-	in->bpt_estimate = 40;
-	if (def->type == SYS_SDR) {
-		in->sd = sd_state_create(workload_kinds(def->workload));
-		if (!in->sd) {
-			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
-			goto fail;
-		}
 	}
 	if (def->has_prover) {
 		char pname[140];
 		snprintf(pname, sizeof(pname), "%s/prover", in->name);
-		rc = prover_create(w->sim, &def->prover_cfg, pname, &in->prover,
-				   err);
+		rc = prover_create(env->sim, &def->prover_cfg, pname,
+				   &in->prover, err);
 		if (rc)
 			goto fail;
-		prover_set_warmup(in->prover, w->warmup);
+		prover_set_warmup(in->prover, env->warmup);
+	}
+	in->settle = settle_create(env->sim, env->l1, &def->settle, in->poster,
+				   in->prover, def->agg, &in->ledger,
+				   &in->owned, env->warmup);
+	if (!in->settle) {
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		goto fail;
+	}
+	/* The data path: sequencer -> batcher -> settlement. */
+	seq_set_sink(in->seq, batcher_accept, in->batcher);
+	batcher_set_sink(in->batcher, settle_batch_posted, in->settle);
+	struct mech_parts parts = {
+		.name = in->name, .sim = env->sim, .l1 = env->l1,
+		.seq = in->seq, .batcher = in->batcher, .settle = in->settle,
+		.poster = in->poster, .ledger = &in->ledger,
+		.owned = &in->owned, .rng = in->rng, .warmup = env->warmup,
+	};
+	for (size_t m = 0; mech_registry[m]; m++) {
+		if (!def->mech_cfg[m])
+			continue;
+		rc = mech_registry[m]->attach(def->mech_cfg[m], &parts,
+					       &in->mech[m], err);
+		if (rc)
+			goto fail;
 	}
 	*out = in;
 	return 0;
@@ -92,57 +116,103 @@ void sys_instance_destroy(struct sys_instance *in)
 {
 	if (!in)
 		return;
-	while (in->owned)
-		sys_free(in, in->owned->data);
-	cohort_q_release(&in->mempool);
-	cohort_q_release(&in->pending);
-	wl_stream_destroy(in->wl);
-	sd_state_destroy(in->sd);
+	for (size_t m = 0; in->mech && mech_registry[m]; m++)
+		if (in->mech[m] && mech_registry[m]->detach)
+			mech_registry[m]->detach(in->mech[m]);
+	free(in->mech);
+	owned_release(&in->owned);
+	settle_destroy(in->settle);
 	prover_destroy(in->prover);
-	lat_hist_release(&in->lat_seq);
-	lat_hist_release(&in->lat_post);
-	lat_hist_release(&in->lat_final);
+	batcher_destroy(in->batcher);
+	seq_destroy(in->seq);
+	l1poster_destroy(in->poster);
+	wl_stream_destroy(in->wl);
 	free(in);
+}
+
+int sys_instance_start(struct sys_instance *in)
+{
+	settle_start(in->settle);
+	return 0;
+}
+
+const char *sys_instance_name(const struct sys_instance *in) { return in->name; }
+const struct system_def *sys_instance_def(const struct sys_instance *in) { return in->def; }
+struct sequencer *sys_instance_sequencer(struct sys_instance *in) { return in->seq; }
+struct batcher *sys_instance_batcher(struct sys_instance *in) { return in->batcher; }
+bool sys_has_prover(const struct sys_instance *in) { return in->prover != NULL; }
+
+double sys_instance_mech_metric(const struct sys_instance *in,
+				const char *name)
+{
+	struct mech_metrics m = {0};
+	for (size_t k = 0; mech_registry[k]; k++)
+		if (in->mech[k] && mech_registry[k]->collect)
+			mech_registry[k]->collect(in->mech[k], &m);
+	for (size_t i = 0; i < m.n; i++)
+		if (!strcmp(m.name[i], name))
+			return m.value[i];
+	return NAN;
+}
+
+/* ---- ticks ---------------------------------------------------------------- */
+
+/* The workload's arrivals of (t0, t1] join the mempool as one cohort. */
+static void arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
+{
+	struct cohort c = {0};
+	wl_stream_draw(in->wl, in->rng, t0, t1, c.n);
+	for (int k = 0; k < TX_KINDS; k++)
+		c.total += c.n[k];
+	c.arrived = t0 + (t1 - t0) / 2;
+	seq_arrive(in->seq, &c, t0);
+}
+
+void sys_tick_arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
+{
+	if (in->def->seq.type != SEQ_BASED)
+		arrivals(in, t0, t1);
+	if (in->def->seq.type == SEQ_OWN)
+		seq_tick(in->seq, t0, t1);
+}
+
+void sys_based_block(void *inst, const struct l1_block *b)
+{
+	struct sys_instance *in = inst;
+	arrivals(in, in->based_arrivals_t, b->t);
+	in->based_arrivals_t = b->t;
+	if (b->missed)
+		return;
+	seq_based_block(in->seq, in->based_block_t, b->t);
+	in->based_block_t = b->t;
+	batcher_tick(in->batcher, b->t);
 }
 
 /* Waiting for posting: in the mempool, sequenced, or in unposted batches. */
 static uint64_t backlog(const struct sys_instance *in)
 {
-	return in->mempool.txs + in->pending.txs + in->unposted_in_batches;
+	return seq_mempool_txs(in->seq) + batcher_unposted(in->batcher);
 }
 
-static sim_time_t oldest_unposted(const struct sys_instance *in)
-{
-	sim_time_t t = SIM_TIME_MAX;
-	const struct cohort_q *qs[2] = {&in->mempool, &in->pending};
-	for (int i = 0; i < 2; i++)
-		if (qs[i]->len)
-			t = qs[i]->c[qs[i]->head].arrived < t
-				    ? qs[i]->c[qs[i]->head].arrived
-				    : t;
-	/* A batch's points are in arrival order (merging keeps it). */
-	for (const struct batch *b = in->inflight_head; b; b = b->next_inflight)
-		if (b->n_pts && b->pts[0].arrived < t)
-			t = b->pts[0].arrived;
-	return t;
-}
-
-void sys_liveness_check(struct sys_instance *in, sim_time_t now)
+static void liveness_check(struct sys_instance *in, sim_time_t now)
 {
 	uint64_t bl = backlog(in);
-	if (sys_after_warmup(in, now) && bl > in->st.backlog_max)
+	bool measured = now >= in->warmup;
+	if (measured && bl > in->st.backlog_max)
 		in->st.backlog_max = bl;
 	/* A failure: a transaction not soft-confirmed within the
 	 * sequencing promise, or not posted within the posting promise. */
 	bool fail = false;
-	if (in->mempool.len &&
-	    now - in->mempool.c[in->mempool.head].arrived >
-		    in->def->live.sequence_within)
+	sim_time_t seq_old = seq_oldest_arrival(in->seq);
+	if (seq_old != SIM_TIME_MAX &&
+	    now - seq_old > in->def->live.sequence_within)
 		fail = true;
-	sim_time_t old = oldest_unposted(in);
+	sim_time_t old = batcher_oldest_arrival(in->batcher);
+	if (seq_old < old)
+		old = seq_old;
 	if (old != SIM_TIME_MAX && now - old > in->def->live.post_within)
 		fail = true;
-	if (!sys_after_warmup(in, now))
+	if (!measured)
 		fail = false;
 	if (fail && !in->st.failing) {
 		in->st.failing = true;
@@ -155,54 +225,144 @@ void sys_liveness_check(struct sys_instance *in, sim_time_t now)
 	}
 }
 
+uint64_t sys_tick_post(struct sys_instance *in, sim_time_t now)
+{
+	batcher_tick(in->batcher, now);
+	liveness_check(in, now);
+	/* Ticks recur at fixed times: what they did goes into the
+	 * trajectory fingerprint so a change in the draws shows. */
+	return seq_stats(in->seq)->offered ^
+	       (batcher_stats(in->batcher)->posted << 20) ^
+	       (seq_mempool_txs(in->seq) << 40);
+}
+
+/* ---- faults --------------------------------------------------------------- */
+
+void sys_set_seq_down(void *inst, int member, bool down)
+{
+	struct sys_instance *in = inst;
+	seq_set_down(in->seq, member, down);
+}
+
+void sys_set_poster_down(void *inst, int member, bool down)
+{
+	struct sys_instance *in = inst;
+	batcher_set_down(in->batcher, member, down);
+	settle_set_poster_down(in->settle, member, down);
+}
+
+void sys_set_prover_down(void *inst, int member, bool down)
+{
+	struct sys_instance *in = inst;
+	settle_set_prover_down(in->settle, member, down);
+}
+
 /* ---- metrics ------------------------------------------------------------- */
 
+/* Everything an instance reports, summable over instances. */
 struct totals {
-	struct sys_stats st;
+	struct seq_stats seq;
+	struct batcher_stats bat;
+	struct settle_stats settle;
+	struct ledger led;
+	uint64_t liveness_failures;
+	double liveness_failure_s;
+	double stall_blocks;
+	uint64_t pending_end;
 	double backlog_max;
+	struct mech_metrics mech;
 };
 
 static double per(double a, double b) { return b > 0 ? a / b : 0; }
 
+static void instance_totals(const struct sys_instance *in, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->seq = *seq_stats(in->seq);
+	t->bat = *batcher_stats(in->batcher);
+	t->settle = *settle_stats(in->settle);
+	t->led = in->ledger;
+	t->liveness_failures = in->st.liveness_failures;
+	t->liveness_failure_s = in->st.liveness_failure_s;
+	t->stall_blocks = l1poster_stall_blocks(in->poster);
+	t->pending_end = t->seq.offered - t->bat.posted - t->seq.dropped;
+	/* The sum of per-instance maxima bounds the joint maximum;
+	 * "all" reports it as such (documented). */
+	t->backlog_max = (double)in->st.backlog_max;
+	for (size_t m = 0; mech_registry[m]; m++)
+		if (in->mech[m] && mech_registry[m]->collect)
+			mech_registry[m]->collect(in->mech[m], &t->mech);
+}
+
+static void add_totals(struct totals *a, const struct totals *b)
+{
+	a->seq.offered += b->seq.offered;
+	a->seq.dropped += b->seq.dropped;
+	a->seq.sequenced += b->seq.sequenced;
+	a->seq.offered_w += b->seq.offered_w;
+	a->seq.sequenced_w += b->seq.sequenced_w;
+	a->bat.posted += b->bat.posted;
+	a->bat.posted_w += b->bat.posted_w;
+	a->bat.batches += b->bat.batches;
+	a->bat.da_bytes += b->bat.da_bytes;
+	a->bat.blob_bytes_bought += b->bat.blob_bytes_bought;
+	a->bat.blob_payload_bytes += b->bat.blob_payload_bytes;
+	a->bat.fallback_batches += b->bat.fallback_batches;
+	if (b->bat.max_gap_s > a->bat.max_gap_s)
+		a->bat.max_gap_s = b->bat.max_gap_s;
+	a->settle.finalized += b->settle.finalized;
+	a->settle.finalized_w += b->settle.finalized_w;
+	ledger_add(&a->led, &b->led);
+	a->liveness_failures += b->liveness_failures;
+	a->liveness_failure_s += b->liveness_failure_s;
+	a->stall_blocks += b->stall_blocks;
+	a->pending_end += b->pending_end;
+	a->backlog_max += b->backlog_max;
+	for (size_t i = 0; i < b->mech.n; i++)
+		mech_metrics_add(&a->mech, b->mech.name[i], b->mech.value[i]);
+}
+
 static void put_metrics(struct run_result *res, const char *comp,
-			const struct sys_stats *st, uint64_t pending_end,
-			double backlog_max, const struct lat_hist *ls,
+			const struct totals *t, const struct lat_hist *ls,
 			const struct lat_hist *lp, const struct lat_hist *lf,
 			double window_s)
 {
-	res_metric_set(res, comp, "tx_offered", (double)st->offered);
-	res_metric_set(res, comp, "tx_sequenced", (double)st->sequenced);
-	res_metric_set(res, comp, "tx_posted", (double)st->posted);
-	res_metric_set(res, comp, "tx_finalized", (double)st->finalized);
-	res_metric_set(res, comp, "tx_dropped", (double)st->dropped);
-	res_metric_set(res, comp, "tx_pending_end", (double)pending_end);
-	res_metric_set(res, comp, "tps_offered", per((double)st->offered_w,
+	const struct seq_stats *sq = &t->seq;
+	const struct batcher_stats *bt = &t->bat;
+	const struct ledger *l = &t->led;
+	res_metric_set(res, comp, "tx_offered", (double)sq->offered);
+	res_metric_set(res, comp, "tx_sequenced", (double)sq->sequenced);
+	res_metric_set(res, comp, "tx_posted", (double)bt->posted);
+	res_metric_set(res, comp, "tx_finalized", (double)t->settle.finalized);
+	res_metric_set(res, comp, "tx_dropped", (double)sq->dropped);
+	res_metric_set(res, comp, "tx_pending_end", (double)t->pending_end);
+	res_metric_set(res, comp, "tps_offered", per((double)sq->offered_w,
 						     window_s));
 	res_metric_set(res, comp, "tps_sequenced",
-		       per((double)st->sequenced_w, window_s));
-	res_metric_set(res, comp, "tps_posted", per((double)st->posted_w,
+		       per((double)sq->sequenced_w, window_s));
+	res_metric_set(res, comp, "tps_posted", per((double)bt->posted_w,
 						    window_s));
 	res_metric_set(res, comp, "tps_finalized",
-		       per((double)st->finalized_w, window_s));
-	double posted = (double)st->posted_w;
+		       per((double)t->settle.finalized_w, window_s));
+	double posted = (double)bt->posted_w;
 	res_metric_set(res, comp, "l1_da_bytes_per_tx",
-		       per(st->l1_da_bytes, posted));
+		       per(l->l1_da_bytes, posted));
 	res_metric_set(res, comp, "l1_blob_fill",
-		       per(st->blob_payload_bytes, st->blob_bytes_bought));
-	res_metric_set(res, comp, "da_bytes_per_tx", per(st->da_bytes, posted));
-	res_metric_set(res, comp, "l1_gas_per_tx", per(st->l1_gas, posted));
-	res_metric_set(res, comp, "blob_gas_per_tx", per(st->blob_gas, posted));
+		       per(bt->blob_payload_bytes, bt->blob_bytes_bought));
+	res_metric_set(res, comp, "da_bytes_per_tx", per(bt->da_bytes, posted));
+	res_metric_set(res, comp, "l1_gas_per_tx", per(l->l1_gas, posted));
+	res_metric_set(res, comp, "blob_gas_per_tx", per(l->blob_gas, posted));
 	res_metric_set(res, comp, "cost_eth_per_tx",
-		       per(st->fees_eth + st->da_fees_eth, posted));
-	res_metric_set(res, comp, "l1_cost_eth_per_tx", per(st->fees_eth,
+		       per(l->fees_eth + l->da_fees_eth, posted));
+	res_metric_set(res, comp, "l1_cost_eth_per_tx", per(l->fees_eth,
 							    posted));
 	res_metric_set(res, comp, "da_cost_eth_per_tx",
-		       per(st->da_fees_eth, posted));
+		       per(l->da_fees_eth, posted));
 	res_metric_set(res, comp, "cost_eth_total",
-		       st->fees_eth + st->da_fees_eth);
-	res_metric_set(res, comp, "batches", st->batches);
-	res_metric_set(res, comp, "txs_per_batch", per(posted, st->batches));
-	res_metric_set(res, comp, "l1_txs", st->l1_txs);
+		       l->fees_eth + l->da_fees_eth);
+	res_metric_set(res, comp, "batches", bt->batches);
+	res_metric_set(res, comp, "txs_per_batch", per(posted, bt->batches));
+	res_metric_set(res, comp, "l1_txs", l->l1_txs);
 	const struct lat_hist *h[3] = {ls, lp, lf};
 	const char *tier[3] = {"sequenced", "posted", "finalized"};
 	for (int i = 0; i < 3; i++) {
@@ -214,134 +374,106 @@ static void put_metrics(struct run_result *res, const char *comp,
 		snprintf(name, sizeof(name), "latency_%s_p99", tier[i]);
 		res_metric_set(res, comp, name, p99);
 	}
-	res_metric_set(res, comp, "backlog_max", backlog_max);
+	res_metric_set(res, comp, "backlog_max", t->backlog_max);
 	res_metric_set(res, comp, "liveness_failures",
-		       (double)st->liveness_failures);
+		       (double)t->liveness_failures);
 	res_metric_set(res, comp, "liveness_failure_seconds",
-		       st->liveness_failure_s);
-	res_metric_set(res, comp, "max_posting_gap_s", st->max_gap_s);
-	res_metric_set(res, comp, "fee_cap_stall_blocks", st->stall_blocks);
-	res_metric_set(res, comp, "forced_inclusion_txs", st->forced_txs);
-	res_metric_set(res, comp, "da_fallback_batches", st->fallback_batches);
+		       t->liveness_failure_s);
+	res_metric_set(res, comp, "max_posting_gap_s", bt->max_gap_s);
+	res_metric_set(res, comp, "fee_cap_stall_blocks", t->stall_blocks);
+	res_metric_set(res, comp, "da_fallback_batches", bt->fallback_batches);
+	for (size_t i = 0; i < t->mech.n; i++)
+		res_metric_set(res, comp, t->mech.name[i], t->mech.value[i]);
 }
 
-static void add_stats(struct sys_stats *a, const struct sys_stats *b)
+/* Latency histograms of a group of instances. */
+struct hists {
+	struct lat_hist seq, post, fin;
+};
+
+static int hists_init(struct hists *h)
 {
-	a->offered += b->offered;
-	a->dropped += b->dropped;
-	a->sequenced += b->sequenced;
-	a->posted += b->posted;
-	a->finalized += b->finalized;
-	a->offered_w += b->offered_w;
-	a->sequenced_w += b->sequenced_w;
-	a->posted_w += b->posted_w;
-	a->finalized_w += b->finalized_w;
-	a->l1_da_bytes += b->l1_da_bytes;
-	a->da_bytes += b->da_bytes;
-	a->blob_bytes_bought += b->blob_bytes_bought;
-	a->blob_payload_bytes += b->blob_payload_bytes;
-	a->l1_gas += b->l1_gas;
-	a->blob_gas += b->blob_gas;
-	a->fees_eth += b->fees_eth;
-	a->da_fees_eth += b->da_fees_eth;
-	a->batches += b->batches;
-	a->l1_txs += b->l1_txs;
-	a->liveness_failures += b->liveness_failures;
-	a->liveness_failure_s += b->liveness_failure_s;
-	if (b->max_gap_s > a->max_gap_s)
-		a->max_gap_s = b->max_gap_s;
-	a->stall_blocks += b->stall_blocks;
-	a->forced_txs += b->forced_txs;
-	a->fallback_batches += b->fallback_batches;
+	memset(h, 0, sizeof(*h));
+	return lat_hist_init(&h->seq) || lat_hist_init(&h->post) ||
+	       lat_hist_init(&h->fin);
 }
 
-void sys_collect(struct world *w, struct run_result *res)
+static void hists_release(struct hists *h)
 {
-	sim_time_t end = sim_now(w->sim);
-	double window = sim_time_to_s(w->duration - w->warmup);
-	struct sys_stats all = {0};
-	uint64_t all_pending = 0;
-	double all_backlog = 0;
-	for (size_t i = 0; i < w->n_inst; i++) {
-		struct sys_instance *in = w->inst[i];
+	lat_hist_release(&h->seq);
+	lat_hist_release(&h->post);
+	lat_hist_release(&h->fin);
+}
+
+static void hists_add(struct hists *h, const struct sys_instance *in)
+{
+	lat_hist_merge(&h->seq, seq_latency(in->seq));
+	lat_hist_merge(&h->post, batcher_latency(in->batcher));
+	lat_hist_merge(&h->fin, settle_latency(in->settle));
+}
+
+void sys_collect(struct sys_instance *const *inst, size_t n,
+		 const struct system_def *defs, size_t n_defs,
+		 struct run_result *res, sim_time_t end, double window)
+{
+	struct totals all, t;
+	struct hists ha;
+	memset(&all, 0, sizeof(all));
+	if (hists_init(&ha)) {
+		hists_release(&ha);
+		res->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sys_instance *in = inst[i];
 		/* Close an open liveness failure and the final posting gap. */
 		if (in->st.failing)
 			in->st.liveness_failure_s +=
 				sim_time_to_s(end - in->st.failing_since);
-		if (backlog(in) > 0) {
-			sim_time_t from = in->st.last_post > w->warmup
-						  ? in->st.last_post
-						  : w->warmup;
-			double gap = sim_time_to_s(end - from);
-			if (gap > in->st.max_gap_s)
-				in->st.max_gap_s = gap;
-		}
-		uint64_t pend = in->st.offered - in->st.posted - in->st.dropped;
-		put_metrics(res, in->name, &in->st, pend,
-			    (double)in->st.backlog_max, &in->lat_seq,
-			    &in->lat_post, &in->lat_final, window);
-		res_metric_set(res, in->name, "type",
-			       (double)in->def->type);
+		batcher_finish(in->batcher, end, backlog(in) > 0);
+		instance_totals(in, &t);
+		put_metrics(res, in->name, &t, seq_latency(in->seq),
+			    batcher_latency(in->batcher),
+			    settle_latency(in->settle), window);
+		res_metric_set(res, in->name, "type", (double)in->def->type);
 		if (in->prover)
 			prover_collect(in->prover, res, in->name, end);
-		add_stats(&all, &in->st);
-		all_pending += pend;
-		/* The sum of per-instance maxima bounds the joint maximum;
-		 * "all" reports it as such (documented). */
-		all_backlog += (double)in->st.backlog_max;
-		lat_hist_merge(&w->all_seq, &in->lat_seq);
-		lat_hist_merge(&w->all_post, &in->lat_post);
-		lat_hist_merge(&w->all_final, &in->lat_final);
+		add_totals(&all, &t);
+		hists_add(&ha, in);
 	}
-	if (w->n_inst)
-		put_metrics(res, "all", &all, all_pending, all_backlog,
-			    &w->all_seq, &w->all_post, &w->all_final, window);
+	if (n)
+		put_metrics(res, "all", &all, &ha.seq, &ha.post, &ha.fin,
+			    window);
+	hists_release(&ha);
 	/* A system with count > 1 is also reported under its own name, as
-	 * the sum over its instances (an extension of SPEC.md's components:
-	 * that name is otherwise unused). */
-	for (size_t d = 0; d < w->n_defs; d++) {
-		const struct system_def *def = &w->defs[d];
+	 * the sum over its instances (that name is otherwise unused). */
+	for (size_t d = 0; d < n_defs; d++) {
+		const struct system_def *def = &defs[d];
 		if (def->count < 2)
 			continue;
-		struct sys_stats sum = {0};
-		uint64_t pend = 0;
-		double bmax = 0;
-		struct lat_hist hs, hp, hf;
-		if (lat_hist_init(&hs) || lat_hist_init(&hp) ||
-		    lat_hist_init(&hf)) {
-			lat_hist_release(&hs);
-			lat_hist_release(&hp);
-			lat_hist_release(&hf);
+		struct totals sum;
+		struct hists hs;
+		memset(&sum, 0, sizeof(sum));
+		if (hists_init(&hs)) {
+			hists_release(&hs);
 			res->oom = 1;
 			return;
 		}
-		for (size_t i = 0; i < w->n_inst; i++) {
-			struct sys_instance *in = w->inst[i];
-			if (in->def != def)
+		for (size_t i = 0; i < n; i++) {
+			if (inst[i]->def != def)
 				continue;
-			add_stats(&sum, &in->st);
-			pend += in->st.offered - in->st.posted - in->st.dropped;
-			bmax += (double)in->st.backlog_max;
-			lat_hist_merge(&hs, &in->lat_seq);
-			lat_hist_merge(&hp, &in->lat_post);
-			lat_hist_merge(&hf, &in->lat_final);
+			instance_totals(inst[i], &t);
+			add_totals(&sum, &t);
+			hists_add(&hs, inst[i]);
 		}
-		put_metrics(res, def->name, &sum, pend, bmax, &hs, &hp, &hf,
+		put_metrics(res, def->name, &sum, &hs.seq, &hs.post, &hs.fin,
 			    window);
 		res_metric_set(res, def->name, "instances", (double)def->count);
-		lat_hist_release(&hs);
-		lat_hist_release(&hp);
-		lat_hist_release(&hf);
-	}
-	for (size_t i = 0; i < w->n_shared; i++) {
-		struct shared_seq *s = &w->shared[i];
-		res_metric_set(res, s->name, "members", (double)s->n_members);
-		res_metric_set(res, s->name, "tps_sequenced",
-			       per(s->sequenced, sim_time_to_s(w->duration)));
-		res_metric_set(res, s->name, "saturated_share",
-			       per(s->busy_ticks, s->ticks));
+		hists_release(&hs);
 	}
 }
+
+/* ---- series -------------------------------------------------------------- */
 
 static void series_point(struct run_result *buf, const char *comp, double t,
 			 double dt, uint64_t off, uint64_t post, uint64_t bl,
@@ -358,28 +490,32 @@ static void series_point(struct run_result *buf, const char *comp, double t,
 			       fees / (double)post);
 }
 
-void sys_series_sample(struct world *w, sim_time_t now)
+void sys_series_sample(struct sys_instance *const *inst, size_t n,
+		       struct run_result *buf, bool per_instance,
+		       sim_time_t now, sim_time_t interval)
 {
-	double dt = sim_time_to_s(w->series_interval);
+	double dt = sim_time_to_s(interval);
 	double t = sim_time_to_s(now);
 	uint64_t off = 0, post = 0, bl = 0, btx = 0;
 	double bytes = 0, fees = 0;
-	for (size_t i = 0; i < w->n_inst; i++) {
-		struct sys_instance *in = w->inst[i];
-		if (w->series_per_instance)
-			series_point(w->series, in->name, t, dt, in->s_offered,
-				     in->s_posted, backlog(in), in->s_bytes,
-				     in->s_posted_bytes_tx, in->s_fees);
-		off += in->s_offered;
-		post += in->s_posted;
-		bl += backlog(in);
-		bytes += in->s_bytes;
-		fees += in->s_fees;
-		btx += in->s_posted_bytes_tx;
-		in->s_offered = in->s_posted = in->s_posted_bytes_tx = 0;
-		in->s_bytes = in->s_fees = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct sys_instance *in = inst[i];
+		uint64_t i_off = seq_take_series_offered(in->seq), i_post, i_btx;
+		double i_bytes, i_fees = in->ledger.series_fees;
+		batcher_take_series(in->batcher, &i_post, &i_bytes, &i_btx);
+		in->ledger.series_fees = 0;
+		uint64_t i_bl = backlog(in);
+		if (per_instance)
+			series_point(buf, in->name, t, dt, i_off, i_post, i_bl,
+				     i_bytes, i_btx, i_fees);
+		off += i_off;
+		post += i_post;
+		bl += i_bl;
+		bytes += i_bytes;
+		fees += i_fees;
+		btx += i_btx;
 	}
-	if (w->n_inst)
-		series_point(w->series, "all", t, dt, off, post, bl, bytes, btx,
+	if (n)
+		series_point(buf, "all", t, dt, off, post, bl, bytes, btx,
 			     fees);
 }

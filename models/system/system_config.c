@@ -1,13 +1,15 @@
 /*
  * Reading the scenario's "systems" and "shared_sequencers".  Defaults are
- * chosen per system type from the figures in docs/model-systems.md (which
- * cites SOURCES.md); every key can be overridden.
+ * chosen per system type from the figures in docs/model-systems.md, which
+ * gives their sources; every key can be overridden.  Mechanisms read
+ * their own keys (models/mechanisms/).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "system_internal.h"
+#include "l2sim/mechanism.h"
+#include "l2sim/system.h"
 
 static const char *const type_names[] = {
 	"optimistic_rollup", "zk_rollup", "sdr", "validium", "volition", NULL,
@@ -23,8 +25,7 @@ static const char *const system_keys[] = {
 
 static const char *const seq_keys[] = {
 	"type", "name", "capacity", "gas_capacity", "mempool_limit",
-	"block_time", "confirm_latency", "forced_inclusion_delay",
-	"forced_inclusion_rate", "takeover_delay", NULL,
+	"block_time", "confirm_latency", NULL,
 };
 
 static const char *const batcher_keys[] = {
@@ -46,7 +47,46 @@ static const char *const seq_type_names[] = {"own", "shared", "based", NULL};
 
 #define RATE(x) ((int64_t)(x) * SCN_RATE_ONE)
 
-static int read_sequencer(struct world *w, struct system_def *d,
+/* Checks the keys of 'section': its own and those of the mechanisms that
+ * read it. */
+static int check_section_keys(const struct scn_obj *o, const char *section,
+			      const char *const *own, struct l2s_error *err)
+{
+	const char *keys[96];
+	size_t n = 0;
+	for (size_t i = 0; own[i] && n < 95; i++)
+		keys[n++] = own[i];
+	for (size_t m = 0; mech_registry[m]; m++) {
+		const struct mechanism *x = mech_registry[m];
+		if (strcmp(x->section, section))
+			continue;
+		for (size_t i = 0; x->keys[i] && n < 95; i++)
+			keys[n++] = x->keys[i];
+	}
+	keys[n] = NULL;
+	return scn_check_keys(o, keys, err);
+}
+
+/* Each mechanism reads its settings from its section. */
+static int read_mechanisms(struct system_def *d, const struct scn_obj *so,
+			   struct l2s_error *err)
+{
+	d->mech_cfg = calloc(mech_count() + 1, sizeof(*d->mech_cfg));
+	if (!d->mech_cfg)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	for (size_t m = 0; mech_registry[m]; m++) {
+		struct scn_obj o;
+		bool has;
+		int rc = scn_get_obj(so, mech_registry[m]->section, &o, &has,
+				     err);
+		if (rc || (rc = mech_registry[m]->read(&o, &d->mech_cfg[m],
+							 err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int read_sequencer(const struct sys_env *w, struct system_def *d,
 			  const struct scn_obj *so, struct l2s_error *err)
 {
 	struct scn_obj o;
@@ -54,7 +94,7 @@ static int read_sequencer(struct world *w, struct system_def *d,
 	int rc;
 	if ((rc = scn_get_obj(so, "sequencer", &o, &has, err)))
 		return rc;
-	if ((rc = scn_check_keys(&o, seq_keys, err)))
+	if ((rc = check_section_keys(&o, "sequencer", seq_keys, err)))
 		return rc;
 	struct seq_cfg *s = &d->seq;
 	int t;
@@ -62,10 +102,7 @@ static int read_sequencer(struct world *w, struct system_def *d,
 		return rc;
 	s->type = (enum seq_type)t;
 	/* Own sequencer defaults: a single operator with room for a few
-	 * thousand tx/s (DESIGN.md's "vertical" ceiling), OP Stack's 2 s
-	 * blocks (SOURCES.md §4.1), Arbitrum's 24 h forced-inclusion delay
-	 * (SOURCES.md, rollups.arbitrum.force_inclusion_delay_s) and a 7 d
-	 * takeover (DESIGN.md: hours to a week). */
+	 * thousand tx/s, OP Stack's 2 s blocks (docs/model-systems.md). */
 	int64_t dflt_cap = RATE(2000);
 	sim_time_t dflt_block = 2 * SIM_S;
 	if (s->type == SEQ_BASED) {
@@ -81,14 +118,7 @@ static int read_sequencer(struct world *w, struct system_def *d,
 	    (rc = scn_get_duration(&o, "block_time", dflt_block, SIM_MS,
 				   SIM_HOUR, &s->block_time, err)) ||
 	    (rc = scn_get_duration(&o, "confirm_latency", 100 * SIM_MS, 0,
-				   SIM_HOUR, &s->confirm_latency, err)) ||
-	    (rc = scn_get_duration(&o, "forced_inclusion_delay", SIM_DAY, 0,
-				   365 * SIM_DAY, &s->forced_inclusion_delay,
-				   err)) ||
-	    (rc = scn_get_rate(&o, "forced_inclusion_rate", RATE(10), 0,
-			       INT64_MAX, &s->forced_inclusion_rate, err)) ||
-	    (rc = scn_get_duration(&o, "takeover_delay", 7 * SIM_DAY, 0,
-				   3650 * SIM_DAY, &s->takeover_delay, err)))
+				   SIM_HOUR, &s->confirm_latency, err)))
 		return rc;
 	const char *nm = NULL;
 	if ((rc = scn_get_string(&o, "name", NULL, &nm, err)))
@@ -100,12 +130,12 @@ static int read_sequencer(struct world *w, struct system_def *d,
 					"shared_sequencers");
 		s->shared_name = nm;
 		for (size_t i = 0; i < w->n_shared; i++)
-			if (!strcmp(w->shared[i].name, nm))
-				d->shared = &w->shared[i];
+			if (!strcmp(shared_seq_config(w->shared[i])->name, nm))
+				d->shared = w->shared[i];
 		if (!d->shared) {
 			const char *cands[65] = {0};
 			for (size_t i = 0; i < w->n_shared && i < 64; i++)
-				cands[i] = w->shared[i].name;
+				cands[i] = shared_seq_config(w->shared[i])->name;
 			rc = scn_fail(&o, "name", err, "no shared sequencer "
 				      "named '%s'", nm);
 			const char *near = l2s_closest(nm, cands);
@@ -123,7 +153,7 @@ static int read_sequencer(struct world *w, struct system_def *d,
 	return 0;
 }
 
-static int read_da(struct world *w, struct system_def *d,
+static int read_da(const struct sys_env *w, struct system_def *d,
 		   const struct scn_obj *so, struct l2s_error *err)
 {
 	const char *dflt = d->type == SYS_VALIDIUM || d->type == SYS_VOLITION
@@ -174,7 +204,7 @@ static int read_da(struct world *w, struct system_def *d,
 	return 0;
 }
 
-static int read_batcher(struct world *w, struct system_def *d,
+static int read_batcher(const struct sys_env *w, struct system_def *d,
 			const struct scn_obj *so, struct l2s_error *err)
 {
 	struct scn_obj o;
@@ -188,7 +218,7 @@ static int read_batcher(struct world *w, struct system_def *d,
 	int32_t fork_max = l1_max_blobs_per_tx(w->l1);
 	int64_t blobs = 0, payload, maxpend, level = -1;
 	/* OP Stack: 130,044 usable bytes per blob; operators of busy chains
-	 * are told to post 6-blob transactions (SOURCES.md §4.1). */
+	 * are told to post 6-blob transactions (docs/model-systems.md). */
 	if ((rc = scn_get_int(&o, "blobs_per_tx", fork_max < 6 ? fork_max : 6,
 			      1, fork_max, &blobs, err)) ||
 	    (rc = scn_get_size(&o, "blob_payload", 130044, 1024,
@@ -231,27 +261,32 @@ static int read_batcher(struct world *w, struct system_def *d,
 		return rc;
 	b->level = (int)level;
 	int64_t cs;
+	struct l1poster_cfg *pc = &d->poster;
 	if ((rc = scn_get_fee(&o, "max_fee", UINT64_C(500000000000),
-			      UINT64_MAX / 4, &b->max_fee, err)) ||
+			      UINT64_MAX / 4, &pc->max_fee, err)) ||
 	    (rc = scn_get_fee(&o, "max_blob_fee", UINT64_C(500000000000),
-			      UINT64_MAX / 4, &b->max_blob_fee, err)) ||
+			      UINT64_MAX / 4, &pc->max_blob_fee, err)) ||
 	    (rc = scn_get_fee(&o, "priority_fee", UINT64_C(1000000000),
-			      UINT64_MAX / 4, &b->priority_fee, err)) ||
+			      UINT64_MAX / 4, &pc->priority_fee, err)) ||
 	    (rc = scn_get_int(&o, "max_pending_txs", 8, 1, 1024, &maxpend,
 			      err)) ||
-	    (rc = scn_get_bool(&o, "rebid", true, &b->rebid, err)) ||
+	    (rc = scn_get_bool(&o, "rebid", true, &pc->rebid, err)) ||
 	    (rc = scn_get_size(&o, "commitment_size", 64, 0, 1 << 20, &cs,
 			       err)) ||
 	    (rc = scn_get_bool(&o, "da_fallback", d->type == SYS_OPTIMISTIC,
 			       &b->da_fallback, err)))
 		return rc;
-	if (b->priority_fee > b->max_fee)
+	if (pc->priority_fee > pc->max_fee)
 		return scn_fail(&o, "priority_fee", err, "priority_fee is "
 				"above max_fee");
 	b->max_pending_txs = (int32_t)maxpend;
 	b->commitment_bytes = cs;
+	b->state_diffs = d->type == SYS_SDR;
+	b->split = d->type == SYS_VOLITION;
+	b->commit_on_l1 = d->type == SYS_OPTIMISTIC;
 	/* Per-batch L1 execution gas besides data: a ZK rollup's commit
-	 * (zkSync's operator estimate: 61,000 per batch, SOURCES.md §3);
+	 * (zkSync's operator estimate: 61,000 per batch,
+	 * docs/model-settlement.md);
 	 * an optimistic batch to an inbox address needs none. */
 	int64_t dflt_gas = d->type == SYS_OPTIMISTIC ? 0 : 61000;
 	if ((rc = scn_get_int(&o, "batch_gas", dflt_gas, 0, 1 << 24,
@@ -260,7 +295,7 @@ static int read_batcher(struct world *w, struct system_def *d,
 	return 0;
 }
 
-static int read_settlement(struct world *w, struct system_def *d,
+static int read_settlement(const struct sys_env *w, struct system_def *d,
 			   const struct scn_obj *so, struct l2s_error *err)
 {
 	struct scn_obj o;
@@ -271,8 +306,11 @@ static int read_settlement(struct world *w, struct system_def *d,
 	if ((rc = scn_check_keys(&o, settle_keys, err)))
 		return rc;
 	struct settle_cfg *s = &d->settle;
+	s->mode = d->type == SYS_OPTIMISTIC ? SETTLE_CHALLENGE : SETTLE_PROOF;
+	s->commitments_with_proof = d->type == SYS_VALIDIUM;
+	s->commitment_bytes = d->batcher.commitment_bytes;
 	/* OP Mainnet: 7-day finalization period; output roots about hourly
-	 * (SOURCES.md §4.1). */
+	 * (docs/model-systems.md). */
 	if ((rc = scn_get_duration(&o, "challenge_window", 7 * SIM_DAY, 0,
 				   365 * SIM_DAY, &s->challenge_window, err)) ||
 	    (rc = scn_get_int(&o, "state_root_gas", 100000, 0, 1 << 24,
@@ -293,7 +331,7 @@ static int read_settlement(struct world *w, struct system_def *d,
 	return 0;
 }
 
-static int read_one(struct world *w, struct system_def *d,
+static int read_one(const struct sys_env *w, struct system_def *d,
 		    const struct scn_obj *so, struct l2s_error *err)
 {
 	int rc;
@@ -345,6 +383,7 @@ static int read_one(struct world *w, struct system_def *d,
 	}
 	if ((rc = read_da(w, d, so, err)) ||
 	    (rc = read_sequencer(w, d, so, err)) ||
+	    (rc = read_mechanisms(d, so, err)) ||
 	    (rc = read_batcher(w, d, so, err)) ||
 	    (rc = read_settlement(w, d, so, err)))
 		return rc;
@@ -401,23 +440,26 @@ static int read_one(struct world *w, struct system_def *d,
 	return 0;
 }
 
-int shared_seqs_read(struct world *w, const struct scn_obj *root,
+int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
+		     struct shared_seq ***out, size_t *n_out,
 		     struct l2s_error *err)
 {
 	static const char *const keys[] = {"name", "capacity", "mempool_limit",
 					   "block_time", "consensus_latency",
 					   "description", NULL};
+	*out = NULL;
+	*n_out = 0;
 	size_t n;
 	int rc = scn_get_array(root, "shared_sequencers", &n, err);
 	if (rc || n == 0)
 		return rc;
-	w->shared = calloc(n, sizeof(*w->shared));
-	if (!w->shared)
+	struct shared_seq **all = calloc(n, sizeof(*all));
+	if (!all)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-	w->n_shared = n;
+	*out = all;
 	for (size_t i = 0; i < n; i++) {
 		struct scn_obj o;
-		struct shared_seq *s = &w->shared[i];
+		struct shared_seq_cfg s = {0};
 		const char *name;
 		if ((rc = scn_get_elem(root, "shared_sequencers", i, &o, err)) ||
 		    (rc = scn_check_keys(&o, keys, err)) ||
@@ -427,52 +469,70 @@ int shared_seqs_read(struct world *w, const struct scn_obj *root,
 			return scn_fail(&o, NULL, err, "a shared sequencer "
 					"needs a \"name\"");
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(w->shared[j].name, name))
+			if (!strcmp(shared_seq_config(all[j])->name, name))
 				return scn_fail(&o, "name", err, "shared "
 						"sequencer '%s' is declared "
 						"twice", name);
-		snprintf(s->name, sizeof(s->name), "%s", name);
+		snprintf(s.name, sizeof(s.name), "%s", name);
 		/* A BFT-ordered shared sequencer: a few thousand tx/s for all
 		 * members, a consensus round of ~1 s (documented choice). */
 		if ((rc = scn_get_rate(&o, "capacity", RATE(3000), 1, INT64_MAX,
-				       &s->capacity, err)) ||
+				       &s.capacity, err)) ||
 		    (rc = scn_get_int(&o, "mempool_limit", 1000000, 1,
-				      INT64_MAX / 4, &s->mempool_limit, err)) ||
+				      INT64_MAX / 4, &s.mempool_limit, err)) ||
 		    (rc = scn_get_duration(&o, "block_time", 2 * SIM_S, SIM_MS,
-					   SIM_HOUR, &s->block_time, err)) ||
+					   SIM_HOUR, &s.block_time, err)) ||
 		    (rc = scn_get_duration(&o, "consensus_latency", SIM_S, 0,
-					   SIM_HOUR, &s->consensus_latency,
+					   SIM_HOUR, &s.consensus_latency,
 					   err)))
 			return rc;
+		if (!(all[i] = shared_seq_create(sim, &s)))
+			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		*n_out = i + 1;
 	}
 	return 0;
 }
 
-int systems_read(struct world *w, const struct scn_obj *root,
-		 struct l2s_error *err)
+int sys_read_systems(const struct sys_env *w, const struct scn_obj *root,
+		 struct system_def **out, size_t *n_out, struct l2s_error *err)
 {
+	*out = NULL;
+	*n_out = 0;
 	size_t n;
 	int rc = scn_get_array(root, "systems", &n, err);
 	if (rc)
 		return rc;
 	if (n == 0)
 		return 0;
-	w->defs = calloc(n, sizeof(*w->defs));
-	if (!w->defs)
+	struct system_def *defs = calloc(n, sizeof(*defs));
+	if (!defs)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	*out = defs;
 	for (size_t i = 0; i < n; i++) {
 		struct scn_obj o;
 		if ((rc = scn_get_elem(root, "systems", i, &o, err)))
 			return rc;
-		rc = read_one(w, &w->defs[i], &o, err);
-		w->n_defs = i + 1;
+		rc = read_one(w, &defs[i], &o, err);
+		*n_out = i + 1;
 		if (rc)
 			return rc;
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(w->defs[j].name, w->defs[i].name))
+			if (!strcmp(defs[j].name, defs[i].name))
 				return scn_fail(&o, "name", err, "system '%s' "
 						"is declared twice",
-						w->defs[i].name);
+						defs[i].name);
 	}
 	return 0;
+}
+
+void sys_defs_free(struct system_def *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		comp_calib_destroy(defs[i].calib);
+		for (size_t m = 0; defs[i].mech_cfg && mech_registry[m]; m++)
+			if (defs[i].mech_cfg[m] && mech_registry[m]->free_cfg)
+				mech_registry[m]->free_cfg(defs[i].mech_cfg[m]);
+		free(defs[i].mech_cfg);
+	}
+	free(defs);
 }

@@ -11,9 +11,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../system/system_internal.h"
+#include "l2sim/aggregation.h"
+#include "l2sim/da.h"
 #include "l2sim/faults.h"
+#include "l2sim/l1.h"
+#include "l2sim/system.h"
+#include "l2sim/workload.h"
 #include "l2sim/world.h"
+
+struct world;
+
+/* A system of several instances as a fault target. */
+struct system_group {
+	struct world *world;
+	const struct system_def *def;
+};
+
+struct world {
+	struct sim *sim;
+	const struct scenario *scn;
+	sim_time_t duration, warmup, tick, series_interval;
+	int keep_l1_blocks;
+	struct l1_chain *l1;
+	struct da_set *da;
+	struct workload_set *workloads;
+	struct agg_set *aggs;
+	struct fault_set *faults;
+	struct system_def *defs;
+	size_t n_defs;
+	struct sys_instance **inst;
+	size_t n_inst;
+	struct shared_seq **shared;
+	size_t n_shared;
+	bool series_per_instance;
+	struct run_result *series;  /* series points buffered during the run */
+	double base_missed;         /* l1.missed_slot_probability */
+	struct system_group *groups; /* per def: fault target of a system */
+};
 
 static const char *const top_keys[] = {
 	"name", "description", "duration", "warmup", "seed", "replications",
@@ -89,24 +123,12 @@ static void world_tick(struct sim *sim, void *self, void *arg)
 {
 	struct world *w = self;
 	sim_time_t t1 = sim_now(sim), t0 = t1 - w->tick;
-	for (size_t i = 0; i < w->n_inst; i++) {
-		struct sys_instance *in = w->inst[i];
-		if (in->def->seq.type != SEQ_BASED)
-			seq_arrivals(in, t0, t1);
-		if (in->def->seq.type == SEQ_OWN)
-			seq_own_tick(in, t0, t1);
-	}
+	for (size_t i = 0; i < w->n_inst; i++)
+		sys_tick_arrivals(w->inst[i], t0, t1);
 	for (size_t i = 0; i < w->n_shared; i++)
-		seq_shared_tick(&w->shared[i], t0, t1);
-	for (size_t i = 0; i < w->n_inst; i++) {
-		struct sys_instance *in = w->inst[i];
-		batcher_tick(in, t1);
-		sys_liveness_check(in, t1);
-		/* Ticks recur at fixed times: fold what they did into the
-		 * trajectory fingerprint so a change in the draws shows. */
-		sim_fingerprint_add(sim, in->st.offered ^ (in->st.posted << 20) ^
-					 ((uint64_t)in->mempool.txs << 40));
-	}
+		shared_seq_tick(w->shared[i], t0, t1);
+	for (size_t i = 0; i < w->n_inst; i++)
+		sim_fingerprint_add(sim, sys_tick_post(w->inst[i], t1));
 	if (t1 + w->tick <= w->duration)
 		sim_schedule(sim, t1 + w->tick, world_tick, w, NULL, NULL);
 }
@@ -114,40 +136,30 @@ static void world_tick(struct sim *sim, void *self, void *arg)
 static void series_tick(struct sim *sim, void *self, void *arg)
 {
 	struct world *w = self;
-	sys_series_sample(w, sim_now(sim));
+	sys_series_sample(w->inst, w->n_inst, w->series,
+			  w->series_per_instance, sim_now(sim),
+			  w->series_interval);
 	if (sim_now(sim) + w->series_interval <= w->duration)
 		sim_schedule_in(sim, w->series_interval, series_tick, w, NULL,
 				NULL);
 }
 
-/* Based sequencing: the L1 proposer of each block sequences. */
-static void based_block(void *ctx, const struct l1_block *b)
-{
-	struct sys_instance *in = ctx;
-	seq_arrivals(in, in->based_arrivals_t, b->t);
-	in->based_arrivals_t = b->t;
-	if (b->missed)
-		return;
-	seq_based_block(in, in->based_block_t, b->t);
-	in->based_block_t = b->t;
-	batcher_tick(in, b->t);
-}
-
 /* ---- faults ---------------------------------------------------------------- */
 
+/* A fault on a system of several instances hits each of them. */
 static void group_down(void *obj, int member, bool down,
 		       void (*fn)(void *, int, bool))
 {
-	struct system_def *d = obj;
-	struct world *w = d->world;
+	struct system_group *g = obj;
+	struct world *w = g->world;
 	for (size_t i = 0; i < w->n_inst; i++)
-		if (w->inst[i]->def == d)
+		if (sys_instance_def(w->inst[i]) == g->def)
 			fn(w->inst[i], member, down);
 }
 
-static void def_seq_down(void *o, int m, bool d) { group_down(o, m, d, seq_set_down); }
-static void def_poster_down(void *o, int m, bool d) { group_down(o, m, d, batcher_set_down); }
-static void def_prover_down(void *o, int m, bool d) { group_down(o, m, d, settle_prover_set_down); }
+static void def_seq_down(void *o, int m, bool d) { group_down(o, m, d, sys_set_seq_down); }
+static void def_poster_down(void *o, int m, bool d) { group_down(o, m, d, sys_set_poster_down); }
+static void def_prover_down(void *o, int m, bool d) { group_down(o, m, d, sys_set_prover_down); }
 
 static void da_down(void *obj, int member, bool down)
 {
@@ -156,11 +168,6 @@ static void da_down(void *obj, int member, bool down)
 	else
 		da_set_down(obj, down);
 }
-
-struct l1_fault_state {
-	struct l1_chain *l1;
-	double base_missed;
-};
 
 static void l1_apply(void *obj, const char *type, double value, bool on)
 {
@@ -196,34 +203,38 @@ static int build_faults(struct world *w, const struct scn_obj *root,
 	int rc = 0;
 	for (size_t i = 0; i < w->n_defs && !rc; i++) {
 		struct system_def *d = &w->defs[i];
+		struct system_group *g = &w->groups[i];
+		*g = (struct system_group){w, d};
 		if (d->count == 1)
 			continue; /* the instance carries the same name */
 		rc = add_target(&t, &k, &cap, (struct fault_target){
-			d->name, "sequencer_outage", def_seq_down, NULL, d, 0});
+			d->name, "sequencer_outage", def_seq_down, NULL, g, 0});
 		rc = rc ? rc : add_target(&t, &k, &cap, (struct fault_target){
 			d->name, "batch_poster_outage", def_poster_down, NULL,
-			d, 0});
+			g, 0});
 		if (d->has_prover && !rc)
 			rc = add_target(&t, &k, &cap, (struct fault_target){
 				d->name, "prover_outage", def_prover_down, NULL,
-				d, 0});
+				g, 0});
 	}
 	for (size_t i = 0; i < w->n_inst && !rc; i++) {
 		struct sys_instance *in = w->inst[i];
+		const char *nm = sys_instance_name(in);
 		rc = add_target(&t, &k, &cap, (struct fault_target){
-			in->name, "sequencer_outage", seq_set_down, NULL, in, 0});
+			nm, "sequencer_outage", sys_set_seq_down, NULL, in, 0});
 		rc = rc ? rc : add_target(&t, &k, &cap, (struct fault_target){
-			in->name, "batch_poster_outage", batcher_set_down, NULL,
+			nm, "batch_poster_outage", sys_set_poster_down, NULL,
 			in, 0});
-		if (in->prover && !rc)
+		if (sys_has_prover(in) && !rc)
 			rc = add_target(&t, &k, &cap, (struct fault_target){
-				in->name, "prover_outage",
-				settle_prover_set_down, NULL, in, 0});
+				nm, "prover_outage", sys_set_prover_down, NULL,
+				in, 0});
 	}
 	for (size_t i = 0; i < w->n_shared && !rc; i++)
 		rc = add_target(&t, &k, &cap, (struct fault_target){
-			w->shared[i].name, "sequencer_outage",
-			shared_seq_set_down, NULL, &w->shared[i], 0});
+			shared_seq_config(w->shared[i])->name,
+			"sequencer_outage", shared_seq_set_down, NULL,
+			w->shared[i], 0});
 	for (size_t i = 0; i < da_count(w->da) && !rc; i++) {
 		struct da_layer *l = da_at(w->da, i);
 		bool dac = da_layer_type(l) == DA_TYPE_DAC;
@@ -281,19 +292,27 @@ int world_create(struct sim *sim, const struct scenario *scn,
 	    (rc = aggregators_create(sim, w->l1, &root, &w->aggs, err)))
 		goto fail;
 	agg_set_warmup(w->aggs, w->warmup);
-	if ((rc = shared_seqs_read(w, &root, err)) ||
-	    (rc = systems_read(w, &root, err)))
+	struct sys_env env = {
+		.sim = sim, .l1 = w->l1, .da = w->da,
+		.workloads = w->workloads, .aggs = w->aggs,
+		.warmup = w->warmup,
+	};
+	if ((rc = sys_read_shared_seqs(sim, &root, &w->shared, &w->n_shared,
+				   err)))
 		goto fail;
-	if (lat_hist_init(&w->all_seq) || lat_hist_init(&w->all_post) ||
-	    lat_hist_init(&w->all_final) ||
-	    !(w->series = run_result_create())) {
+	env.shared = w->shared;
+	env.n_shared = w->n_shared;
+	if ((rc = sys_read_systems(&env, &root, &w->defs, &w->n_defs, err)))
+		goto fail;
+	if (!(w->series = run_result_create()) ||
+	    !(w->groups = calloc(w->n_defs ? w->n_defs : 1,
+				 sizeof(*w->groups)))) {
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto fail;
 	}
 	size_t n = 0;
 	for (size_t i = 0; i < w->n_defs; i++) {
 		struct system_def *d = &w->defs[i];
-		d->world = w;
 		n += (size_t)d->count;
 		if (d->type != SYS_SDR || d->batcher.target == DA_ALT) {
 			char nm[140];
@@ -324,27 +343,11 @@ int world_create(struct sim *sim, const struct scenario *scn,
 	for (size_t i = 0; i < w->n_defs; i++) {
 		struct system_def *d = &w->defs[i];
 		for (int64_t k = 0; k < d->count; k++) {
-			rc = sys_instance_create(w, d, (int)k,
+			rc = sys_instance_create(&env, d, (int)k,
 						 &w->inst[w->n_inst], err);
 			if (rc)
 				goto fail;
-			struct sys_instance *in = w->inst[w->n_inst++];
-			if (d->shared) {
-				struct shared_seq *sh = d->shared;
-				if (sh->n_members == sh->cap_members) {
-					size_t nc = sh->cap_members ? sh->cap_members * 2 : 8;
-					void *p = realloc(sh->members,
-							  nc * sizeof(*sh->members));
-					if (!p) {
-						rc = l2s_error_set(err, L2S_ENOMEM,
-								   "out of memory");
-						goto fail;
-					}
-					sh->members = p;
-					sh->cap_members = nc;
-				}
-				sh->members[sh->n_members++] = in;
-			}
+			w->n_inst++;
 		}
 	}
 	w->series_per_instance = per_instance &&
@@ -357,9 +360,10 @@ int world_create(struct sim *sim, const struct scenario *scn,
 		goto fail;
 	for (size_t i = 0; i < w->n_inst; i++) {
 		struct sys_instance *in = w->inst[i];
-		settle_start(in);
-		if (in->def->seq.type == SEQ_BASED &&
-		    (rc = l1_on_block(w->l1, based_block, in)))
+		if ((rc = sys_instance_start(in)))
+			goto fail;
+		if (sys_instance_def(in)->seq.type == SEQ_BASED &&
+		    (rc = l1_on_block(w->l1, sys_based_block, in)))
 			goto fail;
 	}
 	if (w->n_inst && w->tick <= w->duration)
@@ -385,7 +389,10 @@ void world_collect(struct world *w, struct run_result *res)
 	da_collect(w->da, res);
 	agg_collect(w->aggs, res);
 	faults_collect(w->faults, res, w->warmup, w->duration);
-	sys_collect(w, res);
+	sys_collect(w->inst, w->n_inst, w->defs, w->n_defs, res,
+		    sim_now(w->sim), sim_time_to_s(w->duration - w->warmup));
+	for (size_t i = 0; i < w->n_shared; i++)
+		shared_seq_collect(w->shared[i], res, w->duration);
 	for (size_t i = 0; i < w->series->n_points; i++) {
 		const struct res_point *p = &w->series->points[i];
 		res_series_add(res, p->component, p->name, p->t_seconds,
@@ -400,23 +407,29 @@ void world_destroy(struct world *w)
 	for (size_t i = 0; i < w->n_inst; i++)
 		sys_instance_destroy(w->inst[i]);
 	free(w->inst);
-	for (size_t i = 0; i < w->n_defs; i++)
-		comp_calib_destroy(w->defs[i].calib);
-	free(w->defs);
+	sys_defs_free(w->defs, w->n_defs);
+	free(w->groups);
 	for (size_t i = 0; i < w->n_shared; i++)
-		free(w->shared[i].members);
+		shared_seq_destroy(w->shared[i]);
 	free(w->shared);
 	faults_destroy(w->faults);
 	agg_set_destroy(w->aggs);
 	workload_set_destroy(w->workloads);
 	da_set_destroy(w->da);
 	l1_destroy(w->l1);
-	lat_hist_release(&w->all_seq);
-	lat_hist_release(&w->all_post);
-	lat_hist_release(&w->all_final);
 	run_result_destroy(w->series);
 	free(w);
 }
+
+struct sys_instance *world_instance(struct world *w, const char *name)
+{
+	for (size_t i = 0; i < w->n_inst; i++)
+		if (!strcmp(sys_instance_name(w->inst[i]), name))
+			return w->inst[i];
+	return NULL;
+}
+
+struct l1_chain *world_l1(struct world *w) { return w->l1; }
 
 /* ---- the world as the runner's model ------------------------------------ */
 

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "system_internal.h"
+#include "l2sim/cohort.h"
+#include "l2sim/error.h"
 
 /*
  * A queue that keeps growing (a backlog that lasts for months) halves its

@@ -6,7 +6,8 @@
  */
 #include <math.h>
 
-#include "system_internal.h"
+#include "l2sim/error.h"
+#include "l2sim/lathist.h"
 
 #define LH_MIN_LOG10 (-3.0)
 #define LH_MAX_LOG10 (9.0)

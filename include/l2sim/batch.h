@@ -1,0 +1,48 @@
+/*
+ * A batch: what the batcher cuts from sequenced transactions, posts to its
+ * DA layer and hands on to settlement once posted.  Settlement owns it
+ * from then on and frees it when the batch is final.
+ */
+#ifndef L2SIM_BATCH_H
+#define L2SIM_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "l2sim/time.h"
+#include "l2sim/txkind.h"
+
+/* Arrival times a batch remembers (for posting and finality latencies):
+ * beyond this many, the closest pair is merged. */
+#define BATCH_POINTS 16
+
+struct batch_point {
+	sim_time_t arrived;
+	double weight;
+};
+
+struct batcher;
+
+struct batch {
+	struct batcher *batcher;    /* that cut it */
+	uint64_t id;
+	uint64_t txs;
+	uint64_t l1_txs;            /* posted through L1 data (volition split) */
+	uint64_t n[TX_KINDS];
+	struct batch_point pts[BATCH_POINTS];
+	int n_pts;                  /* in arrival order */
+	int64_t bytes;              /* payload bytes of the batch (all DA) */
+	int64_t l1_bytes;           /* of which on L1 (calldata or blobs) */
+	int64_t alt_bytes;          /* of which on the alternative layer */
+	int outstanding;            /* L1 txs + DA submissions not yet done */
+	bool uses_blobs;
+	sim_time_t created;
+	sim_time_t posted_at;       /* 0 until posted */
+	sim_time_t included_at;     /* last L1 inclusion of its data */
+	bool posted;
+	bool finalized;
+	struct batch *next_inflight, *prev_inflight; /* batcher's list */
+	struct batch *next_proof;   /* settlement: in a proof job */
+};
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * Mechanisms: the extension point of a system instance.  A mechanism
+ * (forced inclusion, takeover, and those to come: slashing,
+ * pre-confirmations, disputes, exits, messaging, ordering policies, key
+ * stores) reads its own settings from one section of a system's scenario
+ * entry, attaches to each instance by registering hooks on the instance's
+ * components (an outage policy on the sequencer, an L1 transaction through
+ * the poster, ...) and reports its own metrics.
+ *
+ * Adding one is a new models/mechanisms/NAME.c defining a struct
+ * mechanism, and one line in models/mechanisms/registry.c.
+ */
+#ifndef L2SIM_MECHANISM_H
+#define L2SIM_MECHANISM_H
+
+#include <gsl/gsl_rng.h>
+
+#include "l2sim/batcher.h"
+#include "l2sim/engine.h"
+#include "l2sim/error.h"
+#include "l2sim/l1poster.h"
+#include "l2sim/ledger.h"
+#include "l2sim/owned.h"
+#include "l2sim/scenario.h"
+#include "l2sim/sequencer.h"
+#include "l2sim/settlement.h"
+
+/* What a mechanism may use of its instance (all outlive the mechanism). */
+struct mech_parts {
+	const char *name;          /* the instance's component name */
+	struct sim *sim;
+	struct l1_chain *l1;
+	struct sequencer *seq;
+	struct batcher *batcher;
+	struct settlement *settle;
+	struct l1poster *poster;
+	struct ledger *ledger;
+	struct owned_list *owned;
+	gsl_rng *rng;              /* the instance's stream */
+	sim_time_t warmup;
+};
+
+/* Metrics of an instance's mechanisms: summed over instances for a
+ * system's and the "all" rows. */
+#define MECH_METRICS_MAX 32
+
+struct mech_metrics {
+	size_t n;
+	const char *name[MECH_METRICS_MAX];
+	double value[MECH_METRICS_MAX];
+};
+
+/* Adds 'value' to metric 'name' (a string that outlives the run). */
+void mech_metrics_add(struct mech_metrics *m, const char *name, double value);
+
+struct mechanism {
+	const char *name;
+	const char *section;         /* object of a system entry it reads */
+	const char *const *keys;     /* its keys in that object */
+	/* Reads and checks its settings from the section (an empty object
+	 * when absent); *cfg NULL leaves it off for that system.  Once per
+	 * system. */
+	int (*read)(const struct scn_obj *section, void **cfg,
+		    struct l2s_error *err);
+	/* Attaches to one instance; *state is its per-instance state. */
+	int (*attach)(const void *cfg, const struct mech_parts *parts,
+		      void **state, struct l2s_error *err);
+	/* Its metrics for the instance (also when it never acted). */
+	void (*collect)(const void *state, struct mech_metrics *out);
+	void (*detach)(void *state);
+	void (*free_cfg)(void *cfg);
+};
+
+/* Every mechanism, in the order they attach (NULL-terminated). */
+extern const struct mechanism *const mech_registry[];
+size_t mech_count(void);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * Settlement: when posted transactions become final.
+ *
+ *  - Challenge (optimistic rollups): final when the challenge window has
+ *    passed since the batch's L1 inclusion (and the L1 block itself is
+ *    final); state roots are posted every state_root_interval while
+ *    batches flow.
+ *  - Proof (ZK, SDR, validium, volition): posted batches are grouped into
+ *    proof jobs of the prover's batches_per_proof batches; the prover works
+ *    through them; the proof is verified on L1 alone (verify gas plus
+ *    verify_extra_gas, plus the DA commitments of a validium as calldata)
+ *    or through an aggregator.  Final when the verifying L1 block is final.
+ *
+ * Settlement takes posted batches from the batcher (settle_batch_posted is
+ * a batcher_sink_fn), owns them from then on, and records finality.
+ */
+#ifndef L2SIM_SETTLEMENT_H
+#define L2SIM_SETTLEMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "l2sim/aggregation.h"
+#include "l2sim/batch.h"
+#include "l2sim/l1poster.h"
+#include "l2sim/lathist.h"
+#include "l2sim/ledger.h"
+#include "l2sim/owned.h"
+#include "l2sim/prover.h"
+
+enum settle_mode { SETTLE_CHALLENGE, SETTLE_PROOF };
+
+struct settle_cfg {
+	enum settle_mode mode;
+	sim_time_t challenge_window;   /* challenge: fraud-proof window */
+	int64_t state_root_gas;        /* challenge: per state-root posting */
+	sim_time_t state_root_interval;
+	int64_t verify_extra_gas;      /* per proof tx besides verification */
+	int64_t commitment_bytes;      /* per batch, with the proof (validium) */
+	bool commitments_with_proof;
+	const char *aggregator;        /* NULL: verify alone */
+	const char *ecosystem;         /* for ecosystem aggregation */
+};
+
+struct settle_stats {
+	uint64_t finalized, finalized_w;   /* transactions; _w after warm-up */
+};
+
+struct settlement;
+
+/*
+ * Settlement of 'cfg'.  'prover' (proof mode) and 'agg' (NULL: verify
+ * alone) outlive it; so do poster, ledger and owned.  NULL when out of
+ * memory.
+ */
+struct settlement *settle_create(struct sim *sim, struct l1_chain *l1,
+				 const struct settle_cfg *cfg,
+				 struct l1poster *poster, struct prover *prover,
+				 struct aggregator *agg, struct ledger *ledger,
+				 struct owned_list *owned, sim_time_t warmup);
+void settle_destroy(struct settlement *s);
+
+/* Schedules its first events (state roots). */
+void settle_start(struct settlement *s);
+/* A batch was posted (a batcher_sink_fn). */
+void settle_batch_posted(void *settlement, struct batch *b);
+
+/* Fault handlers (faults.h): the prover's outages, and the poster's (no
+ * state roots while the batch poster is down). */
+void settle_set_prover_down(void *settlement, int member, bool down);
+void settle_set_poster_down(void *settlement, int member, bool down);
+
+const struct settle_stats *settle_stats(const struct settlement *s);
+const struct lat_hist *settle_latency(const struct settlement *s);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * Scaling systems.  A system (one entry of a scenario's "systems") has a
+ * type and the settings of its components; it runs as 'count' instances.
+ * An instance composes its components and wires them:
+ *
+ *   workload -> sequencer -> batcher -> L1 poster / DA layer
+ *                                  \-> settlement -> (prover, aggregator,
+ *                                                     L1 poster)
+ *
+ * with a ledger every paying component books into, an owned list for
+ * what is in flight, and its mechanisms (include/l2sim/mechanism.h).  It
+ * checks liveness each tick and reports the metrics of each instance, of
+ * each system of several instances and of "all".
+ */
+#ifndef L2SIM_SYSTEM_H
+#define L2SIM_SYSTEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "l2sim/aggregation.h"
+#include "l2sim/batcher.h"
+#include "l2sim/da.h"
+#include "l2sim/l1.h"
+#include "l2sim/l1poster.h"
+#include "l2sim/results.h"
+#include "l2sim/scenario.h"
+#include "l2sim/sequencer.h"
+#include "l2sim/settlement.h"
+#include "l2sim/workload.h"
+
+enum sys_type {
+	SYS_OPTIMISTIC,
+	SYS_ZK,
+	SYS_SDR,
+	SYS_VALIDIUM,
+	SYS_VOLITION,
+	SYS_TYPES
+};
+
+const char *sys_type_name(enum sys_type t);
+
+struct liveness_cfg {
+	sim_time_t sequence_within;    /* soft-confirmation promise */
+	sim_time_t post_within;        /* posting promise */
+};
+
+/* A system as configured (shared by its instances). */
+struct system_def {
+	char name[96];
+	enum sys_type type;
+	int64_t count;
+	const struct workload *workload;
+	struct seq_cfg seq;
+	struct batcher_cfg batcher;
+	struct l1poster_cfg poster;
+	struct settle_cfg settle;
+	struct liveness_cfg live;
+	struct scn_obj prover_cfg;     /* the "prover" object (may be empty) */
+	bool has_prover;
+	struct da_layer *da;           /* DA_ALT */
+	struct aggregator *agg;
+	struct comp_calib *calib;      /* shared by the instances */
+	struct shared_seq *shared;
+	void **mech_cfg;               /* per mech_registry[] entry, or NULL */
+};
+
+/* What systems are built on (all outlive them). */
+struct sys_env {
+	struct sim *sim;
+	struct l1_chain *l1;
+	struct da_set *da;
+	struct workload_set *workloads;
+	struct agg_set *aggs;
+	struct shared_seq **shared;
+	size_t n_shared;
+	sim_time_t warmup;
+};
+
+/* Reads "shared_sequencers" into *out (n of them; free each with
+ * shared_seq_destroy, then the array). */
+int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
+		     struct shared_seq ***out, size_t *n,
+		     struct l2s_error *err);
+/* Reads "systems" into *defs (*n of them, also on failure: free with
+ * sys_defs_free). */
+int sys_read_systems(const struct sys_env *env, const struct scn_obj *root,
+		 struct system_def **defs, size_t *n, struct l2s_error *err);
+void sys_defs_free(struct system_def *defs, size_t n);
+
+struct sys_instance;
+
+/* Instance 'index' of 'def' ("name#index" when count > 1). */
+int sys_instance_create(const struct sys_env *env, struct system_def *def,
+			int index, struct sys_instance **out,
+			struct l2s_error *err);
+void sys_instance_destroy(struct sys_instance *in);
+/* Schedules its first events. */
+int sys_instance_start(struct sys_instance *in);
+
+const char *sys_instance_name(const struct sys_instance *in);
+const struct system_def *sys_instance_def(const struct sys_instance *in);
+struct sequencer *sys_instance_sequencer(struct sys_instance *in);
+struct batcher *sys_instance_batcher(struct sys_instance *in);
+/* The value a mechanism of the instance reports under 'name' (what
+ * its collect would write); NAN when none does. */
+double sys_instance_mech_metric(const struct sys_instance *in,
+				const char *name);
+
+/* A tick (t0, t1]: arrivals join the mempool (not under based
+ * sequencing), and an own sequencer sequences. */
+void sys_tick_arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1);
+/* After the sequencers of a tick: batches and the liveness check; returns
+ * a value of its state to fold into the trajectory fingerprint. */
+uint64_t sys_tick_post(struct sys_instance *in, sim_time_t now);
+/* Based sequencing: the L1 block at b sequences (an l1_block_fn). */
+void sys_based_block(void *inst, const struct l1_block *b);
+
+/* Fault handlers (faults.h) for an instance. */
+void sys_set_seq_down(void *inst, int member, bool down);
+void sys_set_poster_down(void *inst, int member, bool down);
+void sys_set_prover_down(void *inst, int member, bool down);
+bool sys_has_prover(const struct sys_instance *in);
+
+/* Metrics of every instance, of each system of several instances, and
+ * of "all"; 'window' is the measured time after warm-up. */
+void sys_collect(struct sys_instance *const *inst, size_t n,
+		 const struct system_def *defs, size_t n_defs,
+		 struct run_result *res, sim_time_t end, double window_s);
+/* Series points at 'now' over the last 'interval' (per instance when
+ * per_instance, and "all"). */
+void sys_series_sample(struct sys_instance *const *inst, size_t n,
+		       struct run_result *buf, bool per_instance,
+		       sim_time_t now, sim_time_t interval);
+
+#endif
