@@ -109,6 +109,19 @@ static void chain_open(struct chain *c)
 	assert_int_equal(l1_start(c->l1), 0);
 }
 
+/* A poster of 'cfg' on c's chain, booking into 'led' (warm-up 0). */
+static struct l1poster *poster_open(struct chain *c, struct ledger *led,
+				    struct owned_list *owned,
+				    const struct l1poster_cfg *cfg)
+{
+	chain_open(c);
+	ledger_init(led, 0);
+	*owned = (struct owned_list){0};
+	struct l1poster *p = l1poster_create(c->l1, cfg, led, owned);
+	assert_non_null(p);
+	return p;
+}
+
 static void chain_close(struct chain *c)
 {
 	l1_destroy(c->l1);
@@ -145,14 +158,11 @@ static void test_poster_fees_booking_finality(void **state)
 {
 	(void)state;
 	struct chain c;
-	chain_open(&c);
 	struct ledger led;
-	ledger_init(&led, 0);
-	struct owned_list owned = {0};
+	struct owned_list owned;
 	struct l1poster_cfg cfg = {.max_fee = 100 * GWEI, .max_blob_fee = 1000,
 				   .priority_fee = GWEI, .rebid = true};
-	struct l1poster *p = l1poster_create(c.l1, &cfg, &led, &owned);
-	assert_non_null(p);
+	struct l1poster *p = poster_open(&c, &led, &owned, &cfg);
 	struct l1_tx tx = {.gas = 100000, .blobs = 1};
 	l1poster_fill_fees(p, &tx);
 	assert_int_equal(tx.max_fee_per_gas, 3 * GWEI);
@@ -192,13 +202,11 @@ static void test_poster_stalls_at_caps(void **state)
 {
 	(void)state;
 	struct chain c;
-	chain_open(&c);
 	struct ledger led;
-	ledger_init(&led, 0);
-	struct owned_list owned = {0};
+	struct owned_list owned;
 	struct l1poster_cfg cfg = {.max_fee = GWEI / 2, .max_blob_fee = 1000,
 				   .priority_fee = GWEI, .rebid = true};
-	struct l1poster *p = l1poster_create(c.l1, &cfg, &led, &owned);
+	struct l1poster *p = poster_open(&c, &led, &owned, &cfg);
 	struct heard h = {0};
 	assert_int_equal(l1poster_submit(p, 50000, 0, heard_inc, NULL, &h), 0);
 	sim_run_until(c.sim, 6 * l1_slot_time(c.l1));

@@ -251,14 +251,23 @@ static void count_forced(const struct outage_policy *p, uint64_t n)
 		p->forced(p->ctx, n);
 }
 
+/* The capacity at 'now': full while up, an outage policy's while down. */
+static int64_t current_rate(struct sequencer *s, sim_time_t now,
+			    const struct outage_policy **pol, bool *forced)
+{
+	*pol = NULL;
+	*forced = false;
+	if (!s->down)
+		return s->cfg.capacity;
+	return outage_rate(s, now, s->cfg.capacity, pol, forced);
+}
+
 void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 {
 	const struct seq_cfg *c = &s->cfg;
-	int64_t rate = c->capacity;
-	const struct outage_policy *pol = NULL;
-	bool forced = false;
-	if (s->down)
-		rate = outage_rate(s, t1, c->capacity, &pol, &forced);
+	const struct outage_policy *pol;
+	bool forced;
+	int64_t rate = current_rate(s, t1, &pol, &forced);
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
@@ -274,11 +283,9 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 {
 	const struct seq_cfg *c = &s->cfg;
-	int64_t rate = c->capacity;
-	const struct outage_policy *pol = NULL;
-	bool forced = false;
-	if (s->down)
-		rate = outage_rate(s, t, c->capacity, &pol, &forced);
+	const struct outage_policy *pol;
+	bool forced;
+	int64_t rate = current_rate(s, t, &pol, &forced);
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t - t_prev);
