@@ -120,6 +120,14 @@ char *an_sweep_label(json_t *sweep, const char *skip);
 /* Opens a results database read-only with the message the commands share. */
 int an_db_open(const char *path, struct resdb **out, struct l2s_error *err);
 
+/* The trust table of run 'run' (trust.c): text for the summary, HTML and
+ * Markdown for the report.  Nothing when the run has no systems rows.
+ * Returns 0 or L2S_EDB. */
+int an_trust_text(sqlite3 *db, int64_t run, struct an_buf *b,
+		  struct l2s_error *err);
+int an_trust_html(sqlite3 *db, int64_t run, struct an_buf *html,
+		  struct an_buf *md, struct l2s_error *err);
+
 /* strcmp, except that "x#10" sorts after "x#9" and "all" last. */
 int an_component_cmp(const char *a, const char *b);
 

@@ -280,6 +280,9 @@ static int section(struct report *r, size_t gi)
 		    "Cost in gwei per posted transaction.\n\n");
 	if ((rc = tables(r, g)) < 0)
 		return rc;
+	if ((rc = an_trust_html(r->set->db, g->points[0].runs[0], &r->html,
+				&r->md, r->err)) < 0)
+		return rc;
 
 	static const char *const heads[] = {
 		"Time series", "Sweeps", "Systems compared",

@@ -245,7 +245,12 @@ static int print_group(struct an_set *set, const struct an_group *g,
 			return rc;
 		an_buf_puts(b, "\n");
 	}
-	return l1_lines(set, g, b, err);
+	if ((rc = l1_lines(set, g, b, err)) < 0)
+		return rc;
+	/* The trust profile of the first run (it follows the configuration,
+	 * so a sweep point may change it; the report shows each point). */
+	an_buf_puts(b, "\n");
+	return an_trust_text(set->db, g->points[0].runs[0], b, err);
 }
 
 int summary_print(struct sqlite3 *db, const int64_t *run_ids, size_t n,

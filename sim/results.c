@@ -57,6 +57,18 @@ void run_result_destroy(struct run_result *r)
 	free(r->metrics);
 	free(r->points);
 	free(r->blocks);
+	for (size_t i = 0; i < r->n_systems; i++) {
+		struct res_system *y = &r->systems[i];
+		free(y->component);
+		free(y->type);
+		free(y->sequencing);
+		free(y->liveness);
+		free(y->validity);
+		free(y->data);
+		free(y->settles_on);
+		free(y->depends_on);
+	}
+	free(r->systems);
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->strings);
@@ -258,6 +270,35 @@ void res_l1_block_add(struct run_result *r, const struct res_l1_block *row)
 	r->blocks[r->n_blocks++] = *row;
 }
 
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+void res_system_add(struct run_result *r, const struct res_system *row)
+{
+	if (grow((void **)&r->systems, &r->cap_systems, r->n_systems + 1,
+		 sizeof(*r->systems))) {
+		r->oom = 1;
+		return;
+	}
+	struct res_system y = {
+		.component = dup_or_empty(row->component),
+		.type = dup_or_empty(row->type),
+		.sequencing = dup_or_empty(row->sequencing),
+		.liveness = dup_or_empty(row->liveness),
+		.liveness_bound_s = row->liveness_bound_s,
+		.validity = dup_or_empty(row->validity),
+		.data = dup_or_empty(row->data),
+		.settles_on = dup_or_empty(row->settles_on),
+		.depends_on = dup_or_empty(row->depends_on),
+	};
+	if (!y.component || !y.type || !y.sequencing || !y.liveness ||
+	    !y.validity || !y.data || !y.settles_on || !y.depends_on)
+		r->oom = 1;
+	r->systems[r->n_systems++] = y;
+}
+
 /* ---- database ------------------------------------------------------------ */
 
 struct resdb {
@@ -308,7 +349,19 @@ static const char *const schema_sql =
 	" excess_blob_gas INTEGER,"
 	" blob_base_fee_wei INTEGER,"
 	" blobs INTEGER,"
-	" PRIMARY KEY(run_id, slot)) WITHOUT ROWID;";
+	" PRIMARY KEY(run_id, slot)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS systems("
+	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
+	" component TEXT NOT NULL,"
+	" type TEXT,"
+	" sequencing TEXT,"
+	" liveness TEXT,"
+	" liveness_bound_s REAL,"
+	" validity TEXT,"
+	" data TEXT,"
+	" settles_on TEXT,"
+	" depends_on TEXT,"
+	" PRIMARY KEY(run_id, component)) WITHOUT ROWID;";
 
 static int db_fail(struct l2s_error *err, sqlite3 *db, const char *path,
 		   const char *what)
@@ -566,6 +619,31 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 		bind_u64(st, 7, b->excess_blob_gas);
 		bind_u64(st, 8, b->blob_base_fee_wei);
 		sqlite3_bind_int(st, 9, b->blobs);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto db_error;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(h, "INSERT INTO systems VALUES(?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto db_error;
+	for (size_t i = 0; i < r->n_systems; i++) {
+		const struct res_system *y = &r->systems[i];
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, y->component, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, y->type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, y->sequencing, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, y->liveness, -1, SQLITE_STATIC);
+		if (isfinite(y->liveness_bound_s))
+			sqlite3_bind_double(st, 6, y->liveness_bound_s);
+		else
+			sqlite3_bind_null(st, 6);
+		sqlite3_bind_text(st, 7, y->validity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, y->data, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, y->settles_on, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, y->depends_on, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto db_error;
 		sqlite3_reset(st);

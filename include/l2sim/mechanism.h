@@ -69,6 +69,15 @@ struct mechanism {
 	void (*collect)(const void *state, struct mech_metrics *out);
 	void (*detach)(void *state);
 	void (*free_cfg)(void *cfg);
+	/* Optional: the longest time this mechanism lets the operator keep a
+	 * user's transaction out (a forced-inclusion or takeover delay), or
+	 * -1 when it bounds nothing.  For the trust profile. */
+	sim_time_t (*liveness_bound)(const void *cfg);
+	/* Optional: fault types it accepts on its instance (as in faults.h,
+	 * e.g. "data_withholding"), and the outage handler they call with the
+	 * mechanism's per-instance state. */
+	const char *fault_kind;
+	void (*set_down)(void *state, int member, bool down);
 };
 
 /* Every mechanism, in the order they attach (NULL-terminated). */

@@ -41,6 +41,19 @@ struct res_l1_block {
 	int32_t blobs;
 };
 
+/* A row of systems: one instance's trust profile.  Strings are copied. */
+struct res_system {
+	char *component;
+	char *type;
+	char *sequencing;
+	char *liveness;
+	double liveness_bound_s;   /* NAN: unbounded (stored as NULL) */
+	char *validity;
+	char *data;
+	char *settles_on;
+	char *depends_on;          /* shared resources, space-separated */
+};
+
 struct run_result {
 	/* metadata filled by the runner */
 	char *scenario_name;
@@ -62,6 +75,8 @@ struct run_result {
 	size_t n_points, cap_points;
 	struct res_l1_block *blocks;
 	size_t n_blocks, cap_blocks;
+	struct res_system *systems;
+	size_t n_systems, cap_systems;
 	char **strings;        /* interned component and series names */
 	size_t n_strings, cap_strings;
 	int oom;               /* an add failed for lack of memory */
@@ -83,6 +98,8 @@ double res_metric_get(const struct run_result *r, const char *component,
 void res_series_add(struct run_result *r, const char *component,
 		    const char *name, double t_seconds, double value);
 void res_l1_block_add(struct run_result *r, const struct res_l1_block *row);
+/* Adds a row of the systems table (the strings are copied). */
+void res_system_add(struct run_result *r, const struct res_system *row);
 
 /* The database. */
 struct resdb;

@@ -122,11 +122,32 @@ void sys_set_poster_down(void *inst, int member, bool down);
 void sys_set_prover_down(void *inst, int member, bool down);
 bool sys_has_prover(const struct sys_instance *in);
 
+/* A system's trust profile, as the seed essays tabulate it: who can stop
+ * a user's transaction and for how long, what makes its state valid,
+ * where its data is, what it settles on.  The strings are static. */
+struct sys_trust {
+	const char *sequencing;   /* own, shared, based */
+	const char *liveness;     /* operator, shared_sequencer, l1 */
+	sim_time_t liveness_bound; /* -1: unbounded */
+	const char *validity;     /* validity_proof, fraud_proof, none */
+	const char *data;         /* l1, committee, alt_da, mixed */
+	const char *settles_on;   /* "l1" */
+	/* What it shares with others and can be throttled by: L1 blob space
+	 * or calldata, a DA layer, a shared sequencer, an aggregator. */
+	char depends_on[192];
+};
+
+void sys_trust_profile(const struct system_def *def, sim_time_t slot_time,
+		       struct sys_trust *out);
+
 /* Metrics of every instance, of each system of several instances, and
  * of "all"; 'window' is the measured time after warm-up. */
 void sys_collect(struct sys_instance *const *inst, size_t n,
 		 const struct system_def *defs, size_t n_defs,
 		 struct run_result *res, sim_time_t end, double window_s);
+/* A row of the systems table per instance. */
+void sys_collect_trust(struct sys_instance *const *inst, size_t n,
+		       struct run_result *res, sim_time_t slot_time);
 /* Series points at 'now' over the last 'interval' (per instance when
  * per_instance, and "all"). */
 void sys_series_sample(struct sys_instance *const *inst, size_t n,

@@ -70,6 +70,13 @@ static int fi_attach(const void *cfg, const struct mech_parts *p, void **out,
 	return 0;
 }
 
+static sim_time_t fi_bound(const void *cfg)
+{
+	const struct fi_cfg *c = cfg;
+	/* Forcing at no rate lets nothing through. */
+	return c->rate > 0 ? c->delay : -1;
+}
+
 static void fi_collect(const void *state, struct mech_metrics *out)
 {
 	const struct fi *f = state;
@@ -85,4 +92,5 @@ const struct mechanism mech_forced_inclusion = {
 	.collect = fi_collect,
 	.detach = free,
 	.free_cfg = free,
+	.liveness_bound = fi_bound,
 };

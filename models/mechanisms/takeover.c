@@ -37,6 +37,11 @@ static int64_t to_rate(void *ctx, sim_time_t down_for, int64_t full,
 	return down_for >= c->delay ? full : -1;
 }
 
+static sim_time_t to_bound(const void *cfg)
+{
+	return ((const struct takeover_cfg *)cfg)->delay;
+}
+
 static int to_attach(const void *cfg, const struct mech_parts *p, void **out,
 		     struct l2s_error *err)
 {
@@ -54,4 +59,5 @@ const struct mechanism mech_takeover = {
 	.read = to_read,
 	.attach = to_attach,
 	.free_cfg = free,
+	.liveness_bound = to_bound,
 };

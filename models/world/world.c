@@ -393,6 +393,7 @@ void world_collect(struct world *w, struct run_result *res)
 		    sim_now(w->sim), sim_time_to_s(w->duration - w->warmup));
 	for (size_t i = 0; i < w->n_shared; i++)
 		shared_seq_collect(w->shared[i], res, w->duration);
+	sys_collect_trust(w->inst, w->n_inst, res, l1_slot_time(w->l1));
 	for (size_t i = 0; i < w->series->n_points; i++) {
 		const struct res_point *p = &w->series->points[i];
 		res_series_add(res, p->component, p->name, p->t_seconds,
