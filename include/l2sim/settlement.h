@@ -70,6 +70,16 @@ void settle_batch_posted(void *settlement, struct batch *b);
 void settle_set_prover_down(void *settlement, int member, bool down);
 void settle_set_poster_down(void *settlement, int member, bool down);
 
+/*
+ * A finality gate (challenge mode): the earliest time batch 'b' may become
+ * final, or 0 for no constraint (a dispute over the state root covering
+ * it holds it back).  Gates are asked when the batch's challenge window
+ * ends; the latest time wins.  0 or L2S_ENOMEM.
+ */
+typedef sim_time_t settle_gate_fn(void *ctx, const struct batch *b);
+int settle_add_gate(struct settlement *s, settle_gate_fn *fn, void *ctx);
+
+const struct settle_cfg *settle_config(const struct settlement *s);
 const struct settle_stats *settle_stats(const struct settlement *s);
 const struct lat_hist *settle_latency(const struct settlement *s);
 

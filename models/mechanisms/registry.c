@@ -10,10 +10,12 @@
 
 extern const struct mechanism mech_takeover;
 extern const struct mechanism mech_forced_inclusion;
+extern const struct mechanism mech_disputes;
 
 const struct mechanism *const mech_registry[] = {
 	&mech_takeover,
 	&mech_forced_inclusion,
+	&mech_disputes,
 	NULL,
 };
 

@@ -14,6 +14,11 @@ struct proof_job {
 	int64_t extra_calldata;     /* validium: DA commitments with the proof */
 };
 
+struct gate {
+	settle_gate_fn *fn;
+	void *ctx;
+};
+
 struct settlement {
 	struct sim *sim;
 	struct l1_chain *l1;
@@ -28,6 +33,8 @@ struct settlement {
 	int poster_down_count;
 	int prover_down_count;
 	struct proof_job *open_job;
+	struct gate *gates;
+	size_t n_gates;
 	struct settle_stats st;
 	struct lat_hist lat;        /* arrival to finality */
 };
@@ -63,10 +70,22 @@ void settle_destroy(struct settlement *s)
 		return;
 	/* Batches and jobs still in flight live in the owned list. */
 	lat_hist_release(&s->lat);
+	free(s->gates);
 	free(s);
 }
 
 const struct settle_stats *settle_stats(const struct settlement *s) { return &s->st; }
+const struct settle_cfg *settle_config(const struct settlement *s) { return &s->cfg; }
+
+int settle_add_gate(struct settlement *s, settle_gate_fn *fn, void *ctx)
+{
+	void *p = realloc(s->gates, (s->n_gates + 1) * sizeof(*s->gates));
+	if (!p)
+		return L2S_ENOMEM;
+	s->gates = p;
+	s->gates[s->n_gates++] = (struct gate){fn, ctx};
+	return 0;
+}
 const struct lat_hist *settle_latency(const struct settlement *s) { return &s->lat; }
 
 static void finalize_batch(struct settlement *s, struct batch *b,
@@ -91,6 +110,17 @@ static void challenge_over(struct sim *sim, void *self, void *arg)
 {
 	struct settlement *s = self;
 	struct batch *b = arg;
+	sim_time_t hold = 0;
+	for (size_t i = 0; i < s->n_gates; i++) {
+		sim_time_t t = s->gates[i].fn(s->gates[i].ctx, b);
+		if (t > hold)
+			hold = t;
+	}
+	if (hold > sim_now(sim)) {
+		/* A dispute holds the root covering it: wait for it. */
+		sim_schedule(sim, hold, challenge_over, s, b, NULL);
+		return;
+	}
 	finalize_batch(s, b, sim_now(sim));
 	owned_free(s->owned, b);
 }

@@ -67,10 +67,56 @@ static int check_section_keys(const struct scn_obj *o, const char *section,
 	return scn_check_keys(o, keys, err);
 }
 
+/* Sections of a system entry the system reads itself; mechanisms may
+ * add keys to them.  Any other section named by a mechanism belongs to
+ * the mechanisms that name it. */
+static const char *const own_sections[] = {
+	"sequencer", "batcher", "prover", "settlement", "liveness", NULL,
+};
+
+static bool is_own_section(const char *section)
+{
+	for (size_t i = 0; own_sections[i]; i++)
+		if (!strcmp(own_sections[i], section))
+			return true;
+	return false;
+}
+
+/* The keys of a system entry: its own and the mechanisms' sections. */
+static int check_system_keys(const struct scn_obj *so, struct l2s_error *err)
+{
+	const char *keys[64];
+	size_t n = 0;
+	for (size_t i = 0; system_keys[i] && n < 63; i++)
+		keys[n++] = system_keys[i];
+	for (size_t m = 0; mech_registry[m] && n < 63; m++) {
+		const char *sec = mech_registry[m]->section;
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen = seen || !strcmp(keys[i], sec);
+		if (!seen)
+			keys[n++] = sec;
+	}
+	keys[n] = NULL;
+	return scn_check_keys(so, keys, err);
+}
+
 /* Each mechanism reads its settings from its section. */
 static int read_mechanisms(struct system_def *d, const struct scn_obj *so,
 			   struct l2s_error *err)
 {
+	static const char *const none[] = {NULL};
+	for (size_t m = 0; mech_registry[m]; m++) {
+		const char *sec = mech_registry[m]->section;
+		struct scn_obj o;
+		bool has;
+		int rc;
+		if (is_own_section(sec))
+			continue;
+		if ((rc = scn_get_obj(so, sec, &o, &has, err)) ||
+		    (rc = check_section_keys(&o, sec, none, err)))
+			return rc;
+	}
 	d->mech_cfg = calloc(mech_count() + 1, sizeof(*d->mech_cfg));
 	if (!d->mech_cfg)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
@@ -335,7 +381,7 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 		    const struct scn_obj *so, struct l2s_error *err)
 {
 	int rc;
-	if ((rc = scn_check_keys(so, system_keys, err)))
+	if ((rc = check_system_keys(so, err)))
 		return rc;
 	const char *name, *wl;
 	int t;
