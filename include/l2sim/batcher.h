@@ -102,6 +102,7 @@ sim_time_t batcher_oldest_arrival(const struct batcher *b);
  * transactions are still waiting. */
 void batcher_finish(struct batcher *b, sim_time_t end, bool waiting);
 const struct batcher_stats *batcher_stats(const struct batcher *b);
+const struct batcher_cfg *batcher_config(const struct batcher *b);
 const struct lat_hist *batcher_latency(const struct batcher *b);
 
 /* Series since the last call: transactions posted, L1 bytes and the

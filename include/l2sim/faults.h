@@ -9,7 +9,8 @@
  * turns the windows into callback calls at the right simulated times.
  *
  * Types and what the target sees:
- *   sequencer_outage, da_outage, prover_outage, batch_poster_outage
+ *   sequencer_outage, da_outage, prover_outage, batch_poster_outage,
+ *   data_withholding (a system's operator or committee withholds its data)
  *       set_down(obj, -1, true) when the target goes down, (obj, -1, false)
  *       when it comes back.  Overlapping windows on one registered target
  *       (of any of these types) are reference-counted: it is down while any
@@ -66,6 +67,7 @@ enum fault_type {
 	FAULT_L1_MISSED_SLOTS,
 	FAULT_L1_REORG,
 	FAULT_FEE_SPIKE,
+	FAULT_DATA_WITHHOLDING,
 	FAULT_NTYPES
 };
 

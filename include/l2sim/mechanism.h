@@ -42,16 +42,20 @@ struct mech_parts {
 
 /* Metrics of an instance's mechanisms: summed over instances for a
  * system's and the "all" rows. */
-#define MECH_METRICS_MAX 32
+#define MECH_METRICS_MAX 48
 
 struct mech_metrics {
 	size_t n;
 	const char *name[MECH_METRICS_MAX];
 	double value[MECH_METRICS_MAX];
+	bool is_max[MECH_METRICS_MAX]; /* combined by max, not by sum */
 };
 
 /* Adds 'value' to metric 'name' (a string that outlives the run). */
 void mech_metrics_add(struct mech_metrics *m, const char *name, double value);
+/* A metric combined by its largest value (a latency, a delay); NaN (no
+ * value) gives way to any number. */
+void mech_metrics_max(struct mech_metrics *m, const char *name, double value);
 
 struct mechanism {
 	const char *name;
@@ -79,6 +83,14 @@ struct mechanism {
 	const char *fault_kind;
 	void (*set_down)(void *state, int member, bool down);
 };
+
+/* Gas of one exit with a Merkle proof of 'proof_depth' keccak levels
+ * (models/mechanisms/exits.c gives the formula). */
+int64_t mech_exit_gas(int64_t proof_depth);
+
+/* How long consensus clients keep blobs at this slot time (4096 epochs
+ * of 32 slots). */
+sim_time_t mech_blob_retention(sim_time_t slot_time);
 
 /* Every mechanism, in the order they attach (NULL-terminated). */
 extern const struct mechanism *const mech_registry[];

@@ -79,6 +79,11 @@ void settle_set_poster_down(void *settlement, int member, bool down);
 typedef sim_time_t settle_gate_fn(void *ctx, const struct batch *b);
 int settle_add_gate(struct settlement *s, settle_gate_fn *fn, void *ctx);
 
+/* Told of every batch settlement takes (posted), before it is settled. */
+typedef void settle_batch_fn(void *ctx, const struct batch *b);
+int settle_add_batch_hook(struct settlement *s, settle_batch_fn *fn,
+			  void *ctx);
+
 const struct settle_cfg *settle_config(const struct settlement *s);
 const struct settle_stats *settle_stats(const struct settlement *s);
 const struct lat_hist *settle_latency(const struct settlement *s);

@@ -116,6 +116,17 @@ uint64_t sys_tick_post(struct sys_instance *in, sim_time_t now);
 /* Based sequencing: the L1 block at b sequences (an l1_block_fn). */
 void sys_based_block(void *inst, const struct l1_block *b);
 
+/* Faults the instance's mechanisms accept (e.g. data_withholding): their
+ * kind, handler and object, for registering fault targets.  Returns how
+ * many were written (at most cap). */
+struct sys_fault_hook {
+	const char *kind;
+	void (*set_down)(void *obj, int member, bool down);
+	void *obj;
+};
+size_t sys_instance_fault_hooks(struct sys_instance *in,
+				struct sys_fault_hook *out, size_t cap);
+
 /* Fault handlers (faults.h) for an instance. */
 void sys_set_seq_down(void *inst, int member, bool down);
 void sys_set_poster_down(void *inst, int member, bool down);

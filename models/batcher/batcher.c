@@ -125,6 +125,7 @@ void batcher_finish(struct batcher *b, sim_time_t end, bool waiting)
 }
 
 const struct batcher_stats *batcher_stats(const struct batcher *b) { return &b->st; }
+const struct batcher_cfg *batcher_config(const struct batcher *b) { return &b->cfg; }
 const struct lat_hist *batcher_latency(const struct batcher *b) { return &b->lat; }
 
 void batcher_take_series(struct batcher *b, uint64_t *posted, double *bytes,

@@ -17,6 +17,7 @@
 static const char *const type_names[] = {
 	"sequencer_outage", "da_outage", "dac_member_outage", "prover_outage",
 	"batch_poster_outage", "l1_missed_slots", "l1_reorg", "fee_spike",
+	"data_withholding",
 	NULL,
 };
 

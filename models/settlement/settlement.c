@@ -35,6 +35,11 @@ struct settlement {
 	struct proof_job *open_job;
 	struct gate *gates;
 	size_t n_gates;
+	struct batch_hook {
+		settle_batch_fn *fn;
+		void *ctx;
+	} *hooks;
+	size_t n_hooks;
 	struct settle_stats st;
 	struct lat_hist lat;        /* arrival to finality */
 };
@@ -71,11 +76,23 @@ void settle_destroy(struct settlement *s)
 	/* Batches and jobs still in flight live in the owned list. */
 	lat_hist_release(&s->lat);
 	free(s->gates);
+	free(s->hooks);
 	free(s);
 }
 
 const struct settle_stats *settle_stats(const struct settlement *s) { return &s->st; }
 const struct settle_cfg *settle_config(const struct settlement *s) { return &s->cfg; }
+
+int settle_add_batch_hook(struct settlement *s, settle_batch_fn *fn,
+			  void *ctx)
+{
+	void *p = realloc(s->hooks, (s->n_hooks + 1) * sizeof(*s->hooks));
+	if (!p)
+		return L2S_ENOMEM;
+	s->hooks = p;
+	s->hooks[s->n_hooks++] = (struct batch_hook){fn, ctx};
+	return 0;
+}
 
 int settle_add_gate(struct settlement *s, settle_gate_fn *fn, void *ctx)
 {
@@ -258,6 +275,8 @@ static void job_submit(struct settlement *s)
 void settle_batch_posted(void *settlement, struct batch *b)
 {
 	struct settlement *s = settlement;
+	for (size_t i = 0; i < s->n_hooks; i++)
+		s->hooks[i].fn(s->hooks[i].ctx, b);
 	s->root_due = true;
 	if (s->cfg.mode == SETTLE_CHALLENGE) {
 		sim_time_t at = b->included_at + s->cfg.challenge_window;

@@ -142,6 +142,19 @@ struct sequencer *sys_instance_sequencer(struct sys_instance *in) { return in->s
 struct batcher *sys_instance_batcher(struct sys_instance *in) { return in->batcher; }
 bool sys_has_prover(const struct sys_instance *in) { return in->prover != NULL; }
 
+size_t sys_instance_fault_hooks(struct sys_instance *in,
+				struct sys_fault_hook *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t m = 0; mech_registry[m] && n < cap; m++)
+		if (in->mech[m] && mech_registry[m]->fault_kind &&
+		    mech_registry[m]->set_down)
+			out[n++] = (struct sys_fault_hook){
+				mech_registry[m]->fault_kind,
+				mech_registry[m]->set_down, in->mech[m]};
+	return n;
+}
+
 double sys_instance_mech_metric(const struct sys_instance *in,
 				const char *name)
 {
@@ -318,8 +331,14 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->stall_blocks += b->stall_blocks;
 	a->pending_end += b->pending_end;
 	a->backlog_max += b->backlog_max;
-	for (size_t i = 0; i < b->mech.n; i++)
-		mech_metrics_add(&a->mech, b->mech.name[i], b->mech.value[i]);
+	for (size_t i = 0; i < b->mech.n; i++) {
+		if (b->mech.is_max[i])
+			mech_metrics_max(&a->mech, b->mech.name[i],
+					 b->mech.value[i]);
+		else
+			mech_metrics_add(&a->mech, b->mech.name[i],
+					 b->mech.value[i]);
+	}
 }
 
 static void put_metrics(struct run_result *res, const char *comp,

@@ -349,7 +349,7 @@ static int read_settlement(const struct sys_env *w, struct system_def *d,
 	int rc;
 	if ((rc = scn_get_obj(so, "settlement", &o, &has, err)))
 		return rc;
-	if ((rc = scn_check_keys(&o, settle_keys, err)))
+	if ((rc = check_section_keys(&o, "settlement", settle_keys, err)))
 		return rc;
 	struct settle_cfg *s = &d->settle;
 	s->mode = d->type == SYS_OPTIMISTIC ? SETTLE_CHALLENGE : SETTLE_PROOF;

@@ -229,6 +229,12 @@ static int build_faults(struct world *w, const struct scn_obj *root,
 			rc = add_target(&t, &k, &cap, (struct fault_target){
 				nm, "prover_outage", sys_set_prover_down, NULL,
 				in, 0});
+		struct sys_fault_hook hooks[8];
+		size_t nh = sys_instance_fault_hooks(in, hooks, 8);
+		for (size_t j = 0; j < nh && !rc; j++)
+			rc = add_target(&t, &k, &cap, (struct fault_target){
+				nm, hooks[j].kind, hooks[j].set_down, NULL,
+				hooks[j].obj, 0});
 	}
 	for (size_t i = 0; i < w->n_shared && !rc; i++)
 		rc = add_target(&t, &k, &cap, (struct fault_target){
