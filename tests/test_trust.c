@@ -205,6 +205,34 @@ static void test_plasma_exits(void **state)
 	run_close(&r);
 }
 
+/*
+ * Retention to the slot: a challenge window of exactly 1,572,864 s keeps
+ * every blob batch inside retention; one slot (12 s) more, and every blob
+ * batch's data is needed after it expires.
+ */
+static void test_retention_boundary(void **state)
+{
+	(void)state;
+	static const char *const windows[] = {"1572864s", "1572876s"};
+	for (int k = 0; k < 2; k++) {
+		char json[2048];
+		snprintf(json, sizeof(json), HEAD "\"warmup\": \"0s\", "
+			 "\"systems\": [{\"name\": \"op\", \"type\": "
+			 "\"optimistic_rollup\", \"batcher\": {\"max_delay\": "
+			 "\"10m\"}, \"settlement\": {\"challenge_window\": "
+			 "\"%s\"}}]}", windows[k]);
+		struct run r;
+		struct l2s_error err;
+		if (run_json(&r, json, 0, &err))
+			fail_msg("%s", err.msg);
+		double batches = M(&r, "op", "batches");
+		assert_true(batches > 100);
+		assert_near(M(&r, "op", "blob_data_expired_batches"),
+			    k == 0 ? 0 : batches, 0);
+		run_close(&r);
+	}
+}
+
 /* Settings that cannot act are refused where they are written. */
 static void test_refused(void **state)
 {
@@ -254,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_bold_game),
 		cmocka_unit_test(test_plasma_exits),
+		cmocka_unit_test(test_retention_boundary),
 		cmocka_unit_test(test_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
