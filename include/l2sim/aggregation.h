@@ -18,19 +18,29 @@
  * closes at the first multiple of 'interval' (counted from the time the
  * set was created) strictly after that submission.  A proof submitted at
  * the very instant of a close joins that round if the close event has not
- * run yet (ties resolve in event order).  No proof, no round, no event.  At the close the waiting proofs are
- * taken in submission order, as many as fit in one L1 transaction (the
- * chain's per-tx gas cap, and 'max_proofs'); the rest stay for the next
- * round.  After 'latency' (the aggregation proving time) ONE transaction is
- * submitted to L1.  When it is included every participant's callback gets
- * an agg_receipt.
+ * run yet (ties resolve in event order).  No proof, no round, no event.
+ * At the close the waiting proofs (at most 'max_proofs'; the rest stay for
+ * the next round) are cut in submission order into L1 transactions, each
+ * as full as the chain's per-tx gas cap allows (and, with a proof tree, at
+ * most fan_in^levels proofs): a round over the cap is split into several
+ * transactions.  Each transaction verifies one aggregated proof:
+ *   - flat (no "fan_in"): made in 'latency';
+ *   - a proof tree ("fan_in" F, "levels" [{latency, provers}...]): a
+ *     transaction of n proofs has depth d = ceil(log_F n) (at least 1) and
+ *     ceil(n / F^l) nodes at level l; level l of the round takes
+ *     levels[l].latency * ceil(nodes / provers) (provers absent: as many as
+ *     needed), after level l-1 and after the level's machines finished the
+ *     previous round.
+ * When the round's proofs are made, its transactions are submitted; when
+ * one is included every participant's callback gets an agg_receipt.
  *
  * Keys of each element (docs/model-settlement.md):
  *   name, type, interval (default "10m"), latency (default "5m"),
  *   base_gas (300,000), per_proof_gas (20,000), per_ecosystem_gas
  *   (500,000), max_proofs (default: no limit beyond the gas cap),
  *   max_fee_per_gas (default "10000gwei"), max_priority_fee_per_gas
- *   (default "1gwei").
+ *   (default "1gwei"), fan_in and levels (a proof tree; "latency" is then
+ *   per level).
  *
  * Units: time in sim_time_t ns, gas in gas, fees in wei.  Errors: 0 or a
  * negative L2S_E* code with 'err' (may be NULL) filled.
@@ -52,6 +62,9 @@
 struct agg_set;
 struct aggregator;
 
+/* The deepest proof tree an aggregator may have. */
+#define AGG_LEVELS_MAX 16
+
 enum agg_type {
 	AGG_INDEPENDENT,
 	AGG_L15,
@@ -71,6 +84,8 @@ struct agg_receipt {
 	double fee_share_eth;
 	int32_t proofs;            /* proofs in the transaction */
 	int32_t ecosystems;        /* distinct ecosystems (type ecosystem) */
+	int32_t levels;            /* depth of the tree that aggregated it (1 flat) */
+	int32_t round_txs;         /* L1 transactions its round was split into */
 	int32_t inclusion;         /* 1; 2, 3... when an L1 reorg re-included it */
 };
 
@@ -133,6 +148,15 @@ size_t agg_pending(const struct aggregator *a);
 int64_t agg_tx_gas(const struct aggregator *a, int64_t proofs,
 		   int64_t ecosystems);
 
+/* Proof trees: the depth of a tree of fan-in 'fan_in' over 'proofs'
+ * proofs (the least d >= 1 with fan_in^d >= proofs; 1 when fan_in < 2),
+ * the nodes of its level 'level' (1-based: ceil(proofs / fan_in^level)),
+ * and the time a level of 'nodes' nodes takes on 'provers' machines
+ * (0: unlimited) at 'latency' per node. */
+int32_t agg_tree_depth(int64_t fan_in, int64_t proofs);
+int64_t agg_tree_nodes(int64_t fan_in, int64_t proofs, int32_t level);
+sim_time_t agg_level_time(sim_time_t latency, int64_t provers, int64_t nodes);
+
 /*
  * Seam for tests: route the set's L1 transactions through 'fn' instead of
  * l1_submit(l1, ...).  'fn' must behave like l1_submit (callbacks later,
@@ -149,8 +173,9 @@ void agg_set_warmup(struct agg_set *set, sim_time_t warmup);
  * Adds per-aggregator metrics (component = its name) for every
  * non-independent aggregator: rounds (L1 transactions included), proofs
  * (proofs in them), l1_gas_total, gas_per_proof, cost_eth, ecosystems_mean
- * (type ecosystem: distinct ecosystems per transaction), proofs_pending_end
- * and submit_failures (transactions L1 refused, or rounds lost for lack of
+ * (type ecosystem: distinct ecosystems per transaction), proofs_pending_end,
+ * proof_levels (deepest tree included), rounds_closed, rounds_split
+ * (rounds of more than one L1 transaction) and submit_failures (transactions L1 refused, or rounds lost for lack of
  * memory; refused proofs go back to the front of the queue and wait for
  * the next round).
  */

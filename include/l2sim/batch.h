@@ -22,6 +22,28 @@ struct batch_point {
 };
 
 struct batcher;
+struct batch_rider;
+
+/*
+ * A rider: bytes of another system (an L3's batch data or proof) carried
+ * in the batches of the system it settles on.  The carrier's batcher puts
+ * its bytes in the next batch it cuts and calls on_posted when that batch
+ * is posted; the carrier's settlement calls on_final when the batch is
+ * final, with the proof levels that settled it (0: a challenge window).
+ * on_final may free the rider; nothing touches it afterwards.  The rider
+ * belongs to the system that made it.
+ */
+struct batch_rider {
+	struct batch_rider *next;
+	int64_t bytes;
+	sim_time_t since;           /* when the carrier took it */
+	void (*on_posted)(struct batch_rider *r, sim_time_t at);
+	void (*on_final)(struct batch_rider *r, sim_time_t at, int32_t levels);
+};
+
+/* Hands a rider to a carrier (batcher_carry on the parent's batcher);
+ * 0 or a negative L2S_E* code. */
+typedef int batch_carry_fn(void *carrier, struct batch_rider *r);
 
 struct batch {
 	struct batcher *batcher;    /* that cut it */
@@ -43,6 +65,8 @@ struct batch {
 	bool finalized;
 	struct batch *next_inflight, *prev_inflight; /* batcher's list */
 	struct batch *next_proof;   /* settlement: in a proof job */
+	struct batch_rider *riders; /* other systems' bytes it carries */
+	int64_t rider_bytes;
 };
 
 #endif

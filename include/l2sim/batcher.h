@@ -33,6 +33,7 @@ enum da_target {
 	DA_L1_CALLDATA,
 	DA_L1_AUTO,   /* the cheaper of the two per byte, as the OP batcher */
 	DA_ALT,       /* an alternative layer or committee from da_layers */
+	DA_PARENT,    /* in the batches of the system it settles on (L3) */
 };
 
 struct batcher_cfg {
@@ -61,6 +62,7 @@ struct batcher_stats {
 	double blob_bytes_bought, blob_payload_bytes;
 	double fallback_batches;
 	double max_gap_s;           /* longest gap between postings */
+	double parent_bytes;        /* DA_PARENT: bytes carried by the parent */
 	sim_time_t last_post;
 };
 
@@ -86,6 +88,15 @@ struct batcher *batcher_create(struct sim *sim, struct l1_chain *l1,
 void batcher_destroy(struct batcher *b);
 
 void batcher_set_sink(struct batcher *b, batcher_sink_fn *fn, void *ctx);
+
+/* DA_PARENT: batches ride in the carrier's batches (an L3 on its
+ * parent): fn(carrier, rider).  Set before the first tick. */
+void batcher_set_carrier(struct batcher *b, batch_carry_fn *fn,
+			 void *carrier);
+/* A batch_carry_fn: the rider's bytes join the next batch this batcher
+ * cuts (a batch is cut for riders alone when they fill it or the oldest
+ * waited max_delay). */
+int batcher_carry(void *batcher, struct batch_rider *r);
 
 /* A sequenced cohort joins the pending queue (a seq_sink_fn). */
 void batcher_accept(void *batcher, const struct cohort *c);

@@ -10,6 +10,17 @@
  *    through them; the proof is verified on L1 alone (verify gas plus
  *    verify_extra_gas, plus the DA commitments of a validium as calldata)
  *    or through an aggregator.  Final when the verifying L1 block is final.
+ *  - Enshrined: L1 verifies each posted batch by a precompile for a fixed
+ *    gas; no prover.  Final when that L1 block is final.
+ *  - On a parent (an L3): proofs ride in the parent's batches as
+ *    parent_proof_bytes; final when the parent's batch carrying the proof
+ *    is final on L1.
+ *
+ * Proof levels: 1 for a proof verified alone on L1, 1 + the tree's depth
+ * through an aggregator, 1 + the parent's levels on a parent; 0 for a
+ * challenge window or enshrined verification.  Every posted batch's
+ * riders (bytes of systems settling on this one) get on_final when the
+ * batch is final.
  *
  * Settlement takes posted batches from the batcher (settle_batch_posted is
  * a batcher_sink_fn), owns them from then on, and records finality.
@@ -28,7 +39,9 @@
 #include "l2sim/owned.h"
 #include "l2sim/prover.h"
 
-enum settle_mode { SETTLE_CHALLENGE, SETTLE_PROOF };
+/* SETTLE_ENSHRINED: L1 verifies each batch's state transition itself (an
+ * enshrined ZK-EVM precompile): no prover, a fixed gas per verification. */
+enum settle_mode { SETTLE_CHALLENGE, SETTLE_PROOF, SETTLE_ENSHRINED };
 
 struct settle_cfg {
 	enum settle_mode mode;
@@ -40,10 +53,16 @@ struct settle_cfg {
 	bool commitments_with_proof;
 	const char *aggregator;        /* NULL: verify alone */
 	const char *ecosystem;         /* for ecosystem aggregation */
+	int64_t enshrined_gas;         /* enshrined: L1 gas per verification */
+	bool on_parent;                /* proofs verified on the parent (L3) */
+	int64_t parent_proof_bytes;    /* on_parent: bytes a proof adds */
 };
 
 struct settle_stats {
 	uint64_t finalized, finalized_w;   /* transactions; _w after warm-up */
+	uint64_t proofs;                   /* proofs made (jobs proven) */
+	uint64_t proofs_settled;           /* of which final where verified */
+	int32_t levels_max;                /* deepest proof chain to L1 */
 };
 
 struct settlement;
@@ -64,6 +83,11 @@ void settle_destroy(struct settlement *s);
 void settle_start(struct settlement *s);
 /* A batch was posted (a batcher_sink_fn). */
 void settle_batch_posted(void *settlement, struct batch *b);
+
+/* on_parent: proofs ride in the parent's batches through fn(carrier)
+ * (batcher_carry on the parent's batcher).  Set before the run. */
+void settle_set_carrier(struct settlement *s, batch_carry_fn *fn,
+			void *carrier);
 
 /* Fault handlers (faults.h): the prover's outages, and the poster's (no
  * state roots while the batch poster is down). */

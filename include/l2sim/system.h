@@ -63,6 +63,9 @@ struct system_def {
 	struct comp_calib *calib;      /* shared by the instances */
 	struct shared_seq *shared;
 	void **mech_cfg;               /* per mech_registry[] entry, or NULL */
+	const char *settles_on;        /* "settles_on": the parent's name, or
+					  NULL (L1) */
+	struct system_def *parent;     /* its definition */
 };
 
 /* What systems are built on (all outlive them). */
@@ -102,6 +105,17 @@ const char *sys_instance_name(const struct sys_instance *in);
 const struct system_def *sys_instance_def(const struct sys_instance *in);
 struct sequencer *sys_instance_sequencer(struct sys_instance *in);
 struct batcher *sys_instance_batcher(struct sys_instance *in);
+struct settlement *sys_instance_settlement(struct sys_instance *in);
+
+/* Systems on systems (system_layers.c): instance k of a system with
+ * "settles_on" rides on instance k mod count of its parent: its batches'
+ * bytes and its proofs travel in the parent's batches.  Call once, after
+ * every instance of 'inst' is created and before the run. */
+void sys_link_parents(struct sys_instance *const *inst, size_t n);
+/* Resolves every "settles_on" of 'defs' (names, types, cycles); located
+ * errors on 'root'.  Called by sys_read_systems. */
+int sys_resolve_parents(struct system_def *defs, size_t n,
+			const struct scn_obj *root, struct l2s_error *err);
 /* The value a mechanism of the instance reports under 'name' (what
  * its collect would write); NAN when none does. */
 double sys_instance_mech_metric(const struct sys_instance *in,

@@ -1,8 +1,10 @@
 /*
  * Proof aggregation rounds: proofs wait for the round's close, are
- * aggregated for 'latency', and settle on L1 in one transaction whose gas
- * (and fee) every participant shares equally.  Two events per round (close,
- * submit) plus the L1 callbacks; nothing per proof except the callback.
+ * aggregated (flat for 'latency', or up a proof tree level by level), and
+ * settle on L1 in as many transactions as the per-transaction gas cap
+ * needs; each transaction's gas (and fee) its proofs share equally.  One
+ * close event per round and one submit event per transaction, plus the
+ * L1 callbacks; nothing per proof except the callback.
  * docs/model-settlement.md gives the formulas and the sources of defaults.
  */
 #include <stdlib.h>
@@ -17,8 +19,10 @@ static const char *const type_names[] = {
 static const char *const agg_keys[] = {
 	"name", "type", "interval", "latency", "base_gas", "per_proof_gas",
 	"per_ecosystem_gas", "max_proofs", "max_fee_per_gas",
-	"max_priority_fee_per_gas", NULL,
+	"max_priority_fee_per_gas", "fan_in", "levels", NULL,
 };
+
+static const char *const level_keys[] = { "latency", "provers", NULL };
 
 /* Names the results database gives to other components. */
 static const char *const reserved_names[] = { "l1", "all", NULL };
@@ -47,6 +51,16 @@ static const char *const reserved_names[] = { "l1", "all", NULL };
 #define DFLT_TIP UINT64_C(1000000000)           /* 1 gwei */
 #define GAS_MAX INT64_C(1000000000)
 
+/* One level of a proof tree: each node aggregates up to fan_in proofs of
+ * the level below in 'latency' on one of 'provers' machines (0: as many
+ * as the level needs).  free_at: when its machines finish the last round
+ * they took (rounds queue for a busy level). */
+struct agg_level {
+	sim_time_t latency;
+	int64_t provers;
+	sim_time_t free_at;
+};
+
 struct proof {
 	const char *ecosystem;
 	agg_done_fn *fn;
@@ -61,6 +75,8 @@ struct round {
 	struct proof *proofs;
 	int32_t n;
 	int32_t ecosystems;
+	int32_t levels;              /* depth of its proof tree */
+	int32_t txs;                 /* L1 transactions of its round */
 	int64_t gas;
 	sim_time_t closed_at;
 	int32_t inclusions;
@@ -77,6 +93,10 @@ struct aggregator {
 	sim_time_t interval, latency;
 	int64_t base_gas, per_proof_gas, per_ecosystem_gas, max_proofs;
 	uint64_t max_fee, tip;
+	int64_t fan_in;              /* 0: one flat aggregation per tx */
+	int32_t n_levels;
+	struct agg_level lv[AGG_LEVELS_MAX];
+	int64_t root_max;            /* proofs one tree can hold */
 
 	struct proof *wait;          /* ring buffer of proofs waiting */
 	size_t w_head, w_len, w_cap;
@@ -85,6 +105,7 @@ struct aggregator {
 
 	/* metrics (inclusions at or after the set's warmup) */
 	int64_t m_rounds, m_proofs, m_gas, m_ecosystems, m_failures;
+	int64_t m_closes, m_split, m_levels_max;
 	double m_cost_eth;
 };
 
@@ -120,6 +141,59 @@ int64_t agg_tx_gas(const struct aggregator *a, int64_t proofs,
 		return a->base_gas + a->per_ecosystem_gas * ecosystems;
 	case AGG_INDEPENDENT:
 		break;
+	}
+	return 0;
+}
+
+/* "fan_in" and "levels": a recursive proof tree.  Without them a round
+ * makes one flat aggregated proof per L1 transaction in 'latency'. */
+static int read_tree(const struct scn_obj *e, struct aggregator *a,
+		     struct l2s_error *err)
+{
+	size_t n = 0;
+	int rc;
+
+	a->root_max = INT64_MAX;
+	if (!scn_has(e, "fan_in") && !scn_has(e, "levels"))
+		return 0;
+	if (!scn_has(e, "fan_in"))
+		return scn_fail(e, "levels", err, "'levels' needs 'fan_in' "
+				"(proofs aggregated per tree node)");
+	if (!scn_has(e, "levels"))
+		return scn_fail(e, "fan_in", err, "'fan_in' needs 'levels': "
+				"an array of {latency, provers}, one per level");
+	if (scn_has(e, "latency"))
+		return scn_fail(e, "latency", err, "a proof tree has a latency "
+				"per level: set levels[i].latency instead");
+	rc = scn_get_int(e, "fan_in", 2, 2, 1 << 20, &a->fan_in, err);
+	if (!rc)
+		rc = scn_get_array(e, "levels", &n, err);
+	if (rc)
+		return rc;
+	if (n < 1 || n > AGG_LEVELS_MAX)
+		return scn_fail(e, "levels", err, "%zu levels; a proof tree "
+				"has 1 to %d", n, AGG_LEVELS_MAX);
+	a->n_levels = (int32_t)n;
+	a->root_max = 1;
+	for (size_t i = 0; i < n; i++) {
+		struct scn_obj l;
+
+		rc = scn_get_elem(e, "levels", i, &l, err);
+		if (!rc)
+			rc = scn_check_keys(&l, level_keys, err);
+		if (!rc)
+			rc = scn_get_duration(&l, "latency", DFLT_LATENCY, 0,
+					      365 * SIM_DAY, &a->lv[i].latency,
+					      err);
+		if (!rc)
+			rc = scn_get_int(&l, "provers", 0, 1, INT32_MAX,
+					 &a->lv[i].provers, err);
+		if (rc)
+			return rc;
+		if (a->root_max <= INT32_MAX / a->fan_in)
+			a->root_max *= a->fan_in;
+		else
+			a->root_max = INT32_MAX;
 	}
 	return 0;
 }
@@ -179,6 +253,10 @@ static int read_one(struct agg_set *set, const struct scn_obj *e,
 	if (!rc)
 		rc = scn_get_fee(e, "max_priority_fee_per_gas", DFLT_TIP,
 				 UINT64_MAX, &a->tip, err);
+	if (rc)
+		return rc;
+	if (!rc)
+		rc = read_tree(e, a, err);
 	if (rc)
 		return rc;
 	if (a->tip > a->max_fee)
@@ -394,15 +472,16 @@ int agg_submit(struct aggregator *a, const char *ecosystem, agg_done_fn *fn,
 	return schedule_close(a);
 }
 
-/* How many waiting proofs (from the front) one transaction takes, and
- * their distinct ecosystems. */
-static size_t take_count(const struct aggregator *a, int64_t gas_cap,
-			 int32_t *ecosystems)
+/* How many waiting proofs, from position 'off' and at most 'limit', one
+ * transaction takes (and one tree holds), and their distinct ecosystems. */
+static size_t take_count(const struct aggregator *a, size_t off,
+			 size_t limit, int64_t gas_cap, int32_t *ecosystems)
 {
-	size_t limit = a->w_len < (size_t)a->max_proofs ? a->w_len
-						       : (size_t)a->max_proofs;
 	size_t n = 0;
 	int32_t k = 0;
+
+	if ((int64_t)limit > a->root_max)
+		limit = (size_t)a->root_max;
 
 	if (a->type == AGG_L15) {
 		if (a->per_proof_gas > 0) {
@@ -419,12 +498,13 @@ static size_t take_count(const struct aggregator *a, int64_t gas_cap,
 	 * most gas_cap / per_ecosystem_gas, a few dozen, so a linear scan of
 	 * those already in is cheap. */
 	for (; n < limit; n++) {
-		const char *eco = a->wait[(a->w_head + n) % a->w_cap].ecosystem;
+		const char *eco =
+			a->wait[(a->w_head + off + n) % a->w_cap].ecosystem;
 		bool seen = false;
 
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = !strcmp(eco,
-				       a->wait[(a->w_head + j) % a->w_cap]
+				       a->wait[(a->w_head + off + j) % a->w_cap]
 					       .ecosystem);
 		if (!seen) {
 			if (agg_tx_gas(a, 0, k + 1) > gas_cap)
@@ -436,43 +516,153 @@ static size_t take_count(const struct aggregator *a, int64_t gas_cap,
 	return n;
 }
 
+int32_t agg_tree_depth(int64_t fan_in, int64_t proofs)
+{
+	int32_t d = 1;
+	int64_t cover = fan_in;
+
+	if (fan_in < 2)
+		return 1;
+	while (cover < proofs) {
+		d++;
+		cover = cover > INT64_MAX / fan_in ? INT64_MAX : cover * fan_in;
+	}
+	return d;
+}
+
+int64_t agg_tree_nodes(int64_t fan_in, int64_t proofs, int32_t level)
+{
+	int64_t cover = 1;
+
+	if (fan_in < 2)
+		return level == 1 ? 1 : 0;
+	for (int32_t i = 0; i < level; i++)
+		cover = cover > INT64_MAX / fan_in ? INT64_MAX : cover * fan_in;
+	return (proofs + cover - 1) / cover;
+}
+
+sim_time_t agg_level_time(sim_time_t latency, int64_t provers, int64_t nodes)
+{
+	if (provers <= 0 || nodes <= provers)
+		return latency;
+	return latency * ((nodes + provers - 1) / provers);
+}
+
+/* When the round's trees are proven: level by level, each level waiting
+ * for the one below and for its own machines.  'nodes[l]' is the nodes
+ * of level l+1 over all the round's trees. */
+static sim_time_t prove_rounds(struct aggregator *a, sim_time_t now,
+			       const int64_t *nodes, int32_t depth)
+{
+	sim_time_t t = now;
+
+	if (a->fan_in < 2)
+		return now + a->latency;
+	for (int32_t l = 0; l < depth; l++) {
+		struct agg_level *lv = &a->lv[l];
+		sim_time_t start = t;
+
+		if (lv->provers > 0 && lv->free_at > start)
+			start = lv->free_at;
+		t = start + agg_level_time(lv->latency, lv->provers, nodes[l]);
+		if (lv->provers > 0)
+			lv->free_at = t;
+	}
+	return t;
+}
+
+/*
+ * A round closes: the waiting proofs (up to max_proofs) are cut, in
+ * order, into as many L1 transactions as the per-transaction gas cap
+ * needs; each transaction verifies one aggregated proof: a tree of depth
+ * ceil(log_fan_in(proofs)) when a tree is configured (a tree holds at
+ * most fan_in^levels proofs), else one flat aggregation.
+ */
 static void on_close(struct sim *sim, void *self, void *arg)
 {
 	struct aggregator *a = self;
 	int64_t cap = a->set->l1 ? l1_max_tx_gas(a->set->l1) : INT64_MAX / 4;
-	struct round *r;
-	int32_t k = 0;
-	size_t n;
+	size_t total = a->w_len < (size_t)a->max_proofs ? a->w_len
+						       : (size_t)a->max_proofs;
+	int64_t nodes[AGG_LEVELS_MAX] = {0};
+	struct round *made = NULL, *r;
+	int32_t depth = 1, txs = 0;
+	size_t taken = 0;
+	sim_time_t done;
 
 	a->close_pending = false;
-	n = take_count(a, cap, &k);
-	r = calloc(1, sizeof(*r));
-	if (r)
-		r->proofs = malloc((n ? n : 1) * sizeof(*r->proofs));
-	if (!r || !r->proofs) {
-		/* Out of memory: leave the proofs waiting for the next
-		 * round rather than lose them. */
-		if (r)
+	while (taken < total) {
+		int32_t k = 0, d;
+		size_t n = take_count(a, taken, total - taken, cap, &k);
+
+		if (n == 0)
+			break;
+		r = calloc(1, sizeof(*r));
+		if (r && !(r->proofs = malloc(n * sizeof(*r->proofs)))) {
 			free(r);
-		a->m_failures++;
-		schedule_close(a);
-		return;
+			r = NULL;
+		}
+		if (!r) {
+			/* Out of memory: the rest wait for the next round
+			 * rather than be lost. */
+			a->m_failures++;
+			break;
+		}
+		for (size_t i = 0; i < n; i++)
+			r->proofs[i] = *wait_at(a, taken + i);
+		d = a->fan_in >= 2 ? agg_tree_depth(a->fan_in, (int64_t)n) : 1;
+		for (int32_t l = 0; l < d; l++)
+			nodes[l] += a->fan_in >= 2
+					    ? agg_tree_nodes(a->fan_in,
+							     (int64_t)n, l + 1)
+					    : 1;
+		if (d > depth)
+			depth = d;
+		r->agg = a;
+		r->n = (int32_t)n;
+		r->ecosystems = k;
+		r->levels = d;
+		r->gas = agg_tx_gas(a, (int64_t)n, k);
+		r->closed_at = sim_now(sim);
+		/* 'made' holds this round's transactions in order (via
+		 * prev, reused until they join the live list). */
+		r->next = made;
+		made = r;
+		taken += n;
+		txs++;
 	}
-	for (size_t i = 0; i < n; i++)
-		r->proofs[i] = *wait_at(a, i);
-	a->w_head = (a->w_head + n) % a->w_cap;
-	a->w_len -= n;
-	r->agg = a;
-	r->n = (int32_t)n;
-	r->ecosystems = k;
-	r->gas = agg_tx_gas(a, (int64_t)n, k);
-	r->closed_at = sim_now(sim);
-	r->next = a->rounds;
-	if (a->rounds)
-		a->rounds->prev = r;
-	a->rounds = r;
-	if (sim_schedule_in(sim, a->latency, on_submit, a, r, NULL))
-		a->m_failures++;
+	a->w_head = a->w_cap ? (a->w_head + taken) % a->w_cap : 0;
+	a->w_len -= taken;
+	if (txs) {
+		a->m_closes++;
+		if (txs > 1)
+			a->m_split++;
+	}
+	done = prove_rounds(a, sim_now(sim), nodes, depth);
+	/* 'made' is newest first: reverse it to proof order, then link each
+	 * into the live list and submit them in that order at 'done'. */
+	{
+		struct round *ordered = NULL;
+
+		while (made) {
+			r = made;
+			made = r->next;
+			r->next = ordered;
+			ordered = r;
+		}
+		while (ordered) {
+			r = ordered;
+			ordered = r->next;
+			r->txs = txs;
+			r->prev = NULL;
+			r->next = a->rounds;
+			if (a->rounds)
+				a->rounds->prev = r;
+			a->rounds = r;
+			if (sim_schedule(sim, done, on_submit, a, r, NULL))
+				a->m_failures++;
+		}
+	}
 	schedule_close(a);
 }
 
@@ -498,6 +688,8 @@ static void on_included(void *ctx, const struct l1_receipt *lr)
 		a->m_gas += lr->gas_used;
 		a->m_ecosystems += r->ecosystems;
 		a->m_cost_eth += lr->fee_eth;
+		if (r->levels > a->m_levels_max)
+			a->m_levels_max = r->levels;
 	}
 	for (int32_t i = 0; i < r->n; i++) {
 		struct agg_receipt rc = {
@@ -511,6 +703,8 @@ static void on_included(void *ctx, const struct l1_receipt *lr)
 			.fee_share_wei = fee_q + ((l1_u128)i < fee_r ? 1 : 0),
 			.proofs = r->n,
 			.ecosystems = r->ecosystems,
+			.levels = r->levels,
+			.round_txs = r->txs,
 			.inclusion = r->inclusions,
 		};
 		rc.fee_share_eth = (double)rc.fee_share_wei / 1e18;
@@ -604,5 +798,11 @@ void agg_collect(struct agg_set *set, struct run_result *res)
 			       (double)agg_pending(a));
 		res_metric_set(res, a->name, "submit_failures",
 			       (double)a->m_failures);
+		res_metric_set(res, a->name, "proof_levels",
+			       (double)a->m_levels_max);
+		res_metric_set(res, a->name, "rounds_closed",
+			       (double)a->m_closes);
+		res_metric_set(res, a->name, "rounds_split",
+			       (double)a->m_split);
 	}
 }

@@ -41,6 +41,19 @@ struct batcher {
 	struct lat_hist lat;        /* arrival to posting */
 	uint64_t s_posted, s_posted_bytes_tx;
 	double s_bytes;
+	/* riders waiting for the next batch (a carrier), and the carrier
+	 * of a DA_PARENT batcher */
+	struct batch_rider *r_head, *r_tail;
+	int64_t r_bytes;
+	batch_carry_fn *carry;
+	void *carrier;
+};
+
+/* A batch of a DA_PARENT batcher riding in its parent's batch. */
+struct carried {
+	struct batch_rider r;       /* first: the rider is the struct */
+	struct batcher *bt;
+	struct batch *b;
 };
 
 struct batcher *batcher_create(struct sim *sim, struct l1_chain *l1,
@@ -88,6 +101,27 @@ void batcher_set_sink(struct batcher *b, batcher_sink_fn *fn, void *ctx)
 {
 	b->sink = fn;
 	b->sink_ctx = ctx;
+}
+
+void batcher_set_carrier(struct batcher *b, batch_carry_fn *fn,
+			 void *carrier)
+{
+	b->carry = fn;
+	b->carrier = carrier;
+}
+
+int batcher_carry(void *batcher, struct batch_rider *r)
+{
+	struct batcher *b = batcher;
+	r->next = NULL;
+	r->since = sim_now(b->sim);
+	if (b->r_tail)
+		b->r_tail->next = r;
+	else
+		b->r_head = r;
+	b->r_tail = r;
+	b->r_bytes += r->bytes;
+	return 0;
 }
 
 void batcher_accept(void *batcher, const struct cohort *c)
@@ -174,10 +208,9 @@ static void front_counts(const struct cohort_q *q, uint64_t n,
 }
 
 /* How many pending transactions fill one batch. */
-static uint64_t batch_capacity(struct batcher *bt)
+static uint64_t batch_capacity(struct batcher *bt, int64_t max)
 {
 	uint64_t pend = bt->pending.txs;
-	int64_t max = bt->cfg.max_batch_bytes;
 	uint64_t counts[TX_KINDS];
 	int64_t bytes = data_bytes(bt, bt->pending.n, false);
 	if (bytes <= 0)
@@ -280,6 +313,10 @@ static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
 			b->n[k] += c.n[k];
 		add_point(b, c.arrived, (double)got);
 	}
+	b->riders = bt->r_head;
+	b->rider_bytes = bt->r_bytes;
+	bt->r_head = bt->r_tail = NULL;
+	bt->r_bytes = 0;
 	bt->unposted_in_batches += b->txs;
 	inflight_add(bt, b);
 	return b;
@@ -313,6 +350,8 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 		bt->st.batches++;
 		ledger_l1_bytes(bt->ledger, at, (double)b->l1_bytes);
 		bt->st.da_bytes += (double)(b->l1_bytes + b->alt_bytes);
+		if (bt->cfg.target == DA_PARENT)
+			bt->st.parent_bytes += (double)b->bytes;
 		bt->s_bytes += (double)(b->l1_bytes);
 		bt->s_posted_bytes_tx += b->txs;
 		if (b->uses_blobs && b->l1_bytes > 0) {
@@ -327,6 +366,9 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 				     sim_time_to_s(at - b->pts[i].arrived),
 				     b->pts[i].weight);
 	}
+	for (struct batch_rider *r = b->riders; r; r = r->next)
+		if (r->on_posted)
+			r->on_posted(r, at);
 	if (bt->sink)
 		bt->sink(bt->sink_ctx, b);
 }
@@ -449,6 +491,47 @@ static void da_done(struct sim *sim, void *arg, const struct da_receipt *r)
 	delivered(bt, b);
 }
 
+static void carried_posted(struct batch_rider *r, sim_time_t at)
+{
+	struct carried *c = (struct carried *)r;
+	struct batcher *bt = c->bt;
+	bt->da_inflight--;
+	if (at > c->b->posted_at)
+		c->b->posted_at = at;
+	if (at > c->b->included_at)
+		c->b->included_at = at;
+	delivered(bt, c->b);
+}
+
+static void carried_final(struct batch_rider *r, sim_time_t at,
+			  int32_t levels)
+{
+	struct carried *c = (struct carried *)r;
+	owned_free(c->bt->owned, c);
+}
+
+/* DA_PARENT: the batch's bytes ride in the parent's next batch. */
+static int post_to_parent(struct batcher *bt, struct batch *b, int64_t bytes)
+{
+	struct carried *c = owned_alloc(bt->owned, sizeof(*c));
+	if (!c)
+		return L2S_ENOMEM;
+	c->r.bytes = bytes;
+	c->r.on_posted = carried_posted;
+	c->r.on_final = carried_final;
+	c->bt = bt;
+	c->b = b;
+	b->outstanding++;
+	bt->da_inflight++;
+	int rc = bt->carry ? bt->carry(bt->carrier, &c->r) : L2S_EINPUT;
+	if (rc) {
+		b->outstanding--;
+		bt->da_inflight--;
+		owned_free(bt->owned, c);
+	}
+	return rc;
+}
+
 /* Splits off the L1 share of a volition batch. */
 static void volition_split(const struct batch *b, double share,
 			   uint64_t l1n[TX_KINDS], uint64_t altn[TX_KINDS],
@@ -475,7 +558,7 @@ static int batch_post(struct batcher *bt, struct batch *b)
 		uint64_t l1n[TX_KINDS], altn[TX_KINDS], l1_total;
 		volition_split(b, cfg->l1_share, l1n, altn, &l1_total);
 		b->l1_txs = l1_total;
-		int64_t l1b = data_bytes(bt, l1n, true);
+		int64_t l1b = data_bytes(bt, l1n, true) + b->rider_bytes;
 		int64_t altb = data_bytes(bt, altn, true);
 		b->bytes = l1b + altb;
 		b->alt_bytes = altb;
@@ -490,8 +573,10 @@ static int batch_post(struct batcher *bt, struct batch *b)
 					  POST_BLOBS);
 		return rc;
 	}
-	int64_t bytes = data_bytes(bt, b->n, true);
+	int64_t bytes = data_bytes(bt, b->n, true) + b->rider_bytes;
 	b->bytes = bytes;
+	if (cfg->target == DA_PARENT)
+		return post_to_parent(bt, b, bytes);
 	if (cfg->target == DA_ALT) {
 		b->alt_bytes = bytes;
 		b->outstanding++;
@@ -512,16 +597,30 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 	const struct batcher_cfg *cfg = &bt->cfg;
 	if (bt->down)
 		return;
-	while (bt->pending.txs &&
+	while ((bt->pending.txs || bt->r_head) &&
 	       l1poster_inflight(bt->poster) + bt->da_inflight <
 		       cfg->max_pending_txs) {
-		uint64_t cap = batch_capacity(bt);
-		struct cohort *f = cohort_q_front(&bt->pending);
-		bool full = bt->pending.txs >= cap;
-		bool due = now - f->sequenced >= cfg->max_delay;
+		/* Riders (an L3's bytes) take their room first. */
+		int64_t room = cfg->max_batch_bytes - bt->r_bytes;
+		bool full, due = false;
+		uint64_t n;
+		if (room <= 0) {
+			full = true;
+			n = 0;
+		} else {
+			uint64_t cap = bt->pending.txs
+					       ? batch_capacity(bt, room)
+					       : 1;
+			full = bt->pending.txs >= cap;
+			n = full ? cap : bt->pending.txs;
+		}
+		if (bt->pending.txs)
+			due = now - cohort_q_front(&bt->pending)->sequenced >=
+			      cfg->max_delay;
+		if (bt->r_head && now - bt->r_head->since >= cfg->max_delay)
+			due = true;
 		if (!full && !due)
 			break;
-		uint64_t n = full ? cap : bt->pending.txs;
 		struct batch *b = batch_cut(bt, n, now);
 		if (!b)
 			return;

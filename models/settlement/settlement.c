@@ -8,6 +8,7 @@
 
 struct proof_job {
 	struct settlement *s;
+	int32_t levels;             /* of the proof that settled it */
 	struct batch *first, *last;
 	int n_batches;
 	uint64_t txs;
@@ -40,6 +41,8 @@ struct settlement {
 		void *ctx;
 	} *hooks;
 	size_t n_hooks;
+	batch_carry_fn *carry;      /* on_parent */
+	void *carrier;
 	struct settle_stats st;
 	struct lat_hist lat;        /* arrival to finality */
 };
@@ -105,12 +108,26 @@ int settle_add_gate(struct settlement *s, settle_gate_fn *fn, void *ctx)
 }
 const struct lat_hist *settle_latency(const struct settlement *s) { return &s->lat; }
 
+void settle_set_carrier(struct settlement *s, batch_carry_fn *fn,
+			void *carrier)
+{
+	s->carry = fn;
+	s->carrier = carrier;
+}
+
 static void finalize_batch(struct settlement *s, struct batch *b,
-			   sim_time_t at)
+			   sim_time_t at, int32_t levels)
 {
 	if (b->finalized)
 		return;
 	b->finalized = true;
+	/* Systems settling on this one: their bytes are final now. */
+	for (struct batch_rider *r = b->riders, *next; r; r = next) {
+		next = r->next;
+		if (r->on_final)
+			r->on_final(r, at, levels);
+	}
+	b->riders = NULL;
 	s->st.finalized += b->txs;
 	if (at >= s->warmup) {
 		s->st.finalized_w += b->txs;
@@ -138,7 +155,7 @@ static void challenge_over(struct sim *sim, void *self, void *arg)
 		sim_schedule(sim, hold, challenge_over, s, b, NULL);
 		return;
 	}
-	finalize_batch(s, b, sim_now(sim));
+	finalize_batch(s, b, sim_now(sim), 0);
 	owned_free(s->owned, b);
 }
 
@@ -159,10 +176,13 @@ static void job_finalize(struct settlement *s, struct proof_job *j,
 			 sim_time_t at)
 {
 	struct batch *b = j->first;
+	s->st.proofs_settled++;
+	if (j->levels > s->st.levels_max)
+		s->st.levels_max = j->levels;
 	while (b) {
 		struct batch *next = b->next_proof;
 		bool last = b == j->last;
-		finalize_batch(s, b, at);
+		finalize_batch(s, b, at, j->levels);
 		owned_free(s->owned, b);
 		if (last)
 			break;
@@ -212,15 +232,50 @@ static void agg_done(struct sim *sim, void *arg, const struct agg_receipt *r)
 		ledger_l1_share(s->ledger, r->included_at, (double)r->gas_share,
 				r->fee_share_eth);
 	}
+	aw->job->levels = 1 + r->levels;
 	sim_time_t at = r->final_at > sim_now(sim) ? r->final_at : sim_now(sim);
 	aw->final_ev = 0;
 	sim_schedule(sim, at, agg_final_event, s, aw, &aw->final_ev);
+}
+
+/* A proof verified on the parent: it rides in the parent's next batch. */
+struct parent_proof {
+	struct batch_rider r;       /* first */
+	struct settlement *s;
+	struct proof_job *job;
+};
+
+static void parent_final(struct batch_rider *r, sim_time_t at,
+			 int32_t levels)
+{
+	struct parent_proof *p = (struct parent_proof *)r;
+	struct settlement *s = p->s;
+	p->job->levels = 1 + levels;
+	job_finalize(s, p->job, at);
+	owned_free(s->owned, p);
+}
+
+static void verify_on_parent(struct settlement *s, struct proof_job *j)
+{
+	struct parent_proof *p = owned_alloc(s->owned, sizeof(*p));
+	if (!p)
+		return;
+	p->r.bytes = s->cfg.parent_proof_bytes + j->extra_calldata;
+	p->r.on_final = parent_final;
+	p->s = s;
+	p->job = j;
+	if (!s->carry || s->carry(s->carrier, &p->r))
+		owned_free(s->owned, p);
 }
 
 static void proved(struct sim *sim, void *arg)
 {
 	struct proof_job *j = arg;
 	struct settlement *s = j->s;
+	if (s->cfg.on_parent) {
+		verify_on_parent(s, j);
+		return;
+	}
 	if (s->agg) {
 		struct agg_wait *aw = owned_alloc(s->owned, sizeof(*aw));
 		if (!aw)
@@ -236,7 +291,11 @@ static void proved(struct sim *sim, void *arg)
 		return;
 	}
 	/* A validium's DA commitments ride with the proof as calldata. */
-	int64_t gas = prover_verify_gas(s->prover) + s->cfg.verify_extra_gas;
+	j->levels = s->cfg.mode == SETTLE_ENSHRINED ? 0 : 1;
+	int64_t gas = (s->cfg.mode == SETTLE_ENSHRINED
+			       ? s->cfg.enshrined_gas
+			       : prover_verify_gas(s->prover)) +
+		      s->cfg.verify_extra_gas;
 	gas = j->extra_calldata > 0
 		      ? l1_calldata_gas(s->l1, 0, j->extra_calldata, gas)
 		      : gas + L1_TX_BASE_GAS;
@@ -268,6 +327,12 @@ static void job_submit(struct settlement *s)
 {
 	struct proof_job *j = s->open_job;
 	s->open_job = NULL;
+	s->st.proofs++;
+	if (s->cfg.mode == SETTLE_ENSHRINED) {
+		/* No prover: L1 verifies the batch when it is posted. */
+		proved(s->sim, j);
+		return;
+	}
 	/* Out of memory leaves the job in the owned list, freed at the end. */
 	prover_submit(s->prover, j->txs, proved, j);
 }
@@ -304,7 +369,8 @@ void settle_batch_posted(void *settlement, struct batch *b)
 	j->txs += b->txs;
 	if (s->cfg.commitments_with_proof)
 		j->extra_calldata += s->cfg.commitment_bytes;
-	if (j->n_batches >= prover_batches_per_proof(s->prover))
+	if (s->cfg.mode == SETTLE_ENSHRINED ||
+	    j->n_batches >= prover_batches_per_proof(s->prover))
 		job_submit(s);
 }
 

@@ -140,6 +140,7 @@ const char *sys_instance_name(const struct sys_instance *in) { return in->name; 
 const struct system_def *sys_instance_def(const struct sys_instance *in) { return in->def; }
 struct sequencer *sys_instance_sequencer(struct sys_instance *in) { return in->seq; }
 struct batcher *sys_instance_batcher(struct sys_instance *in) { return in->batcher; }
+struct settlement *sys_instance_settlement(struct sys_instance *in) { return in->settle; }
 bool sys_has_prover(const struct sys_instance *in) { return in->prover != NULL; }
 
 size_t sys_instance_fault_hooks(struct sys_instance *in,
@@ -325,6 +326,11 @@ static void add_totals(struct totals *a, const struct totals *b)
 		a->bat.max_gap_s = b->bat.max_gap_s;
 	a->settle.finalized += b->settle.finalized;
 	a->settle.finalized_w += b->settle.finalized_w;
+	a->settle.proofs += b->settle.proofs;
+	a->settle.proofs_settled += b->settle.proofs_settled;
+	if (b->settle.levels_max > a->settle.levels_max)
+		a->settle.levels_max = b->settle.levels_max;
+	a->bat.parent_bytes += b->bat.parent_bytes;
 	ledger_add(&a->led, &b->led);
 	a->liveness_failures += b->liveness_failures;
 	a->liveness_failure_s += b->liveness_failure_s;
@@ -401,6 +407,13 @@ static void put_metrics(struct run_result *res, const char *comp,
 	res_metric_set(res, comp, "max_posting_gap_s", bt->max_gap_s);
 	res_metric_set(res, comp, "fee_cap_stall_blocks", t->stall_blocks);
 	res_metric_set(res, comp, "da_fallback_batches", bt->fallback_batches);
+	/* Proof trees and systems on systems (docs/model-settlement.md). */
+	res_metric_set(res, comp, "proof_levels",
+		       (double)t->settle.levels_max);
+	res_metric_set(res, comp, "proofs_pending_end",
+		       (double)(t->settle.proofs - t->settle.proofs_settled));
+	res_metric_set(res, comp, "parent_da_bytes_per_tx",
+		       per(bt->parent_bytes, posted));
 	for (size_t i = 0; i < t->mech.n; i++)
 		res_metric_set(res, comp, t->mech.name[i], t->mech.value[i]);
 }

@@ -20,7 +20,7 @@ const char *sys_type_name(enum sys_type t) { return type_names[t]; }
 static const char *const system_keys[] = {
 	"name", "description", "type", "count", "workload", "da", "sequencer",
 	"batcher", "prover", "settlement", "aggregator", "ecosystem",
-	"liveness", "l1_share", NULL,
+	"liveness", "l1_share", "settles_on", NULL,
 };
 
 static const char *const seq_keys[] = {
@@ -37,8 +37,12 @@ static const char *const batcher_keys[] = {
 
 static const char *const settle_keys[] = {
 	"challenge_window", "state_root_gas", "state_root_interval",
-	"verify_extra_gas", NULL,
+	"verify_extra_gas", "verification", "enshrined_gas",
+	"parent_proof_bytes", NULL,
 };
+
+static const char *const verification_names[] = {"proof", "enshrined",
+						  NULL};
 
 static const char *const live_keys[] = {"sequence_within", "post_within",
 					 NULL};
@@ -206,10 +210,31 @@ static int read_da(const struct sys_env *w, struct system_def *d,
 				   ? NULL
 				   : "ethereum_blobs";
 	const char *da;
-	int rc = scn_get_string(so, "da", dflt, &da, err);
+	int rc = scn_get_string(so, "settles_on", NULL, &d->settles_on, err);
 	if (rc)
 		return rc;
+	/* A rollup settling on another system posts its data there. */
+	if (d->settles_on && d->type != SYS_VALIDIUM)
+		dflt = "parent";
+	if ((rc = scn_get_string(so, "da", dflt, &da, err)))
+		return rc;
 	struct batcher_cfg *b = &d->batcher;
+	if (!strcmp(da, "parent")) {
+		if (!d->settles_on)
+			return scn_fail(so, "da", err, "\"da\": \"parent\" "
+					"needs \"settles_on\"");
+		if (d->type == SYS_VALIDIUM)
+			return scn_fail(so, "da", err, "a validium keeps its "
+					"data off its parent: \"da\" must name "
+					"a layer from da_layers");
+		b->target = DA_PARENT;
+		return 0;
+	}
+	if (d->settles_on && d->type != SYS_VALIDIUM)
+		return scn_fail(so, "da", err, "a rollup settling on '%s' "
+				"posts its data in its parent's batches: "
+				"\"da\" must be \"parent\" or absent",
+				d->settles_on);
 	if (!da)
 		return scn_fail(so, "type", err, "a %s needs \"da\": the name "
 				"of a committee or layer from da_layers",
@@ -276,7 +301,9 @@ static int read_batcher(const struct sys_env *w, struct system_def *d,
 	if ((rc = scn_get_size(&o, "max_calldata_tx", 120000, 1024, 1 << 22,
 			       &b->max_calldata_tx, err)))
 		return rc;
-	int64_t dflt_size = b->target == DA_L1_CALLDATA ? b->max_calldata_tx
+	int64_t dflt_size = b->target == DA_L1_CALLDATA ||
+				    b->target == DA_PARENT
+				? b->max_calldata_tx
 				: b->target == DA_ALT
 					? 2 * 1024 * 1024
 					: (int64_t)b->blobs_per_tx * payload;
@@ -367,6 +394,42 @@ static int read_settlement(const struct sys_env *w, struct system_def *d,
 	    (rc = scn_get_int(&o, "verify_extra_gas", 50000, 0, 1 << 24,
 			      &s->verify_extra_gas, err)))
 		return rc;
+	int ver = 0;
+	if ((rc = scn_get_enum(&o, "verification", 0, verification_names,
+			       &ver, err)))
+		return rc;
+	if (ver == 1) {
+		if (d->type == SYS_OPTIMISTIC)
+			return scn_fail(&o, "verification", err, "an "
+					"optimistic rollup is not verified: it "
+					"has a challenge window");
+		if (d->settles_on)
+			return scn_fail(&o, "verification", err, "enshrined "
+					"verification is on L1; this system "
+					"settles on '%s'", d->settles_on);
+		if (!scn_has(&o, "enshrined_gas"))
+			return scn_fail(&o, "verification", err, "enshrined "
+					"verification needs \"enshrined_gas\": "
+					"L1 gas per verified batch");
+		s->mode = SETTLE_ENSHRINED;
+	}
+	if ((rc = scn_get_int(&o, "enshrined_gas", 0, 0, 1 << 24,
+			      &s->enshrined_gas, err)))
+		return rc;
+	if (scn_has(&o, "enshrined_gas") && ver != 1)
+		return scn_fail(&o, "enshrined_gas", err, "\"enshrined_gas\" "
+				"needs \"verification\": \"enshrined\"");
+	/* A proof verified on the parent adds its bytes to the parent's
+	 * batch: 768 bytes, a PLONK proof of snarkjs (9 G1 points of 64
+	 * bytes and 6 field elements of 32; docs/model-settlement.md). */
+	if ((rc = scn_get_size(&o, "parent_proof_bytes", 768, 0, 1 << 24,
+			       &s->parent_proof_bytes, err)))
+		return rc;
+	if (scn_has(&o, "parent_proof_bytes") && !d->settles_on)
+		return scn_fail(&o, "parent_proof_bytes", err, "only a system "
+				"with \"settles_on\" verifies its proofs on a "
+				"parent");
+	s->on_parent = d->settles_on != NULL;
 	if (d->type != SYS_OPTIMISTIC && has &&
 	    (scn_has(&o, "challenge_window") || scn_has(&o, "state_root_gas")))
 		return scn_fail(&o, scn_has(&o, "challenge_window")
@@ -444,18 +507,31 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 	bool has_prover;
 	if ((rc = scn_get_obj(so, "prover", &d->prover_cfg, &has_prover, err)))
 		return rc;
-	d->has_prover = d->type != SYS_OPTIMISTIC;
+	d->has_prover = d->type != SYS_OPTIMISTIC &&
+			d->settle.mode != SETTLE_ENSHRINED;
 	if (has_prover && !d->has_prover)
-		return scn_fail(so, "prover", err, "an optimistic rollup has no "
-				"prover (it has a challenge window)");
+		return scn_fail(so, "prover", err, "%s",
+				d->type == SYS_OPTIMISTIC
+					? "an optimistic rollup has no prover "
+					  "(it has a challenge window)"
+					: "enshrined verification has no prover "
+					  "(L1 verifies each batch)");
 	const char *agg, *eco;
 	if ((rc = scn_get_string(so, "aggregator", NULL, &agg, err)) ||
 	    (rc = scn_get_string(so, "ecosystem", NULL, &eco, err)))
 		return rc;
 	if (agg) {
 		if (!d->has_prover)
-			return scn_fail(so, "aggregator", err, "an optimistic "
-					"rollup has no proofs to aggregate");
+			return scn_fail(so, "aggregator", err, "%s has no "
+					"proofs to aggregate",
+					d->type == SYS_OPTIMISTIC
+						? "an optimistic rollup"
+						: "enshrined verification");
+		if (d->settles_on)
+			return scn_fail(so, "aggregator", err, "the proofs of "
+					"a system settling on '%s' are verified "
+					"there, not aggregated on L1",
+					d->settles_on);
 		d->agg = agg_find(w->aggs, agg);
 		if (!d->agg)
 			return scn_fail(so, "aggregator", err, "no aggregator "
@@ -568,7 +644,7 @@ int sys_read_systems(const struct sys_env *w, const struct scn_obj *root,
 						"is declared twice",
 						defs[i].name);
 	}
-	return 0;
+	return sys_resolve_parents(defs, n, root, err);
 }
 
 void sys_defs_free(struct system_def *defs, size_t n)

@@ -356,6 +356,7 @@ int world_create(struct sim *sim, const struct scenario *scn,
 			w->n_inst++;
 		}
 	}
+	sys_link_parents(w->inst, w->n_inst);
 	w->series_per_instance = per_instance &&
 				 w->n_inst <= SERIES_INSTANCES_MAX;
 	if ((rc = build_faults(w, &root, err)))
