@@ -27,6 +27,7 @@ PREFIXES = {
     "common": ("cohort_", "lat_hist_", "ledger_", "owned_"),
     "da": ("da_",),
     "faults": ("fault_", "faults_"),
+    "keystore": ("ks_",),
     "l1": ("l1_",),
     "l1poster": ("l1poster_",),
     "mechanisms": ("mech_",),

@@ -106,6 +106,7 @@ const struct system_def *sys_instance_def(const struct sys_instance *in);
 struct sequencer *sys_instance_sequencer(struct sys_instance *in);
 struct batcher *sys_instance_batcher(struct sys_instance *in);
 struct settlement *sys_instance_settlement(struct sys_instance *in);
+const struct ledger *sys_instance_ledger(const struct sys_instance *in);
 
 /* Systems on systems (system_layers.c): instance k of a system with
  * "settles_on" rides on instance k mod count of its parent: its batches'

@@ -141,6 +141,7 @@ const struct system_def *sys_instance_def(const struct sys_instance *in) { retur
 struct sequencer *sys_instance_sequencer(struct sys_instance *in) { return in->seq; }
 struct batcher *sys_instance_batcher(struct sys_instance *in) { return in->batcher; }
 struct settlement *sys_instance_settlement(struct sys_instance *in) { return in->settle; }
+const struct ledger *sys_instance_ledger(const struct sys_instance *in) { return &in->ledger; }
 bool sys_has_prover(const struct sys_instance *in) { return in->prover != NULL; }
 
 size_t sys_instance_fault_hooks(struct sys_instance *in,

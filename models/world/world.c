@@ -14,6 +14,7 @@
 #include "l2sim/aggregation.h"
 #include "l2sim/da.h"
 #include "l2sim/faults.h"
+#include "l2sim/keystore.h"
 #include "l2sim/l1.h"
 #include "l2sim/system.h"
 #include "l2sim/workload.h"
@@ -37,6 +38,7 @@ struct world {
 	struct workload_set *workloads;
 	struct agg_set *aggs;
 	struct fault_set *faults;
+	struct ks_set *keystores;
 	struct system_def *defs;
 	size_t n_defs;
 	struct sys_instance **inst;
@@ -52,7 +54,8 @@ struct world {
 static const char *const top_keys[] = {
 	"name", "description", "duration", "warmup", "seed", "replications",
 	"output", "tick", "l1", "da_layers", "workloads", "systems",
-	"shared_sequencers", "aggregators", "faults", "sweep", NULL,
+	"shared_sequencers", "aggregators", "faults", "sweep", "keystores",
+	NULL,
 };
 
 static const char *const output_keys[] = {"series_interval", "l1_blocks",
@@ -359,7 +362,9 @@ int world_create(struct sim *sim, const struct scenario *scn,
 	sys_link_parents(w->inst, w->n_inst);
 	w->series_per_instance = per_instance &&
 				 w->n_inst <= SERIES_INSTANCES_MAX;
-	if ((rc = build_faults(w, &root, err)))
+	if ((rc = build_faults(w, &root, err)) ||
+	    (rc = ks_create(sim, &root, w->inst, w->n_inst, w->warmup,
+			    &w->keystores, err)))
 		goto fail;
 
 	/* Start. */
@@ -401,6 +406,7 @@ void world_collect(struct world *w, struct run_result *res)
 	for (size_t i = 0; i < w->n_shared; i++)
 		shared_seq_collect(w->shared[i], res, w->duration);
 	sys_collect_trust(w->inst, w->n_inst, res, l1_slot_time(w->l1));
+	ks_collect(w->keystores, res);
 	for (size_t i = 0; i < w->series->n_points; i++) {
 		const struct res_point *p = &w->series->points[i];
 		res_series_add(res, p->component, p->name, p->t_seconds,
@@ -421,6 +427,7 @@ void world_destroy(struct world *w)
 		shared_seq_destroy(w->shared[i]);
 	free(w->shared);
 	faults_destroy(w->faults);
+	ks_destroy(w->keystores);
 	agg_set_destroy(w->aggs);
 	workload_set_destroy(w->workloads);
 	da_set_destroy(w->da);
