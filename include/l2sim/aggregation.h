@@ -13,6 +13,12 @@
  *   "ecosystem"    ecosystem (L3) aggregation: every ecosystem's proof is
  *                  verified on L1 inside the round's transaction:
  *                  gas = base_gas + per_ecosystem_gas * distinct ecosystems
+ *   "composer"     a composer ZKR: its member systems (agg_join) are
+ *                  composed into one state and one proof, atomic among
+ *                  themselves: a round closes only when every member has a
+ *                  proof waiting (else it waits for the next boundary),
+ *                  and settles all of them in one transaction:
+ *                  gas = base_gas
  *
  * Rounds: the first proof submitted while no round is open opens one; it
  * closes at the first multiple of 'interval' (counted from the time the
@@ -69,6 +75,7 @@ enum agg_type {
 	AGG_INDEPENDENT,
 	AGG_L15,
 	AGG_ECOSYSTEM,
+	AGG_COMPOSER,
 };
 
 /* What a participant learns when the round's L1 transaction is included. */
@@ -126,7 +133,7 @@ struct aggregator *agg_at(struct agg_set *set, size_t i);
 const char *agg_name(const struct aggregator *a);
 enum agg_type agg_type(const struct aggregator *a);
 /* NULL-terminated type names in enum order ("independent", "l1.5",
- * "ecosystem"). */
+ * "ecosystem", "composer"). */
 const char *const *agg_type_names(void);
 
 /*
@@ -135,10 +142,17 @@ const char *const *agg_type_names(void);
  * stay valid until the callback ran; NULL otherwise).  fn(sim, ctx, r)
  * runs when the round's L1 transaction is included (see agg_done_fn).
  * Returns 0, L2S_EINPUT (type "independent"; ecosystem missing for type
- * "ecosystem" or given for another type; NULL fn) or L2S_ENOMEM.
+ * "ecosystem" or "composer" (the member's name) or given for another
+ * type; NULL fn) or L2S_ENOMEM.
  */
 int agg_submit(struct aggregator *a, const char *ecosystem, agg_done_fn *fn,
 	       void *ctx);
+
+/* Composer: 'member' (a system instance's name, kept, not copied) is
+ * composed into this aggregator's state; it submits its proofs with
+ * ecosystem = member.  L2S_EINPUT on another type; L2S_ENOMEM. */
+int agg_join(struct aggregator *a, const char *member);
+size_t agg_members(const struct aggregator *a);
 
 /* Proofs submitted and not yet in an included transaction. */
 size_t agg_pending(const struct aggregator *a);

@@ -84,6 +84,10 @@ void settle_start(struct settlement *s);
 /* A batch was posted (a batcher_sink_fn). */
 void settle_batch_posted(void *settlement, struct batch *b);
 
+/* Through a composer aggregator: joins it as 'member' (kept, not copied;
+ * the instance's name).  0 when its aggregator is not a composer. */
+int settle_join_composer(struct settlement *s, const char *member);
+
 /* on_parent: proofs ride in the parent's batches through fn(carrier)
  * (batcher_carry on the parent's batcher).  Set before the run. */
 void settle_set_carrier(struct settlement *s, batch_carry_fn *fn,

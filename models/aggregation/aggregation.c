@@ -13,7 +13,7 @@
 #include "l2sim/aggregation.h"
 
 static const char *const type_names[] = {
-	"independent", "l1.5", "ecosystem", NULL,
+	"independent", "l1.5", "ecosystem", "composer", NULL,
 };
 
 static const char *const agg_keys[] = {
@@ -105,7 +105,9 @@ struct aggregator {
 
 	/* metrics (inclusions at or after the set's warmup) */
 	int64_t m_rounds, m_proofs, m_gas, m_ecosystems, m_failures;
-	int64_t m_closes, m_split, m_levels_max;
+	int64_t m_closes, m_split, m_levels_max, m_waits;
+	const char **members;        /* composer: its systems, by name */
+	size_t n_members;
 	double m_cost_eth;
 };
 
@@ -139,6 +141,9 @@ int64_t agg_tx_gas(const struct aggregator *a, int64_t proofs,
 		return a->base_gas + a->per_proof_gas * proofs;
 	case AGG_ECOSYSTEM:
 		return a->base_gas + a->per_ecosystem_gas * ecosystems;
+	case AGG_COMPOSER:
+		/* One composed state, one proof, one state root. */
+		return a->base_gas;
 	case AGG_INDEPENDENT:
 		break;
 	}
@@ -259,6 +264,18 @@ static int read_one(struct agg_set *set, const struct scn_obj *e,
 		rc = read_tree(e, a, err);
 	if (rc)
 		return rc;
+	if (a->type == AGG_COMPOSER) {
+		const char *bad = scn_has(e, "per_proof_gas") ? "per_proof_gas"
+				  : scn_has(e, "per_ecosystem_gas")
+					  ? "per_ecosystem_gas"
+				  : scn_has(e, "max_proofs") ? "max_proofs"
+							     : NULL;
+		if (bad)
+			return scn_fail(e, bad, err, "'%s' has no effect on a "
+					"composer: one composed proof settles "
+					"every member's state for base_gas",
+					bad);
+	}
 	if (a->tip > a->max_fee)
 		return scn_fail(e, "max_priority_fee_per_gas", err,
 				"'max_priority_fee_per_gas' exceeds "
@@ -346,6 +363,7 @@ void agg_set_destroy(struct agg_set *set)
 		while (a->rounds)
 			free_round(a->rounds);
 		free(a->wait);
+		free(a->members);
 	}
 	free(set->aggs);
 	free(set);
@@ -455,12 +473,31 @@ static int schedule_close(struct aggregator *a)
 	return rc;
 }
 
+int agg_join(struct aggregator *a, const char *member)
+{
+	const char **m;
+	if (a->type != AGG_COMPOSER || !member)
+		return L2S_EINPUT;
+	m = realloc(a->members, (a->n_members + 1) * sizeof(*m));
+	if (!m)
+		return L2S_ENOMEM;
+	m[a->n_members++] = member;
+	a->members = m;
+	return 0;
+}
+
+size_t agg_members(const struct aggregator *a)
+{
+	return a->n_members;
+}
+
 int agg_submit(struct aggregator *a, const char *ecosystem, agg_done_fn *fn,
 	       void *ctx)
 {
 	if (!fn || a->type == AGG_INDEPENDENT)
 		return L2S_EINPUT;
-	if ((a->type == AGG_ECOSYSTEM) != (ecosystem != NULL))
+	if ((a->type == AGG_ECOSYSTEM || a->type == AGG_COMPOSER) !=
+	    (ecosystem != NULL))
 		return L2S_EINPUT;
 	if (wait_reserve(a, 1))
 		return L2S_ENOMEM;
@@ -482,6 +519,11 @@ static size_t take_count(const struct aggregator *a, size_t off,
 
 	if ((int64_t)limit > a->root_max)
 		limit = (size_t)a->root_max;
+	if (a->type == AGG_COMPOSER) {
+		/* One composed proof: the gas does not grow with proofs. */
+		*ecosystems = 0;
+		return limit;
+	}
 
 	if (a->type == AGG_L15) {
 		if (a->per_proof_gas > 0) {
@@ -571,6 +613,21 @@ static sim_time_t prove_rounds(struct aggregator *a, sim_time_t now,
 	return t;
 }
 
+/* Composer: every member has a proof waiting. */
+static bool composer_ready(const struct aggregator *a)
+{
+	for (size_t m = 0; m < a->n_members; m++) {
+		bool found = false;
+		for (size_t i = 0; i < a->w_len && !found; i++)
+			found = !strcmp(a->members[m],
+					a->wait[(a->w_head + i) % a->w_cap]
+						.ecosystem);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /*
  * A round closes: the waiting proofs (up to max_proofs) are cut, in
  * order, into as many L1 transactions as the per-transaction gas cap
@@ -591,6 +648,13 @@ static void on_close(struct sim *sim, void *self, void *arg)
 	sim_time_t done;
 
 	a->close_pending = false;
+	if (a->type == AGG_COMPOSER && !composer_ready(a)) {
+		/* Atomic among its members: the composed state advances only
+		 * with a proof of every member; wait for the next boundary. */
+		a->m_waits++;
+		schedule_close(a);
+		return;
+	}
 	while (taken < total) {
 		int32_t k = 0, d;
 		size_t n = take_count(a, taken, total - taken, cap, &k);
@@ -804,5 +868,11 @@ void agg_collect(struct agg_set *set, struct run_result *res)
 			       (double)a->m_closes);
 		res_metric_set(res, a->name, "rounds_split",
 			       (double)a->m_split);
+		if (a->type == AGG_COMPOSER) {
+			res_metric_set(res, a->name, "members",
+				       (double)a->n_members);
+			res_metric_set(res, a->name, "rounds_waited",
+				       (double)a->m_waits);
+		}
 	}
 }

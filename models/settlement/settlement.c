@@ -41,6 +41,7 @@ struct settlement {
 		void *ctx;
 	} *hooks;
 	size_t n_hooks;
+	const char *member;         /* composer: the instance's name */
 	batch_carry_fn *carry;      /* on_parent */
 	void *carrier;
 	struct settle_stats st;
@@ -107,6 +108,14 @@ int settle_add_gate(struct settlement *s, settle_gate_fn *fn, void *ctx)
 	return 0;
 }
 const struct lat_hist *settle_latency(const struct settlement *s) { return &s->lat; }
+
+int settle_join_composer(struct settlement *s, const char *member)
+{
+	if (!s->agg || agg_type(s->agg) != AGG_COMPOSER)
+		return 0;
+	s->member = member;
+	return agg_join(s->agg, member);
+}
 
 void settle_set_carrier(struct settlement *s, batch_carry_fn *fn,
 			void *carrier)
@@ -285,6 +294,8 @@ static void proved(struct sim *sim, void *arg)
 		aw->final_ev = 0;
 		const char *eco = agg_type(s->agg) == AGG_ECOSYSTEM
 					  ? s->cfg.ecosystem
+				  : agg_type(s->agg) == AGG_COMPOSER
+					  ? s->member
 					  : NULL;
 		if (agg_submit(s->agg, eco, agg_done, aw))
 			owned_free(s->owned, aw);

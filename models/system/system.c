@@ -88,6 +88,10 @@ int sys_instance_create(const struct sys_env *env, struct system_def *def,
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto fail;
 	}
+	if ((rc = settle_join_composer(in->settle, in->name))) {
+		l2s_error_set(err, rc, "out of memory");
+		goto fail;
+	}
 	/* The data path: sequencer -> batcher -> settlement. */
 	seq_set_sink(in->seq, batcher_accept, in->batcher);
 	batcher_set_sink(in->batcher, settle_batch_posted, in->settle);

@@ -539,6 +539,11 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 		/* "independent": each system verifies its own proofs. */
 		if (agg_type(d->agg) == AGG_INDEPENDENT)
 			d->agg = NULL;
+		if (eco && agg_type(d->agg ? d->agg : agg_find(w->aggs, agg)) !=
+				   AGG_ECOSYSTEM)
+			return scn_fail(so, "ecosystem", err, "\"ecosystem\" has "
+					"no effect: aggregator '%s' is not of "
+					"type \"ecosystem\"", agg);
 		d->settle.aggregator = agg;
 		d->settle.ecosystem = eco ? eco : d->name;
 	} else if (eco) {

@@ -41,11 +41,12 @@ int sys_resolve_parents(struct system_def *defs, size_t n,
 				d->parent = &defs[j];
 		}
 		if (!d->parent) {
-			rc = scn_fail(&o, "settles_on", err, "%s",
-				      !strcmp(d->settles_on, d->name)
-					      ? "a system cannot settle on "
-						"itself"
-					      : "no system of that name");
+			rc = !strcmp(d->settles_on, d->name)
+				     ? scn_fail(&o, "settles_on", err, "a system "
+						"cannot settle on itself")
+				     : scn_fail(&o, "settles_on", err, "no "
+						"system named '%s'",
+						d->settles_on);
 			const char *near = l2s_closest(d->settles_on, cands);
 			if (near && strcmp(near, d->name))
 				l2s_error_hint(err, "did you mean '%s'?", near);
