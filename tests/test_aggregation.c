@@ -449,6 +449,248 @@ static void test_real_l1(void **state)
 	fx_close(&f);
 }
 
+
+/* ---- proof trees, split rounds, composers -------------------------------- */
+
+/* Tree shapes by hand: fan-in 32 over 820 proofs: 32 < 820 <= 1,024, depth
+ * 2, with ceil(820/32) = 26 nodes at level 1 and 1 at level 2; fan-in 4
+ * over 65: 4^3 = 64 < 65, depth 4 (17, 5, 2, 1 nodes).  A level of 26
+ * nodes on 4 provers at 2 min each: ceil(26/4) = 7 waves, 14 min; with
+ * 64 provers (or unlimited) one wave, 2 min. */
+static void test_tree_shape(void **state)
+{
+	(void)state;
+	assert_int_equal(agg_tree_depth(32, 1), 1);
+	assert_int_equal(agg_tree_depth(32, 32), 1);
+	assert_int_equal(agg_tree_depth(32, 33), 2);
+	assert_int_equal(agg_tree_depth(32, 820), 2);
+	assert_int_equal(agg_tree_depth(32, 1025), 3);
+	assert_int_equal(agg_tree_depth(4, 64), 3);
+	assert_int_equal(agg_tree_depth(4, 65), 4);
+	assert_int_equal(agg_tree_depth(0, 1000), 1);
+	assert_int_equal(agg_tree_nodes(32, 820, 1), 26);
+	assert_int_equal(agg_tree_nodes(32, 820, 2), 1);
+	assert_int_equal(agg_tree_nodes(4, 65, 1), 17);
+	assert_int_equal(agg_tree_nodes(4, 65, 2), 5);
+	assert_int_equal(agg_tree_nodes(4, 65, 3), 2);
+	assert_int_equal(agg_tree_nodes(4, 65, 4), 1);
+	assert_int_equal(agg_level_time(2 * SIM_MIN, 4, 26), 14 * SIM_MIN);
+	assert_int_equal(agg_level_time(2 * SIM_MIN, 64, 26), 2 * SIM_MIN);
+	assert_int_equal(agg_level_time(2 * SIM_MIN, 0, 26), 2 * SIM_MIN);
+	assert_int_equal(agg_level_time(2 * SIM_MIN, 4, 4), 2 * SIM_MIN);
+	assert_int_equal(agg_level_time(2 * SIM_MIN, 4, 5), 4 * SIM_MIN);
+}
+
+static void count_done(struct sim *sim, void *ctx, const struct agg_receipt *r)
+{
+	int *n = ctx;
+	(void)sim;
+	(void)r;
+	(*n)++;
+}
+
+/*
+ * A tree of fan-in 2 and two levels holds at most 4 proofs: six proofs at
+ * 1 s make two transactions at the 60 s close, of 4 proofs (depth 2) and
+ * 2 (depth 1): 300,000 + 4 x 20,000 = 380,000 and 340,000 gas.  Level 1
+ * has ceil(4/2) + ceil(2/2) = 3 nodes on 2 provers at 10 s: 2 waves, 20 s;
+ * level 2 has 1 node at 20 s: both transactions go to L1 at 60 + 40 =
+ * 100 s.  The next round (six more at 61 s, close 120 s) finds level 1
+ * free again (since 80 s): also at 160 s.
+ */
+static const char *tree_json =
+	"{\"aggregators\": [{\"name\": \"t\", \"type\": \"l1.5\", "
+	"\"interval\": \"60s\", \"fan_in\": 2, \"levels\": ["
+	"{\"latency\": \"10s\", \"provers\": 2}, {\"latency\": \"20s\"}]}]}";
+
+static void test_tree_round(void **state)
+{
+	struct fx f;
+	struct log log = { 0 };
+	struct act acts[12];
+	struct aggregator *a;
+	struct incl in[2];
+	struct run_result *res;
+
+	(void)state;
+	assert_int_equal(fx_try(&f, tree_json, 0), 0);
+	a = agg_find(f.set, "t");
+	for (int i = 0; i < 12; i++) {
+		acts[i] = (struct act){ a, NULL, { &log, i } };
+		sim_schedule(f.sim, (i < 6 ? 1 : 61) * SIM_S, run_act,
+			     &acts[i], NULL, NULL);
+	}
+	sim_run_until(f.sim, 99 * SIM_S);
+	assert_int_equal(f.fake.n, 0);
+	sim_run_until(f.sim, 100 * SIM_S);
+	assert_int_equal(f.fake.n, 2);
+	assert_int_equal(f.fake.at[0], 100 * SIM_S);
+	assert_int_equal(f.fake.at[1], 100 * SIM_S);
+	assert_int_equal(f.fake.tx[0].gas, 380000);
+	assert_int_equal(f.fake.tx[1].gas, 340000);
+	for (int i = 0; i < 2; i++) {
+		in[i] = (struct incl){ &f.fake, i, 0 };
+		sim_schedule(f.sim, 108 * SIM_S, run_incl, &in[i], NULL, NULL);
+	}
+	sim_run_until(f.sim, 110 * SIM_S);
+	assert_int_equal(log.n, 6);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(log.tag[i], i);
+		assert_int_equal(log.r[i].levels, i < 4 ? 2 : 1);
+		assert_int_equal(log.r[i].round_txs, 2);
+		assert_int_equal(log.r[i].gas_share, i < 4 ? 95000 : 170000);
+	}
+	sim_run_until(f.sim, 160 * SIM_S);
+	assert_int_equal(f.fake.n, 4);
+	assert_int_equal(f.fake.at[2], 160 * SIM_S);
+	res = run_result_create();
+	agg_collect(f.set, res);
+	assert_near(res_metric_get(res, "t", "proof_levels"), 2, 0);
+	assert_near(res_metric_get(res, "t", "rounds_closed"), 2, 0);
+	assert_near(res_metric_get(res, "t", "rounds_split"), 2, 0);
+	assert_near(res_metric_get(res, "t", "rounds"), 2, 0);
+	run_result_destroy(res);
+	fx_close(&f);
+}
+
+/* A level with 1 prover is busy across rounds: fan-in 2, one level of
+ * 90 s on 1 prover.  Round 1 (2 proofs at 1 s, close 60 s) proves until
+ * 150 s; round 2 (2 proofs at 61 s, close 120 s) waits for the prover
+ * and goes to L1 at 150 + 90 = 240 s. */
+static void test_tree_level_busy(void **state)
+{
+	struct fx f;
+	struct log log = { 0 };
+	struct act acts[4];
+	struct aggregator *a;
+
+	(void)state;
+	assert_int_equal(fx_try(&f, "{\"aggregators\": [{\"name\": \"t\", "
+				    "\"type\": \"l1.5\", \"interval\": 60, "
+				    "\"fan_in\": 2, \"levels\": [{\"latency\": "
+				    "90, \"provers\": 1}]}]}", 0),
+			 0);
+	a = agg_find(f.set, "t");
+	for (int i = 0; i < 4; i++) {
+		acts[i] = (struct act){ a, NULL, { &log, i } };
+		sim_schedule(f.sim, (i < 2 ? 1 : 61) * SIM_S, run_act,
+			     &acts[i], NULL, NULL);
+	}
+	sim_run_until(f.sim, 300 * SIM_S);
+	assert_int_equal(f.fake.n, 2);
+	assert_int_equal(f.fake.at[0], 150 * SIM_S);
+	assert_int_equal(f.fake.at[1], 240 * SIM_S);
+	fx_close(&f);
+}
+
+/*
+ * Over the gas cap on a real chain (the default fork caps a transaction
+ * at 2^24 = 16,777,216 gas, EIP-7825): 1,000 proofs with the defaults fit
+ * (16,777,216 - 300,000) / 20,000 = 823 per transaction: the round splits
+ * into 823 + 177 proofs, 300,000 + 823 x 20,000 = 16,760,000 and
+ * 300,000 + 177 x 20,000 = 3,840,000 gas: 20,600,000 in all.  Both are
+ * included; every proof settles.
+ */
+static void test_split_over_gas_cap(void **state)
+{
+	struct fx f;
+	struct aggregator *a;
+	struct run_result *res;
+	int done = 0;
+
+	(void)state;
+	assert_int_equal(fx_try(&f, "{\"l1\": {}, \"aggregators\": [{"
+				    "\"name\": \"u\", \"type\": \"l1.5\", "
+				    "\"interval\": 60, \"latency\": 0}]}", 1),
+			 0);
+	assert_int_equal(l1_max_tx_gas(f.l1), 16777216);
+	a = agg_find(f.set, "u");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(agg_submit(a, NULL, count_done, &done), 0);
+	sim_run_until(f.sim, 200 * SIM_S);
+	assert_int_equal(done, 1000);
+	res = run_result_create();
+	agg_collect(f.set, res);
+	assert_near(res_metric_get(res, "u", "rounds"), 2, 0);
+	assert_near(res_metric_get(res, "u", "rounds_split"), 1, 0);
+	assert_near(res_metric_get(res, "u", "l1_gas_total"), 20600000, 0);
+	assert_near(res_metric_get(res, "u", "gas_per_proof"), 20600, 0);
+	assert_near(res_metric_get(res, "u", "proofs_pending_end"), 0, 0);
+	run_result_destroy(res);
+	fx_close(&f);
+}
+
+/*
+ * A composer of members A and B: atomic, so the round at 60 s (only A's
+ * proof waiting) waits; B's proof at 70 s completes the set and the round
+ * at 120 s settles both in one transaction of base_gas 300,000 (one
+ * composed state: no per-proof gas), 150,000 each.
+ */
+static void test_composer(void **state)
+{
+	struct fx f;
+	struct log log = { 0 };
+	struct act acts[2];
+	struct aggregator *a;
+	struct run_result *res;
+
+	(void)state;
+	assert_int_equal(fx_try(&f, "{\"aggregators\": [{\"name\": \"c\", "
+				    "\"type\": \"composer\", \"interval\": 60, "
+				    "\"latency\": 0}]}", 0),
+			 0);
+	a = agg_find(f.set, "c");
+	assert_int_equal(agg_type(a), AGG_COMPOSER);
+	assert_int_equal(agg_join(a, "A"), 0);
+	assert_int_equal(agg_join(a, "B"), 0);
+	assert_int_equal(agg_members(a), 2);
+	assert_int_equal(agg_submit(a, NULL, on_done, NULL), L2S_EINPUT);
+	acts[0] = (struct act){ a, "A", { &log, 0 } };
+	acts[1] = (struct act){ a, "B", { &log, 1 } };
+	sim_schedule(f.sim, SIM_S, run_act, &acts[0], NULL, NULL);
+	sim_schedule(f.sim, 70 * SIM_S, run_act, &acts[1], NULL, NULL);
+	sim_run_until(f.sim, 119 * SIM_S);
+	assert_int_equal(f.fake.n, 0);
+	sim_run_until(f.sim, 120 * SIM_S);
+	assert_int_equal(f.fake.n, 1);
+	assert_int_equal(f.fake.tx[0].gas, 300000);
+	fake_include(&f.fake, 0, 120 * SIM_S, 0);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.r[0].gas_share, 150000);
+	assert_int_equal(log.r[1].gas_share, 150000);
+	res = run_result_create();
+	agg_collect(f.set, res);
+	assert_near(res_metric_get(res, "c", "rounds_waited"), 1, 0);
+	assert_near(res_metric_get(res, "c", "members"), 2, 0);
+	run_result_destroy(res);
+	fx_close(&f);
+}
+
+static void expect_error(const char *json, int real_l1, const char *msg,
+			 const char *hint);
+
+static void test_tree_errors(void **state)
+{
+	(void)state;
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": \"l1.5\","
+		     " \"fan_in\": 4}]}", 0, "'fan_in' needs 'levels'", NULL);
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": \"l1.5\","
+		     " \"levels\": [{}]}]}", 0, "'levels' needs 'fan_in'", NULL);
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": \"l1.5\","
+		     " \"fan_in\": 4, \"latency\": 5, \"levels\": [{}]}]}", 0,
+		     "a latency per level", NULL);
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": \"l1.5\","
+		     " \"fan_in\": 1, \"levels\": [{}]}]}", 0, "fan_in", NULL);
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": \"l1.5\","
+		     " \"fan_in\": 4, \"levels\": []}]}", 0, "0 levels", NULL);
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": \"l1.5\","
+		     " \"fan_in\": 4, \"levels\": [{\"latncy\": 5}]}]}", 0,
+		     "unknown key 'latncy'", "latency");
+	expect_error("{\"aggregators\": [{\"name\": \"a\", \"type\": "
+		     "\"composer\", \"per_proof_gas\": 5}]}", 0,
+		     "no effect on a composer", NULL);
+}
+
 static void expect_error(const char *json, int real_l1, const char *msg,
 			 const char *hint)
 {
@@ -497,6 +739,12 @@ int main(void)
 		cmocka_unit_test(test_boundary),
 		cmocka_unit_test(test_real_l1),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_tree_shape),
+		cmocka_unit_test(test_tree_round),
+		cmocka_unit_test(test_tree_level_busy),
+		cmocka_unit_test(test_split_over_gas_cap),
+		cmocka_unit_test(test_composer),
+		cmocka_unit_test(test_tree_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,10 +19,10 @@ fin=$(metric "$db" zkr tx_finalized)
 off=$(metric "$db" zkr tx_offered)
 check_range "every transaction final (finalized - offered)" \
 	"$(awk -v a="$fin" -v b="$off" 'BEGIN{print a-b}')" 0 0
-# Levels: own proof + a tree of depth 2 (32^2 = 1,024 >= 820 proofs).
+# Levels: own proof + a tree of depth 2 (32^2 = 1,024 >= 823, the most proofs one transaction holds).
 check_range "tree depth (aggregator proof_levels)" "$(metric "$db" tree proof_levels)" 2 2
 check_range "zkr proof_levels (own proof + tree)" "$(metric "$db" zkr proof_levels)" 3 3
-# 5 rounds of 1,000 proofs, each split 820 + 180: 10 L1 transactions.
+# 5 rounds of 1,000 proofs, each split 823 + 177: 10 L1 transactions.
 check_range "tree rounds_split" "$(metric "$db" tree rounds_split)" 5 5
 check_range "tree L1 transactions" "$(metric "$db" tree rounds)" 10 10
 # Gas by hand: 10 x 300,000 + 5,000 x 20,000 = 103,000,000.
