@@ -90,6 +90,10 @@ int an_set_load(struct an_set *set, sqlite3 *db, const int64_t *ids,
 		size_t n, struct l2s_error *err);
 void an_set_release(struct an_set *set);
 
+/* Summary lines of aggregators and key stores (summary_settle.c). */
+int an_settle_lines(struct an_set *set, const struct an_group *g,
+		    struct an_buf *b, struct l2s_error *err);
+
 /* The group named 'scenario', or NULL. */
 struct an_group *an_set_find(struct an_set *set, const char *scenario);
 

@@ -247,6 +247,8 @@ static int print_group(struct an_set *set, const struct an_group *g,
 	}
 	if ((rc = l1_lines(set, g, b, err)) < 0)
 		return rc;
+	if ((rc = an_settle_lines(set, g, b, err)) < 0)
+		return rc;
 	/* The trust profile of the first run (it follows the configuration,
 	 * so a sweep point may change it; the report shows each point). */
 	an_buf_puts(b, "\n");
