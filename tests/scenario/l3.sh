@@ -20,9 +20,9 @@ check_range "l2 proof_levels" "$(metric "$db" l2 proof_levels)" 1 1
 check_lt "l3 finalizes after l2 (p50)" "$(metric "$db" l2 latency_finalized_p50)" "$(metric "$db" l3 latency_finalized_p50)"
 check_lt "l3-validium finalizes after l2 (p50)" "$(metric "$db" l2 latency_finalized_p50)" "$(metric "$db" l3-validium latency_finalized_p50)"
 # No double counting: L1 bytes per second of "all" = l2's + on-l1's +
-# composed's (the systems on L1); the L3s' bytes are inside l2's.
+# composed's + enshrined's (the systems on L1); the L3s' bytes are inside l2's.
 rate() { awk -v b="$(metric "$db" "$1" l1_da_bytes_per_tx)" -v t="$(metric "$db" "$1" tps_posted)" 'BEGIN{printf "%.6f", b*t}'; }
-sum=$(awk -v a="$(rate l2)" -v b="$(rate on-l1)" -v c="$(rate composed)" 'BEGIN{print a+b+c}')
+sum=$(awk -v a="$(rate l2)" -v b="$(rate on-l1)" -v c="$(rate composed)" -v d="$(rate enshrined)" 'BEGIN{print a+b+c+d}')
 check_range "all L1 bytes/s vs sum over L1 systems ($sum)" "$(rate all)" \
 	"$(awk -v s="$sum" 'BEGIN{print s*0.999}')" "$(awk -v s="$sum" 'BEGIN{print s*1.001}')"
 # The parent's L1 bytes include the L3s': its bytes/s exceed the L3
@@ -38,4 +38,13 @@ check_range "l2 bytes/s with its L3s - without them, vs the L3s' carried bytes/s
 check_range "composer members" "$(metric "$db" composer members)" 4 4
 check_lt "composed chains pay less L1 gas per tx than the same chains alone" \
 	"$(metric "$db" composed l1_gas_per_tx)" "$(metric "$db" on-l1 l1_gas_per_tx)"
+# Enshrined verification beside the proof system: the same chains, the
+# same verification gas per batch (assumed 300,000 like the PLONK proof),
+# but no prover: final about the 10 min of proving earlier, no proof chain.
+check_range "enshrined proof_levels" "$(metric "$db" enshrined proof_levels)" 0 0
+check_range "enshrined has no prover" "$(sqlite3 "$db" "SELECT count(*) FROM metrics WHERE component LIKE 'enshrined%' AND name LIKE 'prover_%'")" 0 0
+gap=$(awk -v a="$(metric "$db" on-l1 latency_finalized_p50)" -v b="$(metric "$db" enshrined latency_finalized_p50)" 'BEGIN{print a-b}')
+check_range "on-l1 finality p50 - enshrined's (s, ~600 of proving)" "$gap" 400 800
+check_range "enshrined L1 gas per tx / on-l1's (same gas per batch)" \
+	"$(awk -v a="$(metric "$db" enshrined l1_gas_per_tx)" -v b="$(metric "$db" on-l1 l1_gas_per_tx)" 'BEGIN{print a/b}')" 0.97 1.03
 finish
