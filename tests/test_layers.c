@@ -316,6 +316,14 @@ static void test_errors(void **state)
 		     "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
 		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
 		     " \"a\", \"aggregator\": \"g\"}]}", "verified there");
+	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
+		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
+		     " \"a\", \"batcher\": {\"max_fee\": \"9gwei\"}}]}",
+		     "'max_fee' has no effect: 'b' settles on 'a'");
+	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
+		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
+		     " \"a\", \"settlement\": {\"verify_extra_gas\": 1}}]}",
+		     "'verify_extra_gas' has no effect");
 	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settlement\": {\"verification\": \"enshrined\"}}]}",
 		     "needs \"enshrined_gas\"");

@@ -11,6 +11,35 @@
 
 #include "l2sim/system.h"
 
+/* Keys of L1 posting have no effect on a system settling on another: it
+ * sends no L1 transaction. */
+static int check_no_l1_keys(const struct scn_obj *so,
+			    const struct system_def *d, struct l2s_error *err)
+{
+	static const char *const batcher_l1[] = {
+		"blobs_per_tx", "blob_payload", "max_calldata_tx", "max_fee",
+		"max_blob_fee", "priority_fee", "rebid", "batch_gas",
+		"da_fallback", NULL,
+	};
+	struct scn_obj b, st;
+	bool has;
+	int rc;
+	if ((rc = scn_get_obj(so, "batcher", &b, &has, err)) ||
+	    (rc = scn_get_obj(so, "settlement", &st, &has, err)))
+		return rc;
+	for (size_t i = 0; batcher_l1[i]; i++)
+		if (scn_has(&b, batcher_l1[i]))
+			return scn_fail(&b, batcher_l1[i], err, "'%s' has no "
+					"effect: '%s' settles on '%s' and sends "
+					"no L1 transaction", batcher_l1[i],
+					d->name, d->settles_on);
+	if (scn_has(&st, "verify_extra_gas"))
+		return scn_fail(&st, "verify_extra_gas", err, "'verify_extra_gas' "
+				"has no effect: the proofs of '%s' are verified "
+				"on '%s'", d->name, d->settles_on);
+	return 0;
+}
+
 int sys_resolve_parents(struct system_def *defs, size_t n,
 			const struct scn_obj *root, struct l2s_error *err)
 {
@@ -40,6 +69,8 @@ int sys_resolve_parents(struct system_def *defs, size_t n,
 			if (j != i && !strcmp(defs[j].name, d->settles_on))
 				d->parent = &defs[j];
 		}
+		if (d->parent && (rc = check_no_l1_keys(&o, d, err)))
+			return rc;
 		if (!d->parent) {
 			rc = !strcmp(d->settles_on, d->name)
 				     ? scn_fail(&o, "settles_on", err, "a system "
