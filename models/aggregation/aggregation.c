@@ -702,7 +702,7 @@ static void on_close(struct sim *sim, void *self, void *arg)
 		if (txs > 1)
 			a->m_split++;
 	}
-	done = prove_rounds(a, sim_now(sim), nodes, depth);
+	done = txs ? prove_rounds(a, sim_now(sim), nodes, depth) : sim_now(sim);
 	/* 'made' is newest first: reverse it to proof order, then link each
 	 * into the live list and submit them in that order at 'done'. */
 	{
