@@ -157,7 +157,7 @@ struct sys_trust {
 	sim_time_t liveness_bound; /* -1: unbounded */
 	const char *validity;     /* validity_proof, fraud_proof, none */
 	const char *data;         /* l1, committee, alt_da, mixed */
-	const char *settles_on;   /* "l1" */
+	const char *settles_on;   /* "l1", or the parent (settles_on) */
 	/* What it shares with others and can be throttled by: L1 blob space
 	 * or calldata, a DA layer, a shared sequencer, an aggregator. */
 	char depends_on[192];

@@ -41,20 +41,29 @@ void sys_trust_profile(const struct system_def *def, sim_time_t slot_time,
 	out->liveness_bound = bound;
 	out->validity = def->type == SYS_OPTIMISTIC ? "fraud_proof"
 						     : "validity_proof";
-	if (def->type == SYS_VOLITION)
+	/* A rollup settling on another system (an L3) keeps its data
+	 * where its parent's batches go. */
+	const struct system_def *dd = def;
+	while (dd->batcher.target == DA_PARENT && dd->parent)
+		dd = dd->parent;
+	if (dd->type == SYS_VOLITION)
 		out->data = "mixed";
-	else if (def->batcher.target != DA_ALT)
+	else if (dd->batcher.target != DA_ALT)
 		out->data = "l1";
 	else
-		out->data = def->da && da_layer_type(def->da) == DA_TYPE_DAC
+		out->data = dd->da && da_layer_type(dd->da) == DA_TYPE_DAC
 				    ? "committee"
 				    : "alt_da";
-	out->settles_on = "l1";
+	/* The parent system's name; sys_collect_trust names its instance. */
+	out->settles_on = def->settles_on ? def->settles_on : "l1";
 	static const char *const l1_targets[] = {"l1_blobs", "l1_calldata",
 						 "l1_blobs_or_calldata"};
 	size_t k = 0, cap = sizeof(out->depends_on);
 	out->depends_on[0] = '\0';
-	if (def->type == SYS_VOLITION || def->batcher.target == DA_ALT)
+	if (def->batcher.target == DA_PARENT && def->parent)
+		k += (size_t)snprintf(out->depends_on, cap, "%s",
+				      def->parent->name);
+	else if (def->type == SYS_VOLITION || def->batcher.target == DA_ALT)
 		k += (size_t)snprintf(out->depends_on + k, cap - k, "%s%s",
 				      def->batcher.da_name ? def->batcher.da_name
 							   : "da",
@@ -63,6 +72,9 @@ void sys_trust_profile(const struct system_def *def, sim_time_t slot_time,
 	else
 		k += (size_t)snprintf(out->depends_on, cap, "%s",
 				      l1_targets[def->batcher.target]);
+	if (k < cap && def->parent && def->batcher.target != DA_PARENT)
+		k += (size_t)snprintf(out->depends_on + k, cap - k, " %s",
+				      def->parent->name);
 	if (k < cap && def->seq.type == SEQ_SHARED && def->seq.shared_name)
 		k += (size_t)snprintf(out->depends_on + k, cap - k, " %s",
 				      def->seq.shared_name);
@@ -77,7 +89,23 @@ void sys_collect_trust(struct sys_instance *const *inst, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct system_def *def = sys_instance_def(inst[i]);
 		struct sys_trust t;
+		char parent[112];
 		sys_trust_profile(def, slot_time, &t);
+		if (def->parent) {
+			/* Instance k rides on the parent's instance k mod its
+			 * count (system_layers.c). */
+			size_t first = i;
+			while (first > 0 && sys_instance_def(inst[first - 1]) == def)
+				first--;
+			int64_t k = (int64_t)(i - first) % def->parent->count;
+			if (def->parent->count > 1)
+				snprintf(parent, sizeof(parent), "%s#%lld",
+					 def->parent->name, (long long)k);
+			else
+				snprintf(parent, sizeof(parent), "%s",
+					 def->parent->name);
+			t.settles_on = parent;
+		}
 		struct res_system row = {
 			.component = (char *)sys_instance_name(inst[i]),
 			.type = (char *)sys_type_name(def->type),

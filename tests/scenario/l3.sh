@@ -34,6 +34,11 @@ alone=$(awk -v b="$(metric "$db2" l2 l1_da_bytes_per_tx)" -v t="$(metric "$db2" 
 check_range "l2 bytes/s with its L3s - without them, vs the L3s' carried bytes/s ($l3rate)" \
 	"$(awk -v a="$(rate l2)" -v b="$alone" 'BEGIN{print a-b}')" \
 	"$(awk -v s="$l3rate" 'BEGIN{print s*0.95}')" "$(awk -v s="$l3rate" 'BEGIN{print s*1.2}')"
+# The systems table: the L3s settle on the L2 (its component name), their
+# data is the L2's class (L1) or their committee's.
+check_range "l3#0 settles_on l2 (systems table)" "$(sqlite3 "$db" "SELECT count(*) FROM systems WHERE component='l3#0' AND settles_on='l2' AND data='l1' AND depends_on='l2'")" 1 1
+check_range "l3-validium settles_on l2, data on its committee" "$(sqlite3 "$db" "SELECT count(*) FROM systems WHERE component='l3-validium' AND settles_on='l2' AND data='committee' AND depends_on='dac l2'")" 1 1
+check_range "on-l1 systems settle on l1" "$(sqlite3 "$db" "SELECT count(*) FROM systems WHERE component LIKE 'on-l1#%' AND settles_on='l1'")" 4 4
 # A composer ZKR: one proof for its four members per round.
 check_range "composer members" "$(metric "$db" composer members)" 4 4
 check_lt "composed chains pay less L1 gas per tx than the same chains alone" \
