@@ -213,6 +213,23 @@ static int tables(struct report *r, const struct an_group *g)
 	return 0;
 }
 
+/* Proof aggregators and key-store designs, as in the summary. */
+static int report_settle_lines(struct report *r, const struct an_group *g)
+{
+	struct an_buf t = {0};
+	int rc = an_settle_lines(r->set, g, &t, r->err);
+	if (rc >= 0 && t.oom)
+		rc = l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
+	if (rc >= 0 && t.len) {
+		an_buf_puts(&r->html, "<h3>Settlement</h3>\n<pre>");
+		report_html_escape(&r->html, t.s);
+		an_buf_puts(&r->html, "</pre>\n");
+		an_buf_printf(&r->md, "### Settlement\n\n```\n%s```\n\n", t.s);
+	}
+	an_buf_release(&t);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- page -------------------------------------------------------------- */
 
 static const char css[] =
@@ -279,6 +296,8 @@ static int section(struct report *r, size_t gi)
 		    "half-width of the 95% confidence interval (Student t). "
 		    "Cost in gwei per posted transaction.\n\n");
 	if ((rc = tables(r, g)) < 0)
+		return rc;
+	if ((rc = report_settle_lines(r, g)) < 0)
 		return rc;
 	if ((rc = an_trust_html(r->set->db, g->points[0].runs[0], &r->html,
 				&r->md, r->err)) < 0)
