@@ -29,6 +29,16 @@ check_range "keystore-rollup staleness = ks finality p99 + 12 s" \
 	"$(awk -v f="$ksfin" 'BEGIN{print f+11.999}')" "$(awk -v f="$ksfin" 'BEGIN{print f+12.001}')"
 check_lt "home staleness below a missed copy's" \
 	"$(metric "$db" home keychange_staleness_p99)" "$(metric "$db" copy keychange_staleness_p99)"
+# The summary and the report show one line per design.
+"$L2SIM" report "$db" --out "$TMP/rep" >/dev/null 2>&1 || { echo "FAIL: report"; failures=$((failures + 1)); }
+for d in copy keystore-rollup home; do
+	if grep -q "^keystore $d: .* gas per key change, staleness p99" "$TMP/rep/report.md"; then
+		echo "ok: report line for $d"
+	else
+		echo "FAIL: no report line for $d"
+		failures=$((failures + 1))
+	fi
+done
 # Copies that never miss are honoured within seconds (soft confirmation).
 db2=$TMP/ks0.db
 run_scenario scenarios/keystore.json "$db2" --set duration=8h --set 'keystores[0].miss_probability=0'
