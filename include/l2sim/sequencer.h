@@ -1,7 +1,11 @@
 /*
  * Sequencers: own (one operator per system instance), shared (one for many
- * instances, its capacity split among them), based (L1 proposers sequence:
- * one L2 block per L1 block, none in a missed slot).
+ * instances, its capacity split among them, or set by a BFT consensus
+ * model: see seq_bft_* below), based (L1 proposers sequence: one L2 block
+ * per L1 block, none in a missed slot), rotating and auction (a set of
+ * operators taking turns by epochs, or buying the epoch in an auction:
+ * sequenced like an own sequencer, their hand-overs and failures applied
+ * by the rotation mechanism).
  *
  * A sequencer owns its mempool: arrivals join it (beyond the mempool limit
  * the newest are dropped) and, each tick or L1 block, up to its capacity
@@ -20,9 +24,10 @@
 #include "l2sim/engine.h"
 #include "l2sim/lathist.h"
 #include "l2sim/results.h"
+#include "l2sim/scenario.h"
 #include "l2sim/txkind.h"
 
-enum seq_type { SEQ_OWN, SEQ_SHARED, SEQ_BASED };
+enum seq_type { SEQ_OWN, SEQ_SHARED, SEQ_BASED, SEQ_ROTATING, SEQ_AUCTION };
 
 struct seq_cfg {
 	enum seq_type type;
@@ -34,6 +39,65 @@ struct seq_cfg {
 	sim_time_t confirm_latency; /* soft confirmation after the block */
 };
 
+/*
+ * A BFT consensus of V validators ordering a shared sequencer's blocks
+ * (HotShot- or CometBFT-like; docs/model-sequencing.md gives the sources).
+ * One round (view) of a block of n transactions of mean size s bytes and
+ * mean gas g, with M member systems, takes
+ *
+ *   R = base_round + V * vote_cost + M * member_cost
+ *       + n * (s * fanout(V) / bandwidth + g / exec_gas_rate)
+ *
+ * where fanout(V) is V - 1 (the leader sends the payload to every
+ * validator) or 'erasure_expansion' (erasure-coded dispersal: the leader
+ * sends the payload's coded chunks once), and the g term is absent when
+ * exec_gas_rate is 0 (ordering only, no execution).  A block holds at most
+ * max_block_bytes.  A transaction is soft-confirmed decide_rounds rounds
+ * after the round that proposes it.
+ */
+enum seq_bft_dissemination { SEQ_BFT_BROADCAST, SEQ_BFT_ERASURE };
+
+struct seq_bft_cfg {
+	int64_t validators;          /* V */
+	sim_time_t base_round;       /* network phases and fixed work */
+	sim_time_t vote_cost;        /* per validator per round */
+	sim_time_t member_cost;      /* per member system per round */
+	int64_t bandwidth;           /* leader's upload, bytes/s */
+	enum seq_bft_dissemination dissemination;
+	double erasure_expansion;    /* SEQ_BFT_ERASURE: bytes sent / payload */
+	int64_t max_block_bytes;
+	int64_t exec_gas_rate;       /* gas/s a node executes; 0 = none */
+	int64_t decide_rounds;       /* rounds from proposal to decision */
+};
+
+/* A round under a steady arrival rate (seq_bft_round). */
+struct seq_bft_round {
+	double round_s;       /* R, seconds */
+	double txs;           /* transactions per round */
+	double capacity_tps;  /* most tx/s the consensus can order */
+	bool saturated;       /* the arrivals exceed it */
+};
+
+/* Reads a "consensus" object into *cfg (documented defaults); 0 or
+ * L2S_EINPUT. */
+int seq_bft_read(const struct scn_obj *o, struct seq_bft_cfg *cfg,
+		 struct l2s_error *err);
+/* Seconds of a round's fixed part: base + V * vote + M * member. */
+double seq_bft_fixed_s(const struct seq_bft_cfg *c, int64_t members);
+/* Seconds per transaction of s bytes and g gas in a round. */
+double seq_bft_per_tx_s(const struct seq_bft_cfg *c, double bytes,
+			double gas);
+/*
+ * The round under arrivals of 'rate' tx/s of mean 'bytes' and 'gas' with
+ * 'members' members: rounds run back to back, each carrying what arrived
+ * during the previous one, so R = a + rate * R * c, i.e.
+ * R = a / (1 - rate * c), while that block fits (rate * c < 1 and
+ * rate * R <= the most transactions of a block); beyond it every block is
+ * full: R = a + n_max * c, capacity n_max / R.
+ */
+void seq_bft_round(const struct seq_bft_cfg *c, int64_t members, double rate,
+		   double bytes, double gas, struct seq_bft_round *out);
+
 /* A shared sequencer's settings (shared_sequencers[] in a scenario). */
 struct shared_seq_cfg {
 	char name[96];
@@ -41,6 +105,8 @@ struct shared_seq_cfg {
 	int64_t mempool_limit;      /* per member */
 	sim_time_t block_time;
 	sim_time_t consensus_latency;
+	bool bft;                   /* capacity and timing from 'consensus' */
+	struct seq_bft_cfg consensus;
 };
 
 struct seq_stats {
@@ -65,6 +131,8 @@ typedef int64_t seq_outage_fn(void *ctx, sim_time_t down_for,
 			      int64_t full_rate, bool *forced);
 /* Told how many transactions went through under the policy's forced rate. */
 typedef void seq_forced_fn(void *ctx, uint64_t txs);
+/* Told of every cohort sequenced, before the sink gets it. */
+typedef void seq_observer_fn(void *ctx, const struct cohort *c);
 
 /*
  * A sequencer of 'cfg' on 'sim' for transactions of 'kinds'; 'shared'
@@ -82,6 +150,25 @@ void seq_set_sink(struct sequencer *s, seq_sink_fn *fn, void *ctx);
 /* 0 or L2S_ENOMEM. */
 int seq_add_outage_policy(struct sequencer *s, seq_outage_fn *fn,
 			  seq_forced_fn *forced, void *ctx);
+
+/* 0 or L2S_ENOMEM.  Observers are told in the order they were added. */
+int seq_add_observer(struct sequencer *s, seq_observer_fn *fn, void *ctx);
+/* Adds 'delay' to every soft confirmation (e.g. an ordering policy's
+ * artificial delay of ordinary transactions). */
+void seq_add_confirm_delay(struct sequencer *s, sim_time_t delay);
+enum seq_type seq_type(const struct sequencer *s);
+
+/*
+ * Cross-system bundles of a shared sequencer's member: 'share' of its
+ * sequenced transactions are bundles with a leg on another member.  A
+ * bundle is included atomically when the other legs make the same
+ * round; when the other members are down or their demand is not all
+ * served in that tick, the unserved fraction of bundles fails together.
+ * Counts are carried as whole bundles.
+ */
+void seq_set_bundle_share(struct sequencer *s, double share);
+void seq_bundles(const struct sequencer *s, uint64_t *atomic,
+		 uint64_t *failed);
 
 /* Arrivals of (t0, t1] join the mempool as cohort *c (arrival time set by
  * the caller); the newest beyond the mempool limit are dropped. */
@@ -114,7 +201,9 @@ int shared_seq_add(struct shared_seq *s, struct sequencer *member);
 void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1);
 /* Fault handler (faults.h). */
 void shared_seq_set_down(void *shared, int member, bool down);
-/* Its metrics: members, tps_sequenced over 'duration', saturated_share. */
+/* Its metrics: members, tps_sequenced over 'duration', saturated_share;
+ * with a consensus model also validators, round_time_mean (seconds, over
+ * ticks with demand) and capacity_tps_mean. */
 void shared_seq_collect(const struct shared_seq *s, struct run_result *res,
 			sim_time_t duration);
 

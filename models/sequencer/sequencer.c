@@ -21,6 +21,11 @@ struct outage_policy {
 	void *ctx;
 };
 
+struct observer {
+	seq_observer_fn *fn;
+	void *ctx;
+};
+
 struct sequencer {
 	struct sim *sim;
 	struct seq_cfg cfg;
@@ -33,12 +38,19 @@ struct sequencer {
 	void *sink_ctx;
 	struct outage_policy *policies;
 	size_t n_policies;
+	struct observer *observers;
+	size_t n_observers;
+	sim_time_t confirm_delay;    /* added to every soft confirmation */
+	double bundle_share;         /* cross-system bundles (shared member) */
+	double bundle_carry;         /* fraction of a bundle carried over */
+	uint64_t bundles_atomic, bundles_failed;
 	bool down;
 	sim_time_t down_since;
 	int down_count;              /* outages in force (system and instance) */
 	double credit;               /* unused capacity carried within a tick */
 	size_t bins[4];              /* latency bins of an unqueued cohort */
 	bool bins_set;
+	sim_time_t bins_block, bins_extra; /* what the bins were made for */
 	struct seq_stats st;
 	struct lat_hist lat;
 	uint64_t series_offered;
@@ -53,6 +65,7 @@ struct shared_seq {
 	double credit;              /* fraction of a tx of capacity carried over */
 	double sequenced, offered_to;
 	double busy_ticks, ticks;
+	double round_sum, cap_sum, demand_ticks; /* consensus model */
 };
 
 struct sequencer *seq_create(struct sim *sim, const struct seq_cfg *cfg,
@@ -84,6 +97,7 @@ void seq_destroy(struct sequencer *s)
 	cohort_q_release(&s->mempool);
 	lat_hist_release(&s->lat);
 	free(s->policies);
+	free(s->observers);
 	free(s);
 }
 
@@ -103,6 +117,36 @@ int seq_add_outage_policy(struct sequencer *s, seq_outage_fn *fn,
 	s->policies = p;
 	s->policies[s->n_policies++] = (struct outage_policy){fn, forced, ctx};
 	return 0;
+}
+
+int seq_add_observer(struct sequencer *s, seq_observer_fn *fn, void *ctx)
+{
+	void *p = realloc(s->observers, (s->n_observers + 1) *
+					sizeof(*s->observers));
+	if (!p)
+		return L2S_ENOMEM;
+	s->observers = p;
+	s->observers[s->n_observers++] = (struct observer){fn, ctx};
+	return 0;
+}
+
+void seq_add_confirm_delay(struct sequencer *s, sim_time_t delay)
+{
+	s->confirm_delay += delay;
+}
+
+enum seq_type seq_type(const struct sequencer *s) { return s->cfg.type; }
+
+void seq_set_bundle_share(struct sequencer *s, double share)
+{
+	s->bundle_share = share;
+}
+
+void seq_bundles(const struct sequencer *s, uint64_t *atomic,
+		 uint64_t *failed)
+{
+	*atomic = s->bundles_atomic;
+	*failed = s->bundles_failed;
 }
 
 uint64_t seq_mempool_txs(const struct sequencer *s) { return s->mempool.txs; }
@@ -172,6 +216,7 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 {
 	uint64_t done = 0;
 	bool rec = t1 >= s->warmup;
+	extra += s->confirm_delay;
 	while (done < cap && s->mempool.txs) {
 		struct cohort *f = cohort_q_front(&s->mempool);
 		uint64_t want = cap - done;
@@ -199,7 +244,10 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			double ex = sim_time_to_s(extra), bt = sim_time_to_s(block);
 			if (c.arrived >= t0) {
 				/* The same four points every time: bins once. */
-				if (!s->bins_set) {
+				if (!s->bins_set || s->bins_block != block ||
+				    s->bins_extra != extra) {
+					s->bins_block = block;
+					s->bins_extra = extra;
 					for (int q = 0; q < 4; q++)
 						s->bins[q] = lat_hist_bin(
 							&s->lat,
@@ -216,6 +264,8 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 					     (double)got);
 			}
 		}
+		for (size_t i = 0; i < s->n_observers; i++)
+			s->observers[i].fn(s->observers[i].ctx, &c);
 		if (s->sink)
 			s->sink(s->sink_ctx, &c);
 	}
@@ -350,6 +400,54 @@ int shared_seq_add(struct shared_seq *s, struct sequencer *member)
 	return 0;
 }
 
+/* Whole bundles among 'txs' sequenced transactions of member m, of which
+ * the fraction 'ok' had their other legs in the same round. */
+static void count_bundles(struct sequencer *m, uint64_t txs, double ok)
+{
+	if (m->bundle_share <= 0 || txs == 0)
+		return;
+	double x = m->bundle_share * (double)txs + m->bundle_carry;
+	double whole = floor(x);
+	m->bundle_carry = x - whole;
+	uint64_t failed = (uint64_t)floor(whole * (1 - ok) + 0.5);
+	m->bundles_failed += failed;
+	m->bundles_atomic += (uint64_t)whole - failed;
+}
+
+/*
+ * The consensus model's tick: rounds back to back over (t0, t1] under the
+ * arrival rate the waiting transactions represent.  Sets the tick's
+ * capacity, and the block time and confirmation latency its cohorts see.
+ */
+static uint64_t bft_tick(struct shared_seq *s, uint64_t demand,
+			 sim_time_t dt, sim_time_t *block, sim_time_t *extra)
+{
+	double bytes = 0, gas = 0;
+	for (size_t i = 0; i < s->n_members; i++) {
+		const struct sequencer *m = s->members[i];
+		for (int k = 0; k < TX_KINDS; k++) {
+			bytes += (double)m->mempool.n[k] * (double)m->kinds[k].size;
+			gas += (double)m->mempool.n[k] * (double)m->kinds[k].gas;
+		}
+	}
+	bytes /= (double)demand;
+	gas /= (double)demand;
+	struct seq_bft_round r;
+	seq_bft_round(&s->cfg.consensus, (int64_t)s->n_members,
+		      (double)demand / sim_time_to_s(dt), bytes, gas, &r);
+	s->round_sum += r.round_s;
+	s->cap_sum += r.capacity_tps;
+	s->demand_ticks++;
+	*block = sim_time_from_s(r.round_s);
+	*extra = *block * s->cfg.consensus.decide_rounds;
+	if (!r.saturated) {
+		s->credit = 0;
+		return demand;
+	}
+	return capacity_txs(&s->credit,
+			    (int64_t)(r.capacity_tps * SCN_RATE_ONE), dt);
+}
+
 void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 {
 	uint64_t demand = 0;
@@ -379,10 +477,14 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 					      s->cfg.consensus_latency);
 			if (forced)
 				count_forced(pol, n);
+			/* No shared round: no bundle is atomic. */
+			count_bundles(m, n, 0);
 		}
 		return;
 	}
-	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
+	sim_time_t block = s->cfg.block_time, extra = s->cfg.consensus_latency;
+	uint64_t cap = s->cfg.bft ? bft_tick(s, demand, t1 - t0, &block, &extra)
+				  : capacity_txs(&s->credit, rate, t1 - t0);
 	if (demand > cap)
 		s->busy_ticks++;
 	/* Capacity shared in proportion to what each member has waiting,
@@ -406,13 +508,25 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 		rem[best] = -1;
 		given++;
 	}
+	uint64_t waiting[s->n_members ? s->n_members : 1];
+	uint64_t done[s->n_members ? s->n_members : 1], all_done = 0;
 	for (size_t i = 0; i < s->n_members; i++) {
 		struct sequencer *m = s->members[i];
+		waiting[i] = m->mempool.txs;
+		done[i] = 0;
 		if (m->down)
 			continue;
-		s->sequenced += (double)sequence(m, gives[i], -1, t0, t1,
-						 s->cfg.block_time,
-						 s->cfg.consensus_latency);
+		done[i] = sequence(m, gives[i], -1, t0, t1, block, extra);
+		all_done += done[i];
+	}
+	s->sequenced += (double)all_done;
+	/* A bundle's other legs wait with the other members: the share of
+	 * their demand served this round is the share of bundles that make
+	 * it whole. */
+	for (size_t i = 0; i < s->n_members; i++) {
+		uint64_t od = demand - waiting[i], os = all_done - done[i];
+		count_bundles(s->members[i], done[i],
+			      od ? (double)os / (double)od : 1);
 	}
 }
 
@@ -437,4 +551,12 @@ void shared_seq_collect(const struct shared_seq *s, struct run_result *res,
 		       per(s->sequenced, sim_time_to_s(duration)));
 	res_metric_set(res, s->cfg.name, "saturated_share",
 		       per(s->busy_ticks, s->ticks));
+	if (!s->cfg.bft)
+		return;
+	res_metric_set(res, s->cfg.name, "validators",
+		       (double)s->cfg.consensus.validators);
+	res_metric_set(res, s->cfg.name, "round_time_mean",
+		       per(s->round_sum, s->demand_ticks));
+	res_metric_set(res, s->cfg.name, "capacity_tps_mean",
+		       per(s->cap_sum, s->demand_ticks));
 }

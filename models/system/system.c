@@ -191,7 +191,8 @@ void sys_tick_arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
 {
 	if (in->def->seq.type != SEQ_BASED)
 		arrivals(in, t0, t1);
-	if (in->def->seq.type == SEQ_OWN)
+	enum seq_type t = in->def->seq.type;
+	if (t == SEQ_OWN || t == SEQ_ROTATING || t == SEQ_AUCTION)
 		seq_tick(in->seq, t0, t1);
 }
 

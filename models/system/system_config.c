@@ -47,7 +47,8 @@ static const char *const verification_names[] = {"proof", "enshrined",
 static const char *const live_keys[] = {"sequence_within", "post_within",
 					 NULL};
 
-static const char *const seq_type_names[] = {"own", "shared", "based", NULL};
+static const char *const seq_type_names[] = {"own", "shared", "based",
+					       "rotating", "auction", NULL};
 
 #define RATE(x) ((int64_t)(x) * SCN_RATE_ONE)
 
@@ -573,7 +574,7 @@ int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
 {
 	static const char *const keys[] = {"name", "capacity", "mempool_limit",
 					   "block_time", "consensus_latency",
-					   "description", NULL};
+					   "description", "consensus", NULL};
 	*out = NULL;
 	*n_out = 0;
 	size_t n;
@@ -601,6 +602,23 @@ int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
 						"sequencer '%s' is declared "
 						"twice", name);
 		snprintf(s.name, sizeof(s.name), "%s", name);
+		/* With a consensus model its round sets capacity and timing. */
+		struct scn_obj co;
+		if ((rc = scn_get_obj(&o, "consensus", &co, &s.bft, err)))
+			return rc;
+		if (s.bft) {
+			static const char *const fixed[] = {
+				"capacity", "block_time", "consensus_latency",
+				NULL};
+			for (int k = 0; fixed[k]; k++)
+				if (scn_has(&o, fixed[k]))
+					return scn_fail(&o, fixed[k], err,
+						"\"%s\" has no effect with "
+						"\"consensus\": the consensus "
+						"round sets it", fixed[k]);
+			if ((rc = seq_bft_read(&co, &s.consensus, err)))
+				return rc;
+		}
 		/* A BFT-ordered shared sequencer: a few thousand tx/s for all
 		 * members, a consensus round of ~1 s (documented choice). */
 		if ((rc = scn_get_rate(&o, "capacity", RATE(3000), 1, INT64_MAX,
