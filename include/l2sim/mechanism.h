@@ -40,15 +40,17 @@ struct mech_parts {
 	sim_time_t warmup;
 };
 
-/* Metrics of an instance's mechanisms: summed over instances for a
- * system's and the "all" rows. */
+/* Metrics of an instance's mechanisms: combined over instances for a
+ * system's and the "all" rows, each by sum, max or weighted mean. */
 #define MECH_METRICS_MAX 48
 
 struct mech_metrics {
 	size_t n;
 	const char *name[MECH_METRICS_MAX];
-	double value[MECH_METRICS_MAX];
-	bool is_max[MECH_METRICS_MAX]; /* combined by max, not by sum */
+	double value[MECH_METRICS_MAX];   /* sum, max, or weighted sum */
+	double weight[MECH_METRICS_MAX];  /* of a mean: its items */
+	bool is_max[MECH_METRICS_MAX];    /* combined by max, not by sum */
+	bool mean[MECH_METRICS_MAX];      /* a weighted mean, not a sum */
 };
 
 /* Adds 'value' to metric 'name' (a string that outlives the run). */
@@ -56,6 +58,31 @@ void mech_metrics_add(struct mech_metrics *m, const char *name, double value);
 /* A metric combined by its largest value (a latency, a delay); NaN (no
  * value) gives way to any number. */
 void mech_metrics_max(struct mech_metrics *m, const char *name, double value);
+/* A metric that is a mean (e.g. a quantile) over 'weight' items: groups
+ * report the weighted mean of their instances' values (NAN over no
+ * items). */
+void mech_metrics_add_mean(struct mech_metrics *m, const char *name,
+			   double value, double weight);
+/* The value of entry i as reported (a weighted mean where weighted; NAN
+ * for a mean over nothing). */
+double mech_metrics_value(const struct mech_metrics *m, size_t i);
+/* Combines every entry of 'from' into 'into' (sum, max or mean, as
+ * each entry is). */
+void mech_metrics_merge(struct mech_metrics *into,
+			const struct mech_metrics *from);
+
+/*
+ * Helpers of the sequencing mechanisms, exported for their tests.
+ * mech_auction_clear: a sealed-bid second-price auction of n bids: the
+ * index of the highest bid (the first of equal ones), *price the highest
+ * of the others (0 with one bidder).  mech_rotation_lost: the part of an
+ * epoch without a leader when 'failed' leaders in a row fail (all of it
+ * when every operator failed): gap + failed * timeout, at most the epoch.
+ */
+int mech_auction_clear(const double *bids, size_t n, double *price);
+sim_time_t mech_rotation_lost(sim_time_t epoch, sim_time_t gap,
+			      sim_time_t timeout, int64_t failed,
+			      int64_t operators);
 
 struct mechanism {
 	const char *name;

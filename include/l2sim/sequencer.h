@@ -157,6 +157,10 @@ int seq_add_observer(struct sequencer *s, seq_observer_fn *fn, void *ctx);
  * artificial delay of ordinary transactions). */
 void seq_add_confirm_delay(struct sequencer *s, sim_time_t delay);
 enum seq_type seq_type(const struct sequencer *s);
+/* What the operator earned by ordering (ETH, e.g. MEV it captured): an
+ * ordering policy adds, an auction of the sequencing right reads it. */
+void seq_add_revenue(struct sequencer *s, double eth);
+double seq_revenue(const struct sequencer *s);
 
 /*
  * Cross-system bundles of a shared sequencer's member: 'share' of its

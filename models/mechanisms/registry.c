@@ -2,7 +2,8 @@
  * The mechanisms every system instance may carry, in the order they
  * attach.  The order matters where hooks compete: outage policies are
  * asked in this order (a takeover at full capacity before forcing
- * through L1).
+ * through L1); ordering comes before rotation, as an epoch's auction
+ * reads what ordering earned the sequencer.
  */
 #include <math.h>
 #include <string.h>
@@ -14,6 +15,9 @@ extern const struct mechanism mech_forced_inclusion;
 extern const struct mechanism mech_disputes;
 extern const struct mechanism mech_exits;
 extern const struct mechanism mech_retention;
+extern const struct mechanism mech_ordering;
+extern const struct mechanism mech_rotation;
+extern const struct mechanism mech_cross_system;
 
 const struct mechanism *const mech_registry[] = {
 	&mech_takeover,
@@ -21,6 +25,9 @@ const struct mechanism *const mech_registry[] = {
 	&mech_disputes,
 	&mech_exits,
 	&mech_retention,
+	&mech_ordering,
+	&mech_rotation,
+	&mech_cross_system,
 	NULL,
 };
 
@@ -32,30 +39,70 @@ size_t mech_count(void)
 	return n;
 }
 
-static void put(struct mech_metrics *m, const char *name, double value,
-		bool is_max)
+/* The entry of 'name', made with the given combination when new;
+ * MECH_METRICS_MAX when full. */
+static size_t slot(struct mech_metrics *m, const char *name, bool is_max,
+		   bool mean)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->name[i], name)) {
-			if (!m->is_max[i])
-				m->value[i] += value;
-			else if (isnan(m->value[i]) || value > m->value[i])
-				m->value[i] = value;
-			return;
-		}
-	if (m->n < MECH_METRICS_MAX) {
-		m->name[m->n] = name;
-		m->is_max[m->n] = is_max;
-		m->value[m->n++] = value;
-	}
+		if (!strcmp(m->name[i], name))
+			return i;
+	if (m->n == MECH_METRICS_MAX)
+		return MECH_METRICS_MAX;
+	m->name[m->n] = name;
+	m->value[m->n] = is_max ? NAN : 0;
+	m->weight[m->n] = 0;
+	m->is_max[m->n] = is_max;
+	m->mean[m->n] = mean;
+	return m->n++;
 }
 
 void mech_metrics_add(struct mech_metrics *m, const char *name, double value)
 {
-	put(m, name, value, false);
+	size_t i = slot(m, name, false, false);
+	if (i < MECH_METRICS_MAX)
+		m->value[i] += value;
 }
 
 void mech_metrics_max(struct mech_metrics *m, const char *name, double value)
 {
-	put(m, name, value, true);
+	size_t i = slot(m, name, true, false);
+	if (i < MECH_METRICS_MAX &&
+	    (isnan(m->value[i]) || value > m->value[i]))
+		m->value[i] = value;
+}
+
+void mech_metrics_add_mean(struct mech_metrics *m, const char *name,
+			   double value, double weight)
+{
+	size_t i = slot(m, name, false, true);
+	if (i == MECH_METRICS_MAX || weight <= 0)
+		return;
+	m->value[i] += value * weight;
+	m->weight[i] += weight;
+}
+
+double mech_metrics_value(const struct mech_metrics *m, size_t i)
+{
+	if (!m->mean[i])
+		return m->value[i];
+	return m->weight[i] > 0 ? m->value[i] / m->weight[i] : NAN;
+}
+
+void mech_metrics_merge(struct mech_metrics *into,
+			const struct mech_metrics *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		if (from->mean[i])
+			mech_metrics_add_mean(into, from->name[i],
+					      from->weight[i] > 0
+						      ? from->value[i] /
+								from->weight[i]
+						      : 0,
+					      from->weight[i]);
+		else if (from->is_max[i])
+			mech_metrics_max(into, from->name[i], from->value[i]);
+		else
+			mech_metrics_add(into, from->name[i], from->value[i]);
+	}
 }

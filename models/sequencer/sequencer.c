@@ -44,6 +44,7 @@ struct sequencer {
 	double bundle_share;         /* cross-system bundles (shared member) */
 	double bundle_carry;         /* fraction of a bundle carried over */
 	uint64_t bundles_atomic, bundles_failed;
+	double revenue;              /* ETH earned by ordering */
 	bool down;
 	sim_time_t down_since;
 	int down_count;              /* outages in force (system and instance) */
@@ -136,6 +137,8 @@ void seq_add_confirm_delay(struct sequencer *s, sim_time_t delay)
 }
 
 enum seq_type seq_type(const struct sequencer *s) { return s->cfg.type; }
+void seq_add_revenue(struct sequencer *s, double eth) { s->revenue += eth; }
+double seq_revenue(const struct sequencer *s) { return s->revenue; }
 
 void seq_set_bundle_share(struct sequencer *s, double share)
 {

@@ -170,7 +170,7 @@ double sys_instance_mech_metric(const struct sys_instance *in,
 			mech_registry[k]->collect(in->mech[k], &m);
 	for (size_t i = 0; i < m.n; i++)
 		if (!strcmp(m.name[i], name))
-			return m.value[i];
+			return mech_metrics_value(&m, i);
 	return NAN;
 }
 
@@ -343,14 +343,7 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->stall_blocks += b->stall_blocks;
 	a->pending_end += b->pending_end;
 	a->backlog_max += b->backlog_max;
-	for (size_t i = 0; i < b->mech.n; i++) {
-		if (b->mech.is_max[i])
-			mech_metrics_max(&a->mech, b->mech.name[i],
-					 b->mech.value[i]);
-		else
-			mech_metrics_add(&a->mech, b->mech.name[i],
-					 b->mech.value[i]);
-	}
+	mech_metrics_merge(&a->mech, &b->mech);
 }
 
 static void put_metrics(struct run_result *res, const char *comp,
@@ -421,7 +414,8 @@ static void put_metrics(struct run_result *res, const char *comp,
 	res_metric_set(res, comp, "parent_da_bytes_per_tx",
 		       per(bt->parent_bytes, posted));
 	for (size_t i = 0; i < t->mech.n; i++)
-		res_metric_set(res, comp, t->mech.name[i], t->mech.value[i]);
+		res_metric_set(res, comp, t->mech.name[i],
+			       mech_metrics_value(&t->mech, i));
 }
 
 /* Latency histograms of a group of instances. */
