@@ -9,10 +9,10 @@
  *  - Otherwise each is a message through shared settlement (L1): the
  *    destination acts on it once the source's transaction is posted
  *    (deliver_after "posted") or final ("final") and a relay transaction
- *    carrying it is included on L1.  Relays go through the instance's L1
- *    poster (paying real L1 gas at the block's fees, booked in its
- *    ledger): relay_interval 0 sends one L1 transaction of message_gas per
- *    message as soon as it may; relay_interval > 0 sends one transaction of
+ *    carrying it is included on L1.  Relays go through a relayer's own L1
+ *    poster (paying real L1 gas at the block's fees, booked in the
+ *    instance's ledger): relay_interval 0 sends one L1 transaction of
+ *    message_gas per message as soon as it may; relay_interval > 0 sends one transaction of
  *    batch_gas + batch_message_gas per message for all messages ready,
  *    every relay_interval: the trade of operating cost against delivery
  *    latency.  Metrics msg_sent, msg_delivered, msg_latency_p50/p99
@@ -68,7 +68,7 @@ struct xs {
 	struct sequencer *seq;
 	struct batcher *batcher;
 	struct settlement *settle;
-	struct l1poster *poster;
+	struct l1poster *poster;    /* the relayer's own (see attach) */
 	struct l1_chain *l1;
 	struct owned_list *owned;
 	sim_time_t warmup, next_relay;
@@ -206,9 +206,8 @@ static void relay_included(void *ctx, const struct l1_receipt *r)
 	owned_free(x->owned, rl);
 }
 
-/* Sends relay transactions for up to all ready messages: per message
- * (per_msg) or as batches; each L1 transaction within the per-tx gas
- * limit. */
+/* Sends relay transactions for all ready messages: one L1 transaction a
+ * message (per_msg), or batches each within the per-tx gas limit. */
 static void relay_ready(struct xs *x, bool per_msg)
 {
 	const struct xs_cfg *c = x->cfg;
@@ -216,7 +215,7 @@ static void relay_ready(struct xs *x, bool per_msg)
 	int64_t per = per_msg ? c->message_gas : c->batch_message_gas;
 	int64_t limit = l1_max_tx_gas(x->l1);
 	uint64_t most = per > 0 ? (uint64_t)((limit - base) / per) : UINT64_MAX;
-	if (most == 0)
+	if (most == 0 || per_msg)
 		most = 1;
 	while (x->ready_n) {
 		uint64_t take = x->ready_n < most ? x->ready_n : most;
@@ -283,6 +282,7 @@ static void xs_detach(void *state)
 		return;
 	free(x->wait.g);
 	free(x->ready.g);
+	l1poster_destroy(x->poster);
 	lat_hist_release(&x->lat);
 	free(x);
 }
@@ -310,7 +310,15 @@ static int xs_attach(const void *cfg, const struct mech_parts *p, void **out,
 	x->seq = p->seq;
 	x->batcher = p->batcher;
 	x->settle = p->settle;
-	x->poster = p->poster;
+	/* The relayer is its own L1 account with the batch poster's fee
+	 * settings: its transactions do not take the batcher's slots of
+	 * transactions in flight; it pays into the instance's ledger. */
+	x->poster = l1poster_create(p->l1, l1poster_config(p->poster),
+				    p->ledger, p->owned);
+	if (!x->poster) {
+		xs_detach(x);
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
 	x->l1 = p->l1;
 	x->owned = p->owned;
 	x->warmup = p->warmup;
