@@ -106,16 +106,63 @@ static const struct {
 	{"gas_utilization", "gas utilization"},
 };
 
+/* Sequencing and composability (docs/model-sequencing.md): a row only for
+ * systems where one of them is not zero, the table only when a row is. */
+static const struct {
+	const char *name, *head;
+	double scale;
+} seq_cols[] = {
+	{"mev_eth", "MEV ETH", 1},
+	{"mev_to_sequencer_eth", "to sequencer", 1},
+	{"mev_to_system_eth", "to system", 1},
+	{"mev_to_l1_eth", "to L1", 1},
+	{"auction_revenue_eth", "auction ETH", 1},
+	{"rotation_down_seconds", "no leader s", 1},
+	{"bundles_atomic", "bundles atomic", 1},
+	{"bundles_failed", "bundles failed", 1},
+	{"msg_delivered", "messages", 1},
+	{"msg_latency_p50", "message p50 s", 1},
+	{"msg_cost_eth", "relay ETH", 1},
+};
+
 #define N_TABLE_COLS (sizeof(table_cols) / sizeof(table_cols[0]))
 #define N_L1_COLS (sizeof(l1_cols) / sizeof(l1_cols[0]))
+#define N_SEQ_COLS (sizeof(seq_cols) / sizeof(seq_cols[0]))
 
-/* One row of cells (HTML and Markdown). */
+enum { TAB_MAIN, TAB_L1, TAB_SEQ };
+
+static size_t tab_cols(int t)
+{
+	return t == TAB_L1 ? N_L1_COLS : t == TAB_SEQ ? N_SEQ_COLS
+						       : N_TABLE_COLS;
+}
+
+static const char *tab_name(int t, size_t i)
+{
+	return t == TAB_L1 ? l1_cols[i].name : t == TAB_SEQ ? seq_cols[i].name
+							    : table_cols[i].name;
+}
+
+static const char *tab_head(int t, size_t i)
+{
+	return t == TAB_L1 ? l1_cols[i].head : t == TAB_SEQ ? seq_cols[i].head
+							    : table_cols[i].head;
+}
+
+static double tab_scale(int t, size_t i)
+{
+	return t == TAB_L1 ? 1 : t == TAB_SEQ ? seq_cols[i].scale
+					      : table_cols[i].scale;
+}
+
+/* One row of cells (HTML and Markdown) of table 'l1' (TAB_*); returns
+ * whether it was written (a cell had a value; not zero, for TAB_SEQ). */
 static int table_row(struct report *r, const struct an_group *g,
 		     const struct an_point *p, const char *comp, int l1)
 {
 	struct an_stat st;
 	char cell[64];
-	size_t n = l1 ? N_L1_COLS : N_TABLE_COLS;
+	size_t n = tab_cols(l1);
 	int any = 0;
 	struct an_buf h = {0}, m = {0};
 
@@ -125,17 +172,15 @@ static int table_row(struct report *r, const struct an_group *g,
 	an_buf_puts(&m, "| ");
 	md_escape(&m, comp);
 	for (size_t i = 0; i < n; i++) {
-		int rc = an_point_stat(r->set, g, p, comp,
-				       l1 ? l1_cols[i].name :
-				       table_cols[i].name, 0, &st, r->err);
+		int rc = an_point_stat(r->set, g, p, comp, tab_name(l1, i), 0,
+				       &st, r->err);
 		if (rc < 0) {
 			an_buf_release(&h);
 			an_buf_release(&m);
 			return rc;
 		}
-		any |= st.n > 0;
-		an_fmt_stat(&st, l1 ? 1 : table_cols[i].scale, cell,
-			    sizeof(cell));
+		any |= st.n > 0 && (l1 != TAB_SEQ || st.mean != 0);
+		an_fmt_stat(&st, tab_scale(l1, i), cell, sizeof(cell));
 		an_buf_puts(&h, "<td>");
 		report_html_escape(&h, cell);
 		an_buf_puts(&h, "</td>");
@@ -154,13 +199,13 @@ static int table_row(struct report *r, const struct an_group *g,
 
 static void table_head(struct report *r, int l1)
 {
-	size_t n = l1 ? N_L1_COLS : N_TABLE_COLS;
+	size_t n = tab_cols(l1);
 
 	an_buf_printf(&r->html, "<div class=\"scroll\"><table>\n<tr><th>%s"
-		      "</th>", l1 ? "" : "system");
-	an_buf_printf(&r->md, "| %s |", l1 ? "" : "system");
+		      "</th>", l1 == TAB_L1 ? "" : "system");
+	an_buf_printf(&r->md, "| %s |", l1 == TAB_L1 ? "" : "system");
 	for (size_t i = 0; i < n; i++) {
-		const char *h = l1 ? l1_cols[i].head : table_cols[i].head;
+		const char *h = tab_head(l1, i);
 		an_buf_printf(&r->html, "<th>%s</th>", h);
 		an_buf_printf(&r->md, " %s |", h);
 	}
@@ -188,16 +233,37 @@ static int tables(struct report *r, const struct an_group *g)
 				      "replication%s)\n\n", p->label,
 				      p->n_runs, p->n_runs == 1 ? "" : "s");
 		}
-		table_head(r, 0);
+		table_head(r, TAB_MAIN);
 		for (size_t s = 0; s < g->n_systems; s++)
-			if ((rc = table_row(r, g, p, g->systems[s], 0)) < 0)
+			if ((rc = table_row(r, g, p, g->systems[s],
+					    TAB_MAIN)) < 0)
 				return rc;
 		an_buf_puts(&r->html, "</table></div>\n");
 		an_buf_puts(&r->md, "\n");
-		/* l1 table only when the run has l1 metrics */
+		/* sequencing table only when some system has such values */
 		size_t mark_h = r->html.len, mark_m = r->md.len;
-		table_head(r, 1);
-		rc = table_row(r, g, p, "l1", 1);
+		int rows = 0;
+		table_head(r, TAB_SEQ);
+		for (size_t s = 0; s < g->n_systems; s++) {
+			if ((rc = table_row(r, g, p, g->systems[s],
+					    TAB_SEQ)) < 0)
+				return rc;
+			rows += rc;
+		}
+		if (rows == 0 && !r->html.oom && !r->md.oom) {
+			r->html.len = mark_h;
+			r->html.s[mark_h] = '\0';
+			r->md.len = mark_m;
+			r->md.s[mark_m] = '\0';
+		} else {
+			an_buf_puts(&r->html, "</table></div>\n");
+			an_buf_puts(&r->md, "\n");
+		}
+		/* l1 table only when the run has l1 metrics */
+		mark_h = r->html.len;
+		mark_m = r->md.len;
+		table_head(r, TAB_L1);
+		rc = table_row(r, g, p, "l1", TAB_L1);
 		if (rc < 0)
 			return rc;
 		if (rc == 0 && !r->html.oom && !r->md.oom) {

@@ -5,6 +5,7 @@
  * columns.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,6 +180,59 @@ static int l1_lines(struct an_set *set, const struct an_group *g,
 	return 0;
 }
 
+/*
+ * One line per sweep point on sequencing and composability ("all"), when
+ * the scenario uses more than an own sequencer's default ordering: MEV
+ * and where it went, bundles, messages (docs/model-sequencing.md).
+ */
+static int seq_lines(struct an_set *set, const struct an_group *g,
+		     struct an_buf *b, struct l2s_error *err)
+{
+	enum { MEV, SEQ, SYS, L1, SRCH, OK, FAIL, SENT, DEL, P50, COST, AUC, N };
+	static const char *const names[N] = {
+		"mev_eth", "mev_to_sequencer_eth", "mev_to_system_eth",
+		"mev_to_l1_eth", "mev_to_searchers_eth", "bundles_atomic",
+		"bundles_failed", "msg_sent", "msg_delivered",
+		"msg_latency_p50", "msg_cost_eth", "auction_revenue_eth",
+	};
+	struct an_stat st[N];
+	char v[N][32];
+
+	for (size_t i = 0; i < g->n_points; i++) {
+		const struct an_point *p = &g->points[i];
+		for (size_t k = 0; k < N; k++) {
+			int rc = an_point_stat(set, g, p, "all", names[k], 0,
+					       &st[k], err);
+			if (rc < 0)
+				return rc;
+			an_fmt(st[k].n ? st[k].mean : NAN, v[k],
+			       sizeof(v[k]));
+		}
+		bool bundles = st[OK].n && st[OK].mean + st[FAIL].mean > 0;
+		bool msgs = st[SENT].n && st[SENT].mean > 0;
+		bool other = (st[SYS].n && st[SYS].mean > 0) ||
+			     (st[L1].n && st[L1].mean > 0) ||
+			     (st[AUC].n && st[AUC].mean > 0);
+		if (!bundles && !msgs && !other)
+			continue;
+		an_buf_printf(b, "sequencing%s%s: MEV %s ETH (sequencer %s, "
+			      "system %s, L1 %s, searchers %s)",
+			      p->label[0] ? " " : "", p->label, v[MEV],
+			      v[SEQ], v[SYS], v[L1], v[SRCH]);
+		if (st[AUC].n)
+			an_buf_printf(b, ", auctions %s ETH", v[AUC]);
+		if (bundles)
+			an_buf_printf(b, ", bundles %s atomic / %s failed",
+				      v[OK], v[FAIL]);
+		if (msgs)
+			an_buf_printf(b, ", messages %s of %s delivered, "
+				      "p50 %s s, relays %s ETH", v[DEL],
+				      v[SENT], v[P50], v[COST]);
+		an_buf_puts(b, "\n");
+	}
+	return 0;
+}
+
 static int print_group(struct an_set *set, const struct an_group *g,
 		       struct an_buf *b, struct l2s_error *err)
 {
@@ -248,6 +302,8 @@ static int print_group(struct an_set *set, const struct an_group *g,
 	if ((rc = l1_lines(set, g, b, err)) < 0)
 		return rc;
 	if ((rc = an_settle_lines(set, g, b, err)) < 0)
+		return rc;
+	if ((rc = seq_lines(set, g, b, err)) < 0)
 		return rc;
 	/* The trust profile of the first run (it follows the configuration,
 	 * so a sweep point may change it; the report shows each point). */
