@@ -40,4 +40,12 @@ check_range "rotating: lost time = 2 s x epochs + 30 s x fail-overs" \
 for s in own shared based rotating auction express-lane; do
 	check_range "$s keeps up with its load" "$(awk -v a="$(metric "$db" "$s" tps_sequenced)" -v b="$(metric "$db" "$s" tps_offered)" 'BEGIN{print a/b}')" 0.99 1.01
 done
+# The report shows where the MEV went.
+"$L2SIM" report "$db" --out "$TMP/rep" >/dev/null 2>&1 || { echo "FAIL: report"; failures=$((failures + 1)); }
+if grep -q "| based | [0-9.]* | 0 | 0 | [0-9.]* |" "$TMP/rep/report.md"; then
+	echo "ok: the report's sequencing table shows based MEV going to L1"
+else
+	echo "FAIL: no sequencing table row for based in the report"
+	failures=$((failures + 1))
+fi
 finish
