@@ -11,8 +11,9 @@
  *    (deliver_after "posted") or final ("final") and a relay transaction
  *    carrying it is included on L1.  Relays go through a relayer's own L1
  *    poster (paying real L1 gas at the block's fees, booked in the
- *    instance's ledger): relay_interval 0 sends one L1 transaction of
- *    message_gas per message as soon as it may; relay_interval > 0 sends one transaction of
+ *    instance's ledger): relay_interval 0 pays message_gas per message
+ *    as soon as it may (booked in L1 transactions of up to 1 M gas);
+ *    relay_interval > 0 sends one transaction of
  *    batch_gas + batch_message_gas per message for all messages ready,
  *    every relay_interval: the trade of operating cost against delivery
  *    latency.  Metrics msg_sent, msg_delivered, msg_latency_p50/p99
@@ -206,8 +207,17 @@ static void relay_included(void *ctx, const struct l1_receipt *r)
 	owned_free(x->owned, rl);
 }
 
-/* Sends relay transactions for all ready messages: one L1 transaction a
- * message (per_msg), or batches each within the per-tx gas limit. */
+/*
+ * Per-message relays are booked in L1 transactions of at most this much
+ * gas (ten messages of the default 100,000): the same gas and fees as one
+ * transaction a message, included as block space allows, without an L1
+ * object per message.
+ */
+#define RELAY_CHUNK_GAS INT64_C(1000000)
+
+/* Sends relay transactions for all ready messages: message_gas each
+ * (per_msg, in chunks of RELAY_CHUNK_GAS), or batches each within the
+ * per-tx gas limit. */
 static void relay_ready(struct xs *x, bool per_msg)
 {
 	const struct xs_cfg *c = x->cfg;
@@ -215,7 +225,9 @@ static void relay_ready(struct xs *x, bool per_msg)
 	int64_t per = per_msg ? c->message_gas : c->batch_message_gas;
 	int64_t limit = l1_max_tx_gas(x->l1);
 	uint64_t most = per > 0 ? (uint64_t)((limit - base) / per) : UINT64_MAX;
-	if (most == 0 || per_msg)
+	if (per_msg)
+		most = per < RELAY_CHUNK_GAS ? (uint64_t)(RELAY_CHUNK_GAS / per) : 1;
+	if (most == 0)
 		most = 1;
 	while (x->ready_n) {
 		uint64_t take = x->ready_n < most ? x->ready_n : most;

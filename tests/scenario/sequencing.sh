@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Own, shared, based, rotating, auction sequencing and an express-lane
-# auction side by side on the same load (scenarios/sequencing.json): the
+# Own, shared, based, rotating (fast and slow fail-over), auction sequencing
+# and an express-lane auction side by side on the same load
+# (scenarios/sequencing.json): the
 # same MEV is extracted everywhere; it reaches L1 proposers only under based
 # sequencing; an epoch auction or an express lane returns most of it to the
 # system; shared and based sequencing confirm more slowly than an own
-# sequencer; a rotating set loses hand-over and fail-over time.
+# sequencer; a rotating set loses hand-over and fail-over time, and breaks
+# its promise when a fail-over takes longer than the promise.
 . "$(dirname "$0")/lib.sh"
 db=$TMP/sq.db
 run_scenario scenarios/sequencing.json "$db"
 check_accounting "$db"
 own=$(metric "$db" own mev_eth)
-for s in based rotating auction express-lane; do
+for s in based rotating rotating-slow auction express-lane; do
 	check_range "$s extracts the same MEV as own" \
 		"$(awk -v a="$(metric "$db" "$s" mev_eth)" -v b="$own" 'BEGIN{print a/b}')" 0.97 1.03
 done
 check_range "shared (3 members) extracts 3x" \
 	"$(awk -v a="$(metric "$db" shared mev_eth)" -v b="$own" 'BEGIN{print a/b}')" 2.9 3.1
-for s in own shared rotating auction express-lane; do
+for s in own shared rotating rotating-slow auction express-lane; do
 	check_range "$s: no MEV to L1" "$(metric "$db" "$s" mev_to_l1_eth)" 0 0
 done
 check_range "based: 90% of MEV to L1 proposers" \
@@ -37,7 +39,13 @@ check_range "rotating: lost time = 2 s x epochs + 30 s x fail-overs" \
 	"$(metric "$db" rotating rotation_down_seconds)" \
 	"$(awk -v e="$(metric "$db" rotating epochs)" -v f="$f" 'BEGIN{print 2*e + 30*f}')" \
 	"$(awk -v e="$(metric "$db" rotating epochs)" -v f="$f" 'BEGIN{print 2*e + 30*f}')"
-for s in own shared based rotating auction express-lane; do
+# 1-of-N liveness: a 30 s fail-over keeps the one-minute promise, a
+# 2-minute one breaks it whenever a leader fails.
+check_range "rotating: no liveness failure" "$(metric "$db" rotating liveness_failures)" 0 0
+check_range "rotating-slow: 30% failed leaders (of 67 epochs x ~1.4 leaders)" \
+	"$(metric "$db" rotating-slow leader_failovers)" 10 40
+check_lt "rotating-slow breaks its sequencing promise" 0 "$(metric "$db" rotating-slow liveness_failures)"
+for s in own shared based rotating rotating-slow auction express-lane; do
 	check_range "$s keeps up with its load" "$(awk -v a="$(metric "$db" "$s" tps_sequenced)" -v b="$(metric "$db" "$s" tps_offered)" 'BEGIN{print a/b}')" 0.99 1.01
 done
 # The report shows where the MEV went.
