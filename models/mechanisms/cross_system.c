@@ -352,13 +352,11 @@ static int xs_attach(const void *cfg, const struct mech_parts *p, void **out,
 static void xs_collect(const void *state, struct mech_metrics *out)
 {
 	const struct xs *x = state;
-	if (x->bundles) {
-		uint64_t ok, failed;
+	uint64_t ok = 0, failed = 0;
+	if (x->bundles)
 		seq_bundles(x->seq, &ok, &failed);
-		mech_metrics_add(out, "bundles_atomic", (double)ok);
-		mech_metrics_add(out, "bundles_failed", (double)failed);
-		return;
-	}
+	mech_metrics_add(out, "bundles_atomic", (double)ok);
+	mech_metrics_add(out, "bundles_failed", (double)failed);
 	mech_metrics_add(out, "msg_sent", x->sent);
 	mech_metrics_add(out, "msg_delivered", x->delivered);
 	mech_metrics_add_mean(out, "msg_latency_p50",
