@@ -88,8 +88,9 @@ void seq_bft_round(const struct seq_bft_cfg *c, int64_t members, double rate,
 {
 	double a = seq_bft_fixed_s(c, members);
 	double per = seq_bft_per_tx_s(c, bytes, gas);
-	double n_max = bytes > 0 ? floor((double)c->max_block_bytes / bytes)
-				 : INFINITY;
+	/* Transactions of no bytes count as one byte each: a block still
+	 * holds a bounded number. */
+	double n_max = floor((double)c->max_block_bytes / (bytes > 1 ? bytes : 1));
 	if (n_max < 1)
 		n_max = 1;
 	double r_full = a + n_max * per;

@@ -447,8 +447,11 @@ static uint64_t bft_tick(struct shared_seq *s, uint64_t demand,
 		s->credit = 0;
 		return demand;
 	}
+	/* Saturated rounds take time (R > 0): the capacity is finite. */
+	double micro = r.capacity_tps * SCN_RATE_ONE;
 	return capacity_txs(&s->credit,
-			    (int64_t)(r.capacity_tps * SCN_RATE_ONE), dt);
+			    micro < 4e18 ? (int64_t)micro : INT64_C(4000000000000000000),
+			    dt);
 }
 
 void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
