@@ -7,6 +7,12 @@
  * since its mean arrival time.  Under based sequencing every cohort is
  * charged its wait from its mean arrival to the L1 block that sequences
  * it (half a slot, more after missed slots).
+ *
+ * A shared sequencer with a consensus model (consensus.c) sets each
+ * tick's capacity, block time (one round) and confirmation latency
+ * (decide_rounds rounds) from the round under the tick's load; its
+ * members' cross-system bundles are atomic in the share of the other
+ * members' demand the tick served.
  */
 #include <math.h>
 #include <stdlib.h>
