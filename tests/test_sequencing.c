@@ -8,7 +8,8 @@
  *  - bundles of two shared-sequencer members sharing a short capacity;
  *  - the second-price auction and the time a rotation epoch loses;
  *  - where MEV goes under each ordering policy, on a bare sequencer;
- *  - message delivery through L1 relays, per message and batched;
+ *  - message delivery through L1 relays, per message and batched, and
+ *    block by block: one block after the source's posting;
  *  - settings that have no effect where they are given are errors.
  */
 #include <math.h>
@@ -22,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "l2sim/batcher.h"
 #include "l2sim/mechanism.h"
 #include "l2sim/sequencer.h"
 #include "l2sim/system.h"
@@ -422,6 +424,67 @@ static void test_messages(void **state)
 	run_close(&r);
 }
 
+/*
+ * Block by block: one rollup at a constant 20 tx/s, 1% of them messages,
+ * delivered after posting, one relay per message; L1 background a
+ * constant 18 M gas of 36 M, so a block always has room for the relays of
+ * a batch (at most ~7,000 transactions: 70 messages, 7 M gas).
+ *
+ * After L1 block k the relayer has seen P(k) transactions posted; the
+ * messages of every cohort wholly posted by then go out in relays that
+ * land in block k + 1.  So after block k + 1 the delivered count D(k + 1)
+ * is at most 1% of P(k) (nothing is relayed before it is posted; +1 for
+ * the carried fraction), and at least 1% of P(k) less one cohort's
+ * messages (a cohort is 20 x 12 = 240 transactions, 2.4 messages, that a
+ * batch may split) less 1.
+ */
+static const char *block_json =
+	"{\"name\": \"b\", \"duration\": \"3h\", \"seed\": 4,"
+	" \"l1\": {\"fork\": \"pectra\", \"background\": {\"gas\":"
+	"   {\"dist\": \"constant\", \"mean\": 18000000}}},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": "
+	"   {\"type\": \"constant\", \"tps\": \"20tps\"},"
+	"   \"mix\": {\"transfer\": 1}}],"
+	" \"systems\": ["
+	"  {\"name\": \"one\", \"type\": \"optimistic_rollup\","
+	"   \"cross_system\": {\"share\": 0.01, \"deliver_after\": \"posted\"}}"
+	" ]}";
+
+static void test_message_blocks(void **state)
+{
+	(void)state;
+	struct scenario *scn;
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	assert_int_equal(scenario_load_text("t.json", block_json, &scn, &err),
+			 0);
+	struct sim *sim = sim_create(4, 0);
+	struct world *w = NULL;
+	if (world_create(sim, scn, &w, &err))
+		fail_msg("world: %s", err.msg);
+	struct sys_instance *in = world_instance(w, "one");
+	double prev_posted = 0;
+	int batches_seen = 0;
+	for (int k = 1; k <= 900; k++) {
+		sim_run_until(sim, (sim_time_t)k * 12 * SIM_S + SIM_S);
+		double posted = (double)batcher_stats(
+			sys_instance_batcher(in))->posted;
+		double del = sys_instance_mech_metric(in, "msg_delivered");
+		if (del > 0.01 * prev_posted + 1 ||
+		    del < 0.01 * prev_posted - 2.4 - 1)
+			fail_msg("after block %d: %g delivered, %g posted a "
+				 "block before", k, del, prev_posted);
+		batches_seen += posted > prev_posted;
+		prev_posted = posted;
+	}
+	/* Batches were posted all along (not a vacuous check). */
+	assert_true(batches_seen >= 10);
+	assert_true(prev_posted >= 20 * 3 * 3600 * 0.8);
+	world_destroy(w);
+	sim_destroy(sim);
+	scenario_destroy(scn);
+}
+
 /* ---- settings without effect ------------------------------------------------- */
 
 static void expect_bad(const char *systems, const char *path_part)
@@ -498,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_auction_and_rotation),
 		cmocka_unit_test(test_ordering_mev),
 		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_message_blocks),
 		cmocka_unit_test(test_bad_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
