@@ -6,7 +6,8 @@
  *  - the BFT round-time model: fixed part, per-transaction part, the
  *    steady round under a load and the saturated round;
  *  - bundles of two shared-sequencer members sharing a short capacity;
- *  - the second-price auction and the time a rotation epoch loses;
+ *  - the second-price auction and the time a rotation epoch loses, alone
+ *    and in a world;
  *  - where MEV goes under each ordering policy, on a bare sequencer;
  *  - message delivery through L1 relays, per message and batched, and
  *    block by block: one block after the source's posting;
@@ -485,6 +486,50 @@ static void test_message_blocks(void **state)
 	scenario_destroy(scn);
 }
 
+/*
+ * Rotation in a world (1 h, 1 s ticks, 60 s epochs from t = 0, so 61
+ * epochs begin within the run, the last at 3,600 s):
+ *  - "gap": 3 s hand-over, no failures: 61 x 3 = 183 s without a leader;
+ *    nothing fails over; everything offered is sequenced but what arrived
+ *    in the last tick (t = 3,600 opens a gap).  An epoch's lost time is
+ *    counted when it begins (the last one's reaches past the end).
+ *  - "dead": two operators that always fail: every epoch is lost whole,
+ *    two failed leaders each; nothing is ever sequenced.
+ */
+static const char *rot_json =
+	"{\"name\": \"r\", \"duration\": \"1h\", \"tick\": \"1s\", \"seed\": 3,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": "
+	"   {\"type\": \"constant\", \"tps\": \"10tps\"}}],"
+	" \"systems\": ["
+	"  {\"name\": \"gap\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"type\": \"rotating\", \"operators\": 4,"
+	"     \"epoch\": \"60s\", \"handover_gap\": \"3s\"}},"
+	"  {\"name\": \"dead\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"type\": \"rotating\", \"operators\": 2,"
+	"     \"epoch\": \"60s\", \"operator_failure\": 1,"
+	"     \"failover_timeout\": \"10s\"}}"
+	" ]}";
+
+static void test_rotation_world(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, rot_json);
+	assert_near(M(&r, "gap", "epochs"), 61, 0);
+	assert_near(M(&r, "gap", "rotation_down_seconds"), 183, 0);
+	assert_near(M(&r, "gap", "leader_failovers"), 0, 0);
+	double left = M(&r, "gap", "tx_offered") - M(&r, "gap", "tx_sequenced");
+	/* The last tick's arrivals: Poisson of mean 10. */
+	assert_true(left >= 0 && left <= 30);
+	assert_near(M(&r, "dead", "epochs"), 61, 0);
+	assert_near(M(&r, "dead", "leader_failovers"), 122, 0);
+	assert_near(M(&r, "dead", "rotation_down_seconds"), 61 * 60, 0);
+	assert_near(M(&r, "dead", "tx_sequenced"), 0, 0);
+	assert_true(M(&r, "dead", "liveness_failures") >= 1);
+	run_close(&r);
+}
+
 /* ---- settings without effect ------------------------------------------------- */
 
 static void expect_bad(const char *systems, const char *path_part)
@@ -562,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_ordering_mev),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_message_blocks),
+		cmocka_unit_test(test_rotation_world),
 		cmocka_unit_test(test_bad_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
