@@ -94,7 +94,7 @@ static void text_row(void *ctx, const struct trow *r)
 	fmt_bound(r->bound, bound, sizeof(bound));
 	snprintf(live, sizeof(live), "%s (%s)", r->live, bound);
 	an_fmt(r->bytes, bytes, sizeof(bytes));
-	an_buf_printf(b, "%-14.14s%-8.8s%-28.28s%-16.16s%-11.11s%-8.8s%-9.9s%s\n",
+	an_buf_printf(b, "%-14.14s%-10.10s%-28.28s%-16.16s%-11.11s%-8.8s%-9.9s%s\n",
 		      r->comp, r->seq, live, r->validity, r->data, r->settles,
 		      bytes, r->depends);
 }
@@ -103,7 +103,7 @@ int an_trust_text(sqlite3 *db, int64_t run, struct an_buf *b,
 		  struct l2s_error *err)
 {
 	size_t mark = b->len;
-	an_buf_printf(b, "%-14s%-8s%-28s%-16s%-11s%-8s%-9s%s\n", "trust",
+	an_buf_printf(b, "%-14s%-10s%-28s%-16s%-11s%-8s%-9s%s\n", "trust",
 		      "seq.", "liveness (bound)", "validity", "data",
 		      "settles", "L1 B/tx", "depends on");
 	int n = each_row(db, run, text_row, b, err);

@@ -40,6 +40,8 @@ struct mech_parts {
 	sim_time_t warmup;
 };
 
+/* Metrics of an instance's mechanisms: combined over instances for a
+ * system's and the "all" rows, each by sum, max or weighted mean. */
 #define MECH_METRICS_MAX 64
 
 struct mech_metrics {

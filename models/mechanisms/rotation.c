@@ -222,6 +222,14 @@ static int rot_attach(const void *cfg, const struct mech_parts *p, void **out,
 	return 0;
 }
 
+/* A leader can keep a transaction out for its epoch; the next one may
+ * include it (1-of-N: as a based rollup's next proposer, one slot). */
+static sim_time_t rot_liveness_bound(const void *cfg)
+{
+	const struct rot_cfg *c = cfg;
+	return c->epoch;
+}
+
 static void rot_collect(const void *state, struct mech_metrics *out)
 {
 	const struct rot *r = state;
@@ -241,4 +249,5 @@ const struct mechanism mech_rotation = {
 	.collect = rot_collect,
 	.detach = free,
 	.free_cfg = free,
+	.liveness_bound = rot_liveness_bound,
 };

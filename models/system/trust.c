@@ -21,8 +21,12 @@
 #include "l2sim/mechanism.h"
 #include "l2sim/system.h"
 
-static const char *const seq_names[] = {"own", "shared", "based"};
-static const char *const live_names[] = {"operator", "shared_sequencer", "l1"};
+/* By enum seq_type.  A rotating or auctioned set: the leader of the
+ * epoch (its bound comes from the rotation mechanism). */
+static const char *const seq_names[] = {"own", "shared", "based", "rotating",
+					"auction"};
+static const char *const live_names[] = {"operator", "shared_sequencer", "l1",
+					 "operator", "operator"};
 
 void sys_trust_profile(const struct system_def *def, sim_time_t slot_time,
 		       struct sys_trust *out)
