@@ -48,6 +48,17 @@ check_lt "rotating-slow breaks its sequencing promise" 0 "$(metric "$db" rotatin
 for s in own shared based rotating rotating-slow auction express-lane; do
 	check_range "$s keeps up with its load" "$(awk -v a="$(metric "$db" "$s" tps_sequenced)" -v b="$(metric "$db" "$s" tps_offered)" 'BEGIN{print a/b}')" 0.99 1.01
 done
+# Trust profile: a rotating or auctioned set's leader can hold a transaction
+# for one 10-minute epoch.
+for s in rotating auction; do
+	row=$(sqlite3 "$db" "SELECT sequencing || ' ' || liveness || ' ' || liveness_bound_s FROM systems WHERE component = '$s'")
+	if [ "$row" = "$s operator 600.0" ]; then
+		echo "ok: $s trust profile: $row"
+	else
+		echo "FAIL: $s trust profile: '$row'"
+		failures=$((failures + 1))
+	fi
+done
 # The report shows where the MEV went.
 "$L2SIM" report "$db" --out "$TMP/rep" >/dev/null 2>&1 || { echo "FAIL: report"; failures=$((failures + 1)); }
 if grep -q "| based | [0-9.]* | 0 | 0 | [0-9.]* |" "$TMP/rep/report.md"; then
