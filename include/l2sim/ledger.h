@@ -24,6 +24,9 @@ struct ledger {
 	double l1_txs;         /* L1 transactions included */
 	double l1_da_bytes;    /* bytes of data put on L1 (blobs or calldata) */
 	double series_fees;    /* all fees since the last series sample */
+	/* Warm-up included (for fee mechanisms that react to costs). */
+	double all_fees_eth;   /* L1 and DA fees */
+	double all_l1_bytes;   /* data put on L1 */
 };
 
 void ledger_init(struct ledger *l, sim_time_t warmup);

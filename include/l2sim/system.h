@@ -21,6 +21,7 @@
 #include "l2sim/aggregation.h"
 #include "l2sim/batcher.h"
 #include "l2sim/da.h"
+#include "l2sim/fees.h"
 #include "l2sim/l1.h"
 #include "l2sim/l1poster.h"
 #include "l2sim/results.h"
@@ -66,6 +67,7 @@ struct system_def {
 	const char *settles_on;        /* "settles_on": the parent's name, or
 					  NULL (L1) */
 	struct system_def *parent;     /* its definition */
+	struct fees_cfg *fees;         /* fee mechanism, or NULL */
 };
 
 /* What systems are built on (all outlive them). */

@@ -67,6 +67,21 @@ const struct tx_kind_params *workload_kinds(const struct workload *w);
 const double *workload_mix(const struct workload *w);
 
 /*
+ * Users' willingness to pay (docs/model-fees.md): for each kind, the most
+ * a user pays for one transaction is log-normal with the given median
+ * (wei) and standard deviation 'sigma' of its logarithm.  A system with a
+ * fee mechanism prices its arrivals against it.
+ */
+struct wl_wtp {
+	double median_wei[TX_KINDS];
+	double sigma;
+};
+
+/* The workload's "willingness_to_pay", or NULL when it has none (its
+ * users pay any fee). */
+const struct wl_wtp *workload_wtp(const struct workload *w);
+
+/*
  * Expected arrivals per second over [t0, t1) (t1 > t0): exact for the
  * deterministic-rate processes and traces, the stationary mean
  * mu / (1 - alpha) for Hawkes sources.  For checks and reports.

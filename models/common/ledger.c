@@ -10,6 +10,7 @@ void ledger_init(struct ledger *l, sim_time_t warmup)
 
 void ledger_l1_receipt(struct ledger *l, const struct l1_receipt *r)
 {
+	l->all_fees_eth += r->fee_eth;
 	if (r->included_at < l->warmup)
 		return;
 	l->l1_gas += (double)r->gas_used;
@@ -22,6 +23,7 @@ void ledger_l1_receipt(struct ledger *l, const struct l1_receipt *r)
 void ledger_l1_share(struct ledger *l, sim_time_t at, double gas,
 		     double fee_eth)
 {
+	l->all_fees_eth += fee_eth;
 	if (at < l->warmup)
 		return;
 	l->l1_gas += gas;
@@ -31,6 +33,7 @@ void ledger_l1_share(struct ledger *l, sim_time_t at, double gas,
 
 void ledger_da_fee(struct ledger *l, sim_time_t at, uint64_t cost_wei)
 {
+	l->all_fees_eth += (double)cost_wei / 1e18;
 	if (at < l->warmup)
 		return;
 	l->da_fees_eth += (double)cost_wei / 1e18;
@@ -39,6 +42,7 @@ void ledger_da_fee(struct ledger *l, sim_time_t at, uint64_t cost_wei)
 
 void ledger_l1_bytes(struct ledger *l, sim_time_t at, double bytes)
 {
+	l->all_l1_bytes += bytes;
 	if (at >= l->warmup)
 		l->l1_da_bytes += bytes;
 }
@@ -51,4 +55,6 @@ void ledger_add(struct ledger *a, const struct ledger *b)
 	a->da_fees_eth += b->da_fees_eth;
 	a->l1_txs += b->l1_txs;
 	a->l1_da_bytes += b->l1_da_bytes;
+	a->all_fees_eth += b->all_fees_eth;
+	a->all_l1_bytes += b->all_l1_bytes;
 }

@@ -33,6 +33,7 @@ struct sys_instance {
 	struct batcher *batcher;
 	struct prover *prover;
 	struct settlement *settle;
+	struct fees *fees;          /* fee mechanism, or NULL */
 	void **mech;                /* per mech_registry[] entry */
 	sim_time_t based_arrivals_t; /* based: arrivals drawn up to here */
 	sim_time_t based_block_t;    /* based: last L1 block sequenced */
@@ -71,6 +72,21 @@ int sys_instance_create(const struct sys_env *env, struct system_def *def,
 					   &in->owned, env->warmup))) {
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto fail;
+	}
+	if (def->fees) {
+		/* Its own stream: pricing leaves the other draws as they
+		 * are without fees. */
+		char fname[140];
+		snprintf(fname, sizeof(fname), "%s/fees", in->name);
+		gsl_rng *frng = sim_rng(env->sim, fname);
+		if (!frng ||
+		    !(in->fees = fees_create(def->fees, env->l1, kinds,
+					     workload_wtp(def->workload),
+					     &in->ledger, frng,
+					     env->warmup))) {
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+			goto fail;
+		}
 	}
 	if (def->has_prover) {
 		char pname[140];
@@ -129,6 +145,7 @@ void sys_instance_destroy(struct sys_instance *in)
 	prover_destroy(in->prover);
 	batcher_destroy(in->batcher);
 	seq_destroy(in->seq);
+	fees_destroy(in->fees);
 	l1poster_destroy(in->poster);
 	wl_stream_destroy(in->wl);
 	free(in);
@@ -184,6 +201,10 @@ static void arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
 	for (int k = 0; k < TX_KINDS; k++)
 		c.total += c.n[k];
 	c.arrived = t0 + (t1 - t0) / 2;
+	/* Users see the fee and some leave (docs/model-fees.md). */
+	if (in->fees)
+		fees_price(in->fees, &c, t0, t1,
+			   (double)batcher_stats(in->batcher)->posted);
 	seq_arrive(in->seq, &c, t0);
 }
 
@@ -291,6 +312,9 @@ struct totals {
 	uint64_t pending_end;
 	double backlog_max;
 	struct mech_metrics mech;
+	bool has_fees;
+	struct fees_stats fee;
+	double margin_eth;          /* of the instances with fees */
 };
 
 static double per(double a, double b) { return b > 0 ? a / b : 0; }
@@ -312,6 +336,12 @@ static void instance_totals(const struct sys_instance *in, struct totals *t)
 	for (size_t m = 0; mech_registry[m]; m++)
 		if (in->mech[m] && mech_registry[m]->collect)
 			mech_registry[m]->collect(in->mech[m], &t->mech);
+	if (in->fees) {
+		t->has_fees = true;
+		t->fee = *fees_stats(in->fees);
+		t->margin_eth = t->fee.collected_eth -
+				(in->ledger.fees_eth + in->ledger.da_fees_eth);
+	}
 }
 
 static void add_totals(struct totals *a, const struct totals *b)
@@ -344,6 +374,32 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->pending_end += b->pending_end;
 	a->backlog_max += b->backlog_max;
 	mech_metrics_merge(&a->mech, &b->mech);
+	if (b->has_fees) {
+		a->has_fees = true;
+		a->fee.priced_out += b->fee.priced_out;
+		a->fee.priced_out_all += b->fee.priced_out_all;
+		a->fee.paying += b->fee.paying;
+		a->fee.collected_eth += b->fee.collected_eth;
+		a->fee.base_fee_gwei_s += b->fee.base_fee_gwei_s;
+		a->fee.seconds += b->fee.seconds;
+		a->margin_eth += b->margin_eth;
+	}
+}
+
+/* Users' fees and the operator's books (docs/model-fees.md). */
+static void put_fee_metrics(struct run_result *res, const char *comp,
+			    const struct totals *t)
+{
+	const struct fees_stats *f = &t->fee;
+	res_metric_set(res, comp, "tx_priced_out", f->priced_out_all);
+	res_metric_set(res, comp, "priced_out_share",
+		       per(f->priced_out, f->priced_out + f->paying));
+	res_metric_set(res, comp, "l2_fee_eth_per_tx",
+		       per(f->collected_eth, f->paying));
+	res_metric_set(res, comp, "l2_base_fee_gwei_mean",
+		       per(f->base_fee_gwei_s, f->seconds));
+	res_metric_set(res, comp, "l2_fees_eth_total", f->collected_eth);
+	res_metric_set(res, comp, "operator_margin_eth", t->margin_eth);
 }
 
 static void put_metrics(struct run_result *res, const char *comp,
@@ -354,14 +410,17 @@ static void put_metrics(struct run_result *res, const char *comp,
 	const struct seq_stats *sq = &t->seq;
 	const struct batcher_stats *bt = &t->bat;
 	const struct ledger *l = &t->led;
-	res_metric_set(res, comp, "tx_offered", (double)sq->offered);
+	/* Arrivals priced out never reach the sequencer but were offered:
+	 * offered = posted + dropped + priced out + pending at the end. */
+	res_metric_set(res, comp, "tx_offered",
+		       (double)sq->offered + t->fee.priced_out_all);
 	res_metric_set(res, comp, "tx_sequenced", (double)sq->sequenced);
 	res_metric_set(res, comp, "tx_posted", (double)bt->posted);
 	res_metric_set(res, comp, "tx_finalized", (double)t->settle.finalized);
 	res_metric_set(res, comp, "tx_dropped", (double)sq->dropped);
 	res_metric_set(res, comp, "tx_pending_end", (double)t->pending_end);
-	res_metric_set(res, comp, "tps_offered", per((double)sq->offered_w,
-						     window_s));
+	res_metric_set(res, comp, "tps_offered",
+		       per((double)sq->offered_w + t->fee.priced_out, window_s));
 	res_metric_set(res, comp, "tps_sequenced",
 		       per((double)sq->sequenced_w, window_s));
 	res_metric_set(res, comp, "tps_posted", per((double)bt->posted_w,
@@ -416,6 +475,8 @@ static void put_metrics(struct run_result *res, const char *comp,
 	for (size_t i = 0; i < t->mech.n; i++)
 		res_metric_set(res, comp, t->mech.name[i],
 			       mech_metrics_value(&t->mech, i));
+	if (t->has_fees)
+		put_fee_metrics(res, comp, t);
 }
 
 /* Latency histograms of a group of instances. */
@@ -522,6 +583,28 @@ static void series_point(struct run_result *buf, const char *comp, double t,
 			       fees / (double)post);
 }
 
+/* Fee series of an instance or a group over the last interval: the mean
+ * fee users paid, the share priced out, the operator's margin (fees
+ * collected minus costs paid in the interval) and the L2 base fee. */
+struct fee_point {
+	double out, pay, eth, cost, base_gwei, base_n;
+};
+
+static void fee_series_point(struct run_result *buf, const char *comp,
+			     double t, const struct fee_point *p)
+{
+	if (p->pay > 0)
+		res_series_add(buf, comp, "l2_fee_eth_per_tx", t,
+			       p->eth / p->pay);
+	if (p->out + p->pay > 0)
+		res_series_add(buf, comp, "priced_out_share", t,
+			       p->out / (p->out + p->pay));
+	res_series_add(buf, comp, "operator_margin_eth", t, p->eth - p->cost);
+	if (p->base_n > 0)
+		res_series_add(buf, comp, "l2_base_fee_gwei", t,
+			       p->base_gwei / p->base_n);
+}
+
 void sys_series_sample(struct sys_instance *const *inst, size_t n,
 		       struct run_result *buf, bool per_instance,
 		       sim_time_t now, sim_time_t interval)
@@ -530,10 +613,29 @@ void sys_series_sample(struct sys_instance *const *inst, size_t n,
 	double t = sim_time_to_s(now);
 	uint64_t off = 0, post = 0, bl = 0, btx = 0;
 	double bytes = 0, fees = 0;
+	struct fee_point fall = {0};
+	bool any_fees = false;
 	for (size_t i = 0; i < n; i++) {
 		struct sys_instance *in = inst[i];
 		uint64_t i_off = seq_take_series_offered(in->seq), i_post, i_btx;
 		double i_bytes, i_fees = in->ledger.series_fees;
+		if (in->fees) {
+			struct fee_point fp = {0};
+			fees_take_series(in->fees, &fp.out, &fp.pay, &fp.eth);
+			/* Costs count from the warm-up on, as the fees do. */
+			fp.cost = i_fees;
+			fp.base_gwei = (double)fees_l2_base_fee(in->fees) / 1e9;
+			fp.base_n = 1;
+			if (per_instance)
+				fee_series_point(buf, in->name, t, &fp);
+			fall.out += fp.out;
+			fall.pay += fp.pay;
+			fall.eth += fp.eth;
+			fall.cost += fp.cost;
+			fall.base_gwei += fp.base_gwei;
+			fall.base_n += 1;
+			any_fees = true;
+		}
 		batcher_take_series(in->batcher, &i_post, &i_bytes, &i_btx);
 		in->ledger.series_fees = 0;
 		uint64_t i_bl = backlog(in);
@@ -550,4 +652,6 @@ void sys_series_sample(struct sys_instance *const *inst, size_t n,
 	if (n)
 		series_point(buf, "all", t, dt, off, post, bl, bytes, btx,
 			     fees);
+	if (any_fees)
+		fee_series_point(buf, "all", t, &fall);
 }

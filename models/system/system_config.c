@@ -20,7 +20,7 @@ const char *sys_type_name(enum sys_type t) { return type_names[t]; }
 static const char *const system_keys[] = {
 	"name", "description", "type", "count", "workload", "da", "sequencer",
 	"batcher", "prover", "settlement", "aggregator", "ecosystem",
-	"liveness", "l1_share", "settles_on", NULL,
+	"liveness", "l1_share", "settles_on", "fees", NULL,
 };
 
 static const char *const seq_keys[] = {
@@ -135,6 +135,19 @@ static int read_mechanisms(struct system_def *d, const struct scn_obj *so,
 			return rc;
 	}
 	return 0;
+}
+
+/* The "fees" object: the fee mechanism and its settings
+ * (docs/model-fees.md). */
+static int read_fees(struct system_def *d, const struct scn_obj *so,
+		     struct l2s_error *err)
+{
+	struct scn_obj o;
+	bool has;
+	int rc = scn_get_obj(so, "fees", &o, &has, err);
+	if (rc || !has)
+		return rc;
+	return fees_cfg_read(&o, d->type == SYS_VALIDIUM, &d->fees, err);
 }
 
 static int read_sequencer(const struct sys_env *w, struct system_def *d,
@@ -494,6 +507,7 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 	if ((rc = read_da(w, d, so, err)) ||
 	    (rc = read_sequencer(w, d, so, err)) ||
 	    (rc = read_mechanisms(d, so, err)) ||
+	    (rc = read_fees(d, so, err)) ||
 	    (rc = read_batcher(w, d, so, err)) ||
 	    (rc = read_settlement(w, d, so, err)))
 		return rc;
@@ -678,6 +692,7 @@ void sys_defs_free(struct system_def *defs, size_t n)
 			if (defs[i].mech_cfg[m] && mech_registry[m]->free_cfg)
 				mech_registry[m]->free_cfg(defs[i].mech_cfg[m]);
 		free(defs[i].mech_cfg);
+		fees_cfg_free(defs[i].fees);
 	}
 	free(defs);
 }

@@ -24,7 +24,8 @@ struct source_list {
 };
 
 static const char *const workload_keys[] = {"name", "description", "rate",
-					    "mix", "kinds", NULL};
+					    "mix", "kinds",
+					    "willingness_to_pay", NULL};
 static const char *const process_types[] = {"constant", "diurnal", "bursts",
 					    "hawkes", "trace", NULL};
 enum { P_CONSTANT, P_DIURNAL, P_BURSTS, P_HAWKES, P_TRACE };
@@ -689,6 +690,57 @@ static int read_mix(const struct scn_obj *o, double mix[TX_KINDS],
 	return 0;
 }
 
+/*
+ * "willingness_to_pay": {"median": FEE, "sigma": S, "kinds": {KIND: FEE}}
+ * (docs/model-fees.md): a log-normal per kind, the median of a kind
+ * overriding the common one.
+ */
+static int read_wtp(const struct scn_obj *o, struct workload *w,
+		    struct l2s_error *err)
+{
+	static const char *const keys[] = {"median", "sigma", "kinds", NULL};
+	struct scn_obj p, k;
+	int rc;
+	if ((rc = scn_get_obj(o, "willingness_to_pay", &p, &w->has_wtp,
+			      err)))
+		return rc;
+	if (!w->has_wtp)
+		return 0;
+	if ((rc = scn_check_keys(&p, keys, err)))
+		return rc;
+	if (!scn_has(&p, "median"))
+		return scn_fail(&p, "median", err, "willingness_to_pay needs "
+				"\"median\" (a fee per transaction, e.g. "
+				"\"20000gwei\")");
+	uint64_t med;
+	if ((rc = scn_get_fee(&p, "median", 0, UINT64_MAX, &med, err)) ||
+	    (rc = scn_get_double(&p, "sigma", 1.0, 0.01, 10.0, &w->wtp.sigma,
+				 err)))
+		return rc;
+	if (med == 0)
+		return scn_fail(&p, "median", err, "the median must be above "
+				"0 wei");
+	for (int i = 0; i < TX_KINDS; i++)
+		w->wtp.median_wei[i] = (double)med;
+	if ((rc = scn_get_obj(&p, "kinds", &k, NULL, err)))
+		return rc;
+	const char *names[TX_KINDS + 1];
+	kind_names(names);
+	if ((rc = scn_check_keys(&k, names, err)))
+		return rc;
+	for (int i = 0; i < TX_KINDS; i++) {
+		if (!scn_has(&k, names[i]))
+			continue;
+		if ((rc = scn_get_fee(&k, names[i], 0, UINT64_MAX, &med, err)))
+			return rc;
+		if (med == 0)
+			return scn_fail(&k, names[i], err, "the median must "
+					"be above 0 wei");
+		w->wtp.median_wei[i] = (double)med;
+	}
+	return 0;
+}
+
 static void workload_release(struct workload *w)
 {
 	for (size_t i = 0; i < w->nsrc; i++)
@@ -729,6 +781,9 @@ static int read_workload(const struct scn_obj *o, struct workload *w,
 		if (rc)
 			return rc;
 	}
+	rc = read_wtp(o, w, err);
+	if (rc)
+		return rc;
 	rc = need(o, "rate", err);
 	if (!rc)
 		rc = read_process(o, "rate", true, true, &l, err);
@@ -820,4 +875,9 @@ const struct tx_kind_params *workload_kinds(const struct workload *w)
 const double *workload_mix(const struct workload *w)
 {
 	return w->mix;
+}
+
+const struct wl_wtp *workload_wtp(const struct workload *w)
+{
+	return w->has_wtp ? &w->wtp : NULL;
 }

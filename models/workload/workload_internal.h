@@ -7,6 +7,7 @@
 #ifndef L2SIM_WORKLOAD_INTERNAL_H
 #define L2SIM_WORKLOAD_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,8 @@ struct workload {
 	struct tx_kind_params kinds[TX_KINDS];
 	struct wl_source *src;
 	size_t nsrc;
+	bool has_wtp;
+	struct wl_wtp wtp;
 };
 
 /* Arrivals of trace column 'col' before time t; *cursor is a row hint
