@@ -28,6 +28,7 @@ PREFIXES = {
     "da": ("da_",),
     "faults": ("fault_", "faults_"),
     "keystore": ("ks_",),
+    "fees": ("fees_",),
     "l1": ("l1_",),
     "l1poster": ("l1poster_",),
     "mechanisms": ("mech_",),

@@ -545,7 +545,7 @@ static void observe_costs(struct fees *f, sim_time_t t0, sim_time_t t1,
 		uint64_t cur = (uint64_t)(t1 / SIM_S);
 		if (upd < f->l1p.last_update_time)
 			upd = f->l1p.last_update_time;
-		fees_arb_l1_report(&f->l1p, upd, cur, (__int128)llround(r->wei));
+		fees_arb_l1_report(&f->l1p, upd, cur, (__int128)(r->wei + 0.5));
 		f->rep_head = (f->rep_head + 1) % f->rep_cap;
 		f->rep_len--;
 	}
@@ -623,6 +623,11 @@ uint64_t fees_price(struct fees *f, struct cohort *c, sim_time_t t0,
 			n -= o;
 		}
 		gas = sat_add(gas, sat_mul(n, (uint64_t)f->gas[k]));
+		/* ArbOS: the L1 part of each fee goes to the L1 pricer's
+		 * pool with its units (16 per brotli byte). */
+		if (f->cfg->mech == FEES_ARBITRUM)
+			fees_arb_l1_collect(&f->l1p,
+					    sat_mul(n, 16 * f->brotli[k]));
 		/* The books in double: a tick's fees may exceed 2^64 wei. */
 		wei += (double)n * (double)f->fee[k];
 	}

@@ -48,7 +48,9 @@ check_lt() {
 }
 
 # Every transaction accounted for, for every system component of DB:
-# offered = posted + dropped + pending_end, finalized <= posted <= sequenced <= offered.
+# offered = posted + dropped + priced_out + pending_end (priced out: users who
+# left at the fee; 0 without a fee mechanism),
+# finalized <= posted <= sequenced <= offered.
 check_accounting() {
 	local db=$1 bad
 	bad=$(sqlite3 "$db" "
@@ -58,10 +60,11 @@ check_accounting() {
 	    max(CASE WHEN name='tx_posted' THEN value END) p,
 	    max(CASE WHEN name='tx_finalized' THEN value END) f,
 	    max(CASE WHEN name='tx_dropped' THEN value END) d,
-	    max(CASE WHEN name='tx_pending_end' THEN value END) e
+	    max(CASE WHEN name='tx_pending_end' THEN value END) e,
+	    coalesce(max(CASE WHEN name='tx_priced_out' THEN value END), 0) q
 	    FROM metrics GROUP BY run_id, component HAVING o IS NOT NULL)
 	  SELECT run_id || ':' || component FROM m
-	  WHERE o != p + d + e OR f > p OR p > s OR s > o")
+	  WHERE o != p + d + q + e OR f > p OR p > s OR s + q > o")
 	if [ -n "$bad" ]; then
 		echo "FAIL: transactions not accounted for in: $bad"
 		failures=$((failures + 1))
