@@ -162,6 +162,11 @@ int report_plot_series(struct report *r, size_t gi, size_t pi);
 int report_plot_sweeps(struct report *r, size_t gi);
 int report_plot_bars(struct report *r, size_t gi);
 
+/* The users'-fee tables of one scenario (report_fees.c): nothing when no
+ * system of it charges fees.  Returns 1 when written, 0 when not, or a
+ * negative code. */
+int report_fee_tables(struct report *r, const struct an_group *g);
+
 /* 0 when gnuplot is on PATH, else L2S_EIO with an install hint. */
 int report_find_gnuplot(struct l2s_error *err);
 /* Runs gnuplot on dir/gnuplot/all.gp (working directory 'dir') and checks

@@ -368,6 +368,9 @@ static int section(struct report *r, size_t gi)
 	if ((rc = an_trust_html(r->set->db, g->points[0].runs[0], &r->html,
 				&r->md, r->err)) < 0)
 		return rc;
+	if ((rc = report_fee_tables(r, g)) < 0)
+		return rc;
+	rc = 0;
 
 	static const char *const heads[] = {
 		"Time series", "Sweeps", "Systems compared",

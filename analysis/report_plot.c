@@ -547,6 +547,8 @@ static const struct {
 	 0},
 	{"backlog_max", "largest backlog", "transactions", 1, 0},
 	{"liveness_failures", "liveness failures", "failures", 1, 0},
+	{"l2_fee_eth_per_tx", "users' fee per tx", "gwei per tx", 1e9, 0},
+	{"priced_out_share", "share of users priced out", "share", 1, 0},
 	{"base_fee_gwei_mean", "mean L1 base fee", "gwei", 1, 1},
 	{"blob_base_fee_gwei_mean", "mean blob base fee", "gwei", 1, 1},
 };

@@ -1,0 +1,122 @@
+/*
+ * The report's users'-fee view (docs/model-fees.md): for scenarios whose
+ * systems charge fees, a table per sweep point of what users paid, the
+ * share priced out, the L2 base fee, the cost per posted transaction and
+ * the operator's margin.  Systems without fees are left out; a scenario
+ * without any adds nothing.
+ */
+#include "analysis_internal.h"
+
+static const struct {
+	const char *name, *head;
+	double scale;
+} fee_cols[] = {
+	{"l2_fee_eth_per_tx", "users' fee gwei/tx", 1e9},
+	{"priced_out_share", "priced out", 1},
+	{"tx_priced_out", "priced out (txs)", 1},
+	{"l2_base_fee_gwei_mean", "L2 base fee gwei", 1},
+	{"cost_eth_per_tx", "cost gwei/posted tx", 1e9},
+	{"operator_margin_eth", "operator margin ETH", 1},
+};
+
+#define N_FEE_COLS (sizeof(fee_cols) / sizeof(fee_cols[0]))
+
+/* 1 when 'comp' has a fee metric at point p, 0 when not, < 0 on error. */
+static int has_fees(struct report *r, const struct an_group *g,
+		    const struct an_point *p, const char *comp)
+{
+	struct an_stat st;
+	int rc = an_point_stat(r->set, g, p, comp, "l2_fee_eth_per_tx", 0,
+			       &st, r->err);
+	return rc < 0 ? rc : st.n > 0;
+}
+
+static int fee_row(struct report *r, const struct an_group *g,
+		   const struct an_point *p, const char *comp)
+{
+	struct an_stat st;
+	char cell[64];
+
+	an_buf_puts(&r->html, "<tr><th>");
+	report_html_escape(&r->html, comp);
+	an_buf_puts(&r->html, "</th>");
+	an_buf_printf(&r->md, "| %s", comp);
+	for (size_t i = 0; i < N_FEE_COLS; i++) {
+		int rc = an_point_stat(r->set, g, p, comp, fee_cols[i].name, 0,
+				       &st, r->err);
+		if (rc < 0)
+			return rc;
+		an_fmt_stat(&st, fee_cols[i].scale, cell, sizeof(cell));
+		an_buf_puts(&r->html, "<td>");
+		report_html_escape(&r->html, cell);
+		an_buf_puts(&r->html, "</td>");
+		an_buf_printf(&r->md, " | %s", cell);
+	}
+	an_buf_puts(&r->html, "</tr>\n");
+	an_buf_puts(&r->md, " |\n");
+	return 0;
+}
+
+static void fee_head(struct report *r)
+{
+	an_buf_puts(&r->html, "<div class=\"scroll\"><table>\n<tr><th>system"
+		    "</th>");
+	an_buf_puts(&r->md, "| system |");
+	for (size_t i = 0; i < N_FEE_COLS; i++) {
+		an_buf_printf(&r->html, "<th>%s</th>", fee_cols[i].head);
+		an_buf_printf(&r->md, " %s |", fee_cols[i].head);
+	}
+	an_buf_puts(&r->html, "</tr>\n");
+	an_buf_puts(&r->md, "\n|---|");
+	for (size_t i = 0; i < N_FEE_COLS; i++)
+		an_buf_puts(&r->md, "---:|");
+	an_buf_puts(&r->md, "\n");
+}
+
+int report_fee_tables(struct report *r, const struct an_group *g)
+{
+	int any = 0, rc;
+
+	for (size_t i = 0; i < g->n_points && !any; i++)
+		for (size_t s = 0; s < g->n_systems && !any; s++) {
+			rc = has_fees(r, g, &g->points[i], g->systems[s]);
+			if (rc < 0)
+				return rc;
+			any = rc;
+		}
+	if (!any)
+		return 0;
+	an_buf_puts(&r->html, "<h3>Users' fees</h3>\n<p>What users paid per "
+		    "transaction (L2 execution and L1 data fee), the share of "
+		    "arrivals that left because the fee exceeded what their "
+		    "transaction was worth to them, and the operator's margin "
+		    "(fees collected minus L1, DA and proof costs paid), after "
+		    "warm-up.  Mean over replications.</p>\n");
+	an_buf_puts(&r->md, "### Users' fees\n\nWhat users paid per "
+		    "transaction (L2 execution and L1 data fee), the share of "
+		    "arrivals that left because the fee exceeded what their "
+		    "transaction was worth to them, and the operator's margin "
+		    "(fees collected minus L1, DA and proof costs paid), after "
+		    "warm-up.  Mean over replications.\n\n");
+	for (size_t i = 0; i < g->n_points; i++) {
+		const struct an_point *p = &g->points[i];
+		if (p->label[0]) {
+			an_buf_puts(&r->html, "<h4>sweep point ");
+			report_html_escape(&r->html, p->label);
+			an_buf_puts(&r->html, "</h4>\n");
+			an_buf_printf(&r->md, "#### Sweep point %s\n\n",
+				      p->label);
+		}
+		fee_head(r);
+		for (size_t s = 0; s < g->n_systems; s++) {
+			rc = has_fees(r, g, p, g->systems[s]);
+			if (rc < 0)
+				return rc;
+			if (rc && (rc = fee_row(r, g, p, g->systems[s])) < 0)
+				return rc;
+		}
+		an_buf_puts(&r->html, "</table></div>\n");
+		an_buf_puts(&r->md, "\n");
+	}
+	return 1;
+}
