@@ -197,7 +197,20 @@ int fees_cfg_read(const struct scn_obj *o, bool validium,
 		[FEES_OP_FJORD] = op_keys, [FEES_ARBITRUM] = arb_keys,
 		[FEES_ZKSYNC] = zk_keys, [FEES_COST_PLUS] = cp_keys,
 	};
-	/* A key of another mechanism is an error naming the mechanism's. */
+	/* A key of another mechanism has no effect here: an error that
+	 * says whose it is. */
+	for (int x = FEES_OP_ECOTONE; x <= FEES_COST_PLUS; x++) {
+		for (size_t i = 0; keys[x][i]; i++) {
+			const char *k = keys[x][i];
+			bool own = false;
+			for (size_t j = 0; keys[m][j] && !own; j++)
+				own = !strcmp(keys[m][j], k);
+			if (!own && scn_has(o, k))
+				return scn_fail(o, k, err, "'%s' is a key of "
+						"mechanism '%s', not of '%s'",
+						k, mech_names[x], mech_names[m]);
+		}
+	}
 	if ((rc = scn_check_keys(o, keys[m], err)))
 		return rc;
 	if (m == FEES_NONE)

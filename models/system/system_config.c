@@ -652,6 +652,36 @@ int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
 	return 0;
 }
 
+/* A workload's willingness to pay acts only through systems with fees:
+ * without any among the systems drawing from it, it has no effect. */
+static int check_wtp_used(const struct sys_env *w, const struct scn_obj *root,
+			  const struct system_def *defs, size_t n,
+			  struct l2s_error *err)
+{
+	for (size_t i = 0; i < workload_set_count(w->workloads); i++) {
+		const struct workload *wl = workload_set_get(w->workloads, i);
+		if (!workload_wtp(wl))
+			continue;
+		bool used = false;
+		for (size_t d = 0; d < n && !used; d++)
+			used = defs[d].workload == wl && defs[d].fees;
+		if (used)
+			continue;
+		struct scn_obj o;
+		int rc = scn_get_elem(root, "workloads", i, &o, err);
+		if (rc)
+			return rc;
+		rc = scn_fail(&o, "willingness_to_pay", err, "no system "
+			      "drawing from workload '%s' charges fees, so "
+			      "its willingness_to_pay has no effect",
+			      workload_name(wl));
+		l2s_error_hint(err, "give those systems a \"fees\" object, "
+			       "or remove willingness_to_pay");
+		return rc;
+	}
+	return 0;
+}
+
 int sys_read_systems(const struct sys_env *w, const struct scn_obj *root,
 		 struct system_def **out, size_t *n_out, struct l2s_error *err)
 {
@@ -681,7 +711,9 @@ int sys_read_systems(const struct sys_env *w, const struct scn_obj *root,
 						"is declared twice",
 						defs[i].name);
 	}
-	return sys_resolve_parents(defs, n, root, err);
+	if ((rc = sys_resolve_parents(defs, n, root, err)))
+		return rc;
+	return check_wtp_used(w, root, defs, n, err);
 }
 
 void sys_defs_free(struct system_def *defs, size_t n)

@@ -43,4 +43,38 @@ last=$(sqlite3 "$db" "SELECT s.value FROM series s JOIN runs r USING(run_id)
 check_lt "backlog at the end below its maximum (64 copies)" "$last" \
 	"$(sqlite3 "$db" "SELECT max(s.value) FROM series s JOIN runs r USING(run_id)
 	WHERE r.sweep_index = 3 AND s.component = 'all' AND s.name = 'backlog'")"
+# Bad input: a key of another mechanism, a mistyped mechanism, a bad
+# willingness to pay are located errors (exit 2).
+bad() { # LABEL TEXT --set...
+	local label=$1 text=$2
+	shift 2
+	"$L2SIM" validate scenarios/fees.json "$@" >/dev/null 2>"$TMP/err"
+	local rc=$?
+	if [ "$rc" -eq 2 ] && grep -qF -- "$text" "$TMP/err"; then
+		echo "ok: $label"
+	else
+		echo "FAIL: $label: exit $rc, stderr: $(cat "$TMP/err")"
+		failures=$((failures + 1))
+	fi
+}
+bad "an Arbitrum key on an OP system" \
+	"systems[0].fees.speed_limit: 'speed_limit' is a key of mechanism 'arbitrum', not of 'op-fjord'" \
+	--set 'systems[0].fees.speed_limit=5'
+bad "a mistyped mechanism" "did you mean 'op-fjord'?" --set 'systems[0].fees.mechanism=op-fjrod'
+bad "a mistyped kind in willingness_to_pay" "did you mean 'swap'?" \
+	--set 'workloads[0].willingness_to_pay.kinds.swapp=1gwei'
+python3 -c 'import json, sys
+d = json.load(open("scenarios/fees.json"))
+for s in d["systems"]:
+    del s["fees"]
+json.dump(d, open(sys.argv[1], "w"))' "$TMP/nofees.json"
+"$L2SIM" validate "$TMP/nofees.json" >/dev/null 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "workloads[0].willingness_to_pay: no system drawing from workload 'users' charges fees" "$TMP/err"; then
+	echo "ok: willingness to pay without fees is an error"
+else
+	echo "FAIL: willingness to pay without fees: exit $rc: $(cat "$TMP/err")"
+	failures=$((failures + 1))
+fi
+bad "sigma out of range" "willingness_to_pay.sigma" --set 'workloads[0].willingness_to_pay.sigma=0'
 finish
