@@ -3,16 +3,22 @@
  * ArbOS's own tests and on hand-checked inputs, and the fee state of an
  * instance on small runs.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "l2sim/fees.h"
+#include "l2sim/results.h"
+#include "l2sim/scenario.h"
+#include "l2sim/world.h"
+#include "support/testutil.h"
 
 static size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
 {
@@ -256,6 +262,85 @@ static void test_zk_fee(void **state)
 			 (uint64_t)21000 * 250000000);
 }
 
+/* ---- instances: runs built in memory ----------------------------------- */
+
+static struct run_result *run_json(const char *json)
+{
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	struct scenario *scn;
+	if (scenario_load_text("test.json", json, &scn, &err))
+		fail_msg("scenario: %s", err.msg);
+	struct world_settings ws;
+	if (world_read_settings(scn, &ws, &err))
+		fail_msg("settings: %s", err.msg);
+	struct sim *sim = sim_create(ws.seed, 0);
+	struct world *w;
+	if (world_create(sim, scn, &w, &err))
+		fail_msg("world: %s", err.msg);
+	assert_int_equal(world_run(w, &err), 0);
+	struct run_result *res = run_result_create();
+	world_collect(w, res);
+	world_destroy(w);
+	sim_destroy(sim);
+	scenario_destroy(scn);
+	return res;
+}
+
+/*
+ * Cost-plus before any batch is posted (a 5-minute run, batches cut after
+ * 10 minutes) charges exactly gas * l2_gas_price: 21,000 gas * 1 gwei =
+ * 21,000 gwei per transfer.  Users worth a median of exactly that leave
+ * with probability 1/2; with the median e times higher (sigma 1), with
+ * probability Phi(-1) = 0.1587.  20 tps for 300 s (no batch is full yet):
+ * 6,000 arrivals, a binomial standard deviation of 0.0065 on the share.
+ */
+#define PRICED_JSON(median) \
+	"{\"duration\": \"5m\", \"seed\": 7, \"l1\": {\"fork\": \"pectra\"}," \
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"," \
+	"   \"mix\": {\"transfer\": 1}," \
+	"   \"willingness_to_pay\": {\"median\": \"" median "\", \"sigma\": 1}}]," \
+	" \"systems\": [{\"name\": \"a\", \"type\": \"optimistic_rollup\"," \
+	"   \"fees\": {\"mechanism\": \"cost-plus\", \"l2_gas_price\": \"1gwei\"}}," \
+	"  {\"name\": \"b\", \"type\": \"optimistic_rollup\"}]}"
+
+static void test_priced_out_share(void **state)
+{
+	(void)state;
+	struct run_result *r = run_json(PRICED_JSON("21000gwei"));
+	assert_near(res_metric_get(r, "a", "priced_out_share"), 0.5, 0.02);
+	assert_near(res_metric_get(r, "a", "l2_fee_eth_per_tx"), 21000e-9,
+		    1e-15);
+	assert_near(res_metric_get(r, "a", "l2_base_fee_gwei_mean"), 1, 0);
+	/* Nothing paid yet: the margin is every fee collected. */
+	double paying = res_metric_get(r, "a", "tx_offered") -
+			res_metric_get(r, "a", "tx_priced_out");
+	assert_near(res_metric_get(r, "a", "operator_margin_eth"),
+		    paying * 21000e-9, 1e-9);
+	/* offered = posted + dropped + priced out + pending. */
+	assert_near(res_metric_get(r, "a", "tx_offered"),
+		    res_metric_get(r, "a", "tx_posted") +
+			    res_metric_get(r, "a", "tx_dropped") +
+			    res_metric_get(r, "a", "tx_priced_out") +
+			    res_metric_get(r, "a", "tx_pending_end"),
+		    0);
+	/* The system without fees reports none of it. */
+	assert_true(isnan(res_metric_get(r, "b", "tx_priced_out")));
+	/* Pricing draws from its own stream: the arrivals offered are those
+	 * of the system without fees next to it (same workload, its own
+	 * stream) in distribution, and exactly those of the same system
+	 * when nobody leaves. */
+	double offered = res_metric_get(r, "a", "tx_offered");
+	run_result_destroy(r);
+	r = run_json(PRICED_JSON("1000000000gwei"));
+	assert_near(res_metric_get(r, "a", "tx_priced_out"), 0, 0);
+	assert_near(res_metric_get(r, "a", "tx_offered"), offered, 0);
+	run_result_destroy(r);
+	r = run_json(PRICED_JSON("57084gwei")); /* 21000 * e */
+	assert_near(res_metric_get(r, "a", "priced_out_share"), 0.1587, 0.015);
+	run_result_destroy(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_arb_l1_step),
 		cmocka_unit_test(test_arb_l1_equilibration),
 		cmocka_unit_test(test_zk_fee),
+		cmocka_unit_test(test_priced_out_share),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
