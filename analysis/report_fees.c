@@ -5,6 +5,8 @@
  * the operator's margin.  Systems without fees are left out; a scenario
  * without any adds nothing.
  */
+#include <string.h>
+
 #include "analysis_internal.h"
 
 static const struct {
@@ -73,6 +75,49 @@ static void fee_head(struct report *r)
 	an_buf_puts(&r->md, "\n");
 }
 
+/* Names the systems whose fees did not cover their costs at point p. */
+static int losses(struct report *r, const struct an_group *g,
+		  const struct an_point *p)
+{
+	struct an_stat st;
+	int n = 0;
+
+	for (size_t s = 0; s < g->n_systems; s++) {
+		const char *comp = g->systems[s];
+		if (!strcmp(comp, "all"))
+			continue;
+		int rc = an_point_stat(r->set, g, p, comp,
+				       "operator_margin_eth", 0, &st, r->err);
+		if (rc < 0)
+			return rc;
+		if (st.n == 0 || !(st.mean < 0))
+			continue;
+		if (n++ == 0) {
+			an_buf_puts(&r->html, "<p>Lost money (fees collected "
+				    "below L1, DA and proof costs paid): ");
+			an_buf_puts(&r->md, "Lost money (fees collected below "
+				    "L1, DA and proof costs paid): ");
+		} else {
+			an_buf_puts(&r->html, ", ");
+			an_buf_puts(&r->md, ", ");
+		}
+		report_html_escape(&r->html, comp);
+		an_buf_printf(&r->html, " (%.3g ETH)", st.mean);
+		an_buf_printf(&r->md, "%s (%.3g ETH)", comp, st.mean);
+	}
+	if (n) {
+		static const char why[] =
+			".  A fee set from L1 fees seen earlier (scalars tuned "
+			"for other blob fees or fuller blobs, a pricer that "
+			"learns its costs from late reports, a running average "
+			"of past costs) does not cover what the system pays "
+			"when L1 fees rise before its batches land.";
+		an_buf_printf(&r->html, "%s</p>\n", why);
+		an_buf_printf(&r->md, "%s\n\n", why);
+	}
+	return 0;
+}
+
 int report_fee_tables(struct report *r, const struct an_group *g)
 {
 	int any = 0, rc;
@@ -117,6 +162,8 @@ int report_fee_tables(struct report *r, const struct an_group *g)
 		}
 		an_buf_puts(&r->html, "</table></div>\n");
 		an_buf_puts(&r->md, "\n");
+		if ((rc = losses(r, g, p)) < 0)
+			return rc;
 	}
 	return 1;
 }

@@ -610,7 +610,6 @@ uint64_t fees_price(struct fees *f, struct cohort *c, sim_time_t t0,
 {
 	observe_costs(f, t0, t1, posted_all);
 	set_fees(f, posted_all);
-	f->started = true;
 	uint64_t out = 0, gas = 0;
 	double wei = 0;
 	for (int k = 0; k < TX_KINDS; k++) {
@@ -659,6 +658,7 @@ uint64_t fees_price(struct fees *f, struct cohort *c, sim_time_t t0,
 	f->s_pay += (double)c->total;
 	f->s_eth += measured ? wei / 1e18 : 0;
 	update_l2(f, t0, t1, gas);
+	f->started = true;
 	return out;
 }
 
