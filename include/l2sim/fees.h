@@ -196,6 +196,8 @@ struct fees_stats {
 	double base_fee_gwei_s;  /* L2 base fee (gwei) integrated over time */
 	double seconds;          /* time integrated */
 	double priced_out_all;   /* arrivals that left, warm-up included */
+	double deterred;         /* of priced_out: users who did not come
+				    because recent fees priced others out */
 };
 
 const struct fees_stats *fees_stats(const struct fees *f);

@@ -75,6 +75,11 @@ const double *workload_mix(const struct workload *w);
 struct wl_wtp {
 	double median_wei[TX_KINDS];
 	double sigma;
+	/* Elastic arrivals: users who were priced out lately stop coming.
+	 * The arrival rate is scaled by (1 - s)^elasticity, s the share
+	 * priced out, averaged over 'memory' (0: arrivals do not respond). */
+	double elasticity;
+	sim_time_t memory;
 };
 
 /* The workload's "willingness_to_pay", or NULL when it has none (its

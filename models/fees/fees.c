@@ -286,6 +286,7 @@ struct fees {
 	/* what the ledger and batcher said last tick */
 	double last_spent, last_posted;
 	bool started;
+	double out_share;            /* recent priced-out share (elastic) */
 	/* totals */
 	struct fees_stats st;
 	double s_out, s_pay, s_eth;
@@ -610,9 +611,22 @@ uint64_t fees_price(struct fees *f, struct cohort *c, sim_time_t t0,
 {
 	observe_costs(f, t0, t1, posted_all);
 	set_fees(f, posted_all);
-	uint64_t out = 0, gas = 0;
+	uint64_t out = 0, gas = 0, deterred = 0, came = c->total;
 	double wei = 0;
+	/* Elastic arrivals: of the users the workload drew, the share
+	 * (1 - s)^elasticity comes, s the recent priced-out share. */
+	double stay = 1;
+	if (f->wtp && f->wtp->elasticity > 0)
+		stay = pow(1 - f->out_share, f->wtp->elasticity);
 	for (int k = 0; k < TX_KINDS; k++) {
+		if (stay < 1 && c->n[k]) {
+			uint64_t d = stay <= 0 ? c->n[k]
+					       : gsl_ran_binomial(
+							 f->rng, 1 - stay,
+							 (unsigned int)c->n[k]);
+			c->n[k] -= d;
+			deterred += d;
+		}
 		uint64_t n = c->n[k];
 		if (!n)
 			continue;
@@ -643,9 +657,18 @@ uint64_t fees_price(struct fees *f, struct cohort *c, sim_time_t t0,
 		/* The books in double: a tick's fees may exceed 2^64 wei. */
 		wei += (double)n * (double)f->fee[k];
 	}
+	came -= deterred;
+	if (f->wtp && f->wtp->elasticity > 0 && came > 0) {
+		double a = 1 - exp(-sim_time_to_s(t1 - t0) /
+				   sim_time_to_s(f->wtp->memory));
+		f->out_share += a * ((double)out / (double)came - f->out_share);
+	}
+	out += deterred;
 	c->total -= out;
 	f->st.priced_out_all += (double)out;
 	bool measured = t1 > f->warmup;
+	if (measured)
+		f->st.deterred += (double)deterred;
 	if (measured) {
 		double dt = sim_time_to_s(t1 - t0);
 		f->st.priced_out += (double)out;

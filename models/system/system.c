@@ -378,6 +378,7 @@ static void add_totals(struct totals *a, const struct totals *b)
 		a->has_fees = true;
 		a->fee.priced_out += b->fee.priced_out;
 		a->fee.priced_out_all += b->fee.priced_out_all;
+		a->fee.deterred += b->fee.deterred;
 		a->fee.paying += b->fee.paying;
 		a->fee.collected_eth += b->fee.collected_eth;
 		a->fee.base_fee_gwei_s += b->fee.base_fee_gwei_s;
@@ -400,6 +401,7 @@ static void put_fee_metrics(struct run_result *res, const char *comp,
 		       per(f->base_fee_gwei_s, f->seconds));
 	res_metric_set(res, comp, "l2_fees_eth_total", f->collected_eth);
 	res_metric_set(res, comp, "operator_margin_eth", t->margin_eth);
+	res_metric_set(res, comp, "tx_deterred", f->deterred);
 }
 
 static void put_metrics(struct run_result *res, const char *comp,

@@ -698,7 +698,8 @@ static int read_mix(const struct scn_obj *o, double mix[TX_KINDS],
 static int read_wtp(const struct scn_obj *o, struct workload *w,
 		    struct l2s_error *err)
 {
-	static const char *const keys[] = {"median", "sigma", "kinds", NULL};
+	static const char *const keys[] = {"median", "sigma", "kinds",
+					   "elasticity", "memory", NULL};
 	struct scn_obj p, k;
 	int rc;
 	if ((rc = scn_get_obj(o, "willingness_to_pay", &p, &w->has_wtp,
@@ -715,8 +716,15 @@ static int read_wtp(const struct scn_obj *o, struct workload *w,
 	uint64_t med;
 	if ((rc = scn_get_fee(&p, "median", 0, UINT64_MAX, &med, err)) ||
 	    (rc = scn_get_double(&p, "sigma", 1.0, 0.01, 10.0, &w->wtp.sigma,
-				 err)))
+				 err)) ||
+	    (rc = scn_get_double(&p, "elasticity", 0, 0, 100,
+				 &w->wtp.elasticity, err)) ||
+	    (rc = scn_get_duration(&p, "memory", SIM_HOUR, SIM_S, 30 * SIM_DAY,
+				   &w->wtp.memory, err)))
 		return rc;
+	if (scn_has(&p, "memory") && w->wtp.elasticity == 0)
+		return scn_fail(&p, "memory", err, "'memory' needs an "
+				"'elasticity' above 0");
 	if (med == 0)
 		return scn_fail(&p, "median", err, "the median must be above "
 				"0 wei");
