@@ -178,14 +178,41 @@ static void test_arb_l1_step(void **state)
 	fees_arb_l1_collect(&p, 160000000);
 	assert_true(p.fees_available == (__int128)160000000 * 1000000000);
 	assert_int_equal(fees_arb_l1_report(&p, 10, 15,
-					    (__int128)5000000000 * 160000000),
+					    (__int128)5000000000 * 160000000, 0),
 			 0);
 	assert_int_equal(p.units_since, 160000000 - 26666666);
 	assert_true(p.fees_available == 0);
 	assert_true(p.last_surplus == -(__int128)640000000000000000);
 	assert_true(p.price_per_unit == (__int128)18500000211);
 	/* Time going back is refused. */
-	assert_int_equal(fees_arb_l1_report(&p, 5, 15, 1), -1);
+	assert_int_equal(fees_arb_l1_report(&p, 5, 15, 1, 0), -1);
+}
+
+/*
+ * The same report under an amortized cost cap of 10,000 bips at an L1 base
+ * fee of 1 gwei: the spending counted is at most 1 gwei * 26,666,666
+ * allocated units = 2.6666666e16 wei (the rest is the poster's loss); the
+ * pool pays it and keeps 1.33333334e17, a surplus: desired derivative
+ * floor(-1.33333334e17 / 160M) = -833,333,338, actual 1.33333334e17 /
+ * 26,666,666 = 5,000,000,150, change (-833,333,338 - 5,000,000,150) *
+ * 26,666,666 / 42,666,666 = -3,645,833,396: the price falls below zero
+ * and stops at 0.
+ */
+static void test_arb_l1_cost_cap(void **state)
+{
+	(void)state;
+	struct fees_arb_l1 p = {.equil_units = 160000000, .inertia = 10,
+				.per_unit_reward = 0, .cost_cap_bips = 10000};
+	fees_arb_l1_init(&p, 1000000000);
+	fees_arb_l1_collect(&p, 160000000);
+	assert_int_equal(fees_arb_l1_report(&p, 10, 15,
+					    (__int128)5000000000 * 160000000,
+					    1000000000),
+			 0);
+	assert_true(p.due_poster == 0);
+	assert_true(p.fees_available == (__int128)133333334000000000);
+	assert_true(p.last_surplus == (__int128)133333334000000000);
+	assert_true(p.price_per_unit == 0);
 }
 
 /*
@@ -202,7 +229,7 @@ static void equilibration(uint64_t initial, uint64_t equilibrium)
 		fees_arb_l1_collect(&p, 160000000);
 		assert_int_equal(fees_arb_l1_report(
 					 &p, 10 * (i + 1), 10 * (i + 1) + 5,
-					 (__int128)equilibrium * 160000000),
+					 (__int128)equilibrium * 160000000, 0),
 				 0);
 	}
 	__int128 want = (__int128)equilibrium - (__int128)initial;
@@ -384,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_arb_exp),
 		cmocka_unit_test(test_arb_l2),
 		cmocka_unit_test(test_arb_l1_step),
+		cmocka_unit_test(test_arb_l1_cost_cap),
 		cmocka_unit_test(test_arb_l1_equilibration),
 		cmocka_unit_test(test_zk_fee),
 		cmocka_unit_test(test_priced_out_share),

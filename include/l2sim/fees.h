@@ -88,6 +88,7 @@ struct fees_arb_l1 {
 	__int128 equil_units;      /* equilibration units (16 * 10,000,000) */
 	uint64_t inertia;          /* 10 */
 	uint64_t per_unit_reward;  /* wei per unit (10) */
+	uint64_t cost_cap_bips;    /* amortized cost cap (0 = none) */
 	/* state */
 	__int128 price_per_unit;   /* wei per unit */
 	__int128 fees_available;   /* the L1 pricer's funds pool */
@@ -103,12 +104,14 @@ void fees_arb_l1_init(struct fees_arb_l1 *p, uint64_t price);
 /* A transaction of 'units' paid units * price per unit into the pool. */
 void fees_arb_l1_collect(struct fees_arb_l1 *p, uint64_t units);
 /* A batch posting report: the poster spent 'wei_spent' on a batch posted
- * at 'update_time', the report processed at 'current_time' (seconds):
- * units and funds are allocated, the poster and rewards paid as far as
- * the pool allows, and the price moved.  Times must not go back (-1
- * then, and nothing changes). */
+ * at 'update_time' when the L1 base fee was 'l1_base_fee', the report
+ * processed at 'current_time' (seconds): units and funds are allocated,
+ * the spending capped by the amortized cost cap (if any), the poster and
+ * rewards paid as far as the pool allows, and the price moved.  Times
+ * must not go back (-1 then, and nothing changes). */
 int fees_arb_l1_report(struct fees_arb_l1 *p, uint64_t update_time,
-		       uint64_t current_time, __int128 wei_spent);
+		       uint64_t current_time, __int128 wei_spent,
+		       uint64_t l1_base_fee);
 
 /* zkSync Era fee model V2 (core/lib/types/src/fee_model.rs). */
 struct fees_zk_params {

@@ -225,10 +225,12 @@ void fees_arb_l1_init(struct fees_arb_l1 *p, uint64_t price)
 {
 	__int128 eq = p->equil_units;
 	uint64_t in = p->inertia, rew = p->per_unit_reward;
+	uint64_t cap = p->cost_cap_bips;
 	*p = (struct fees_arb_l1){0};
 	p->equil_units = eq;
 	p->inertia = in;
 	p->per_unit_reward = rew;
+	p->cost_cap_bips = cap;
 	p->price_per_unit = price;
 }
 
@@ -252,6 +254,9 @@ static __int128 div_euclid(__int128 a, __int128 b)
  * arbos/l1pricing/l1pricing.go, ArbOS >= 10), one batch poster, no
  * amortized cost cap:
  *   allocate units_since * (update - last) / (current - last) units;
+ *   with an amortized cost cap (ArbOS >= 3), wei spent is at most
+ *   l1BaseFee * allocated * capBips / 10000 (the rest is the poster's
+ *   loss);
  *   funds due to the poster += wei spent; due for rewards += allocated *
  *   per-unit reward; pay rewards, then the poster, from the pool as far as
  *   it goes;
@@ -263,7 +268,8 @@ static __int128 div_euclid(__int128 a, __int128 b)
  *   price = max(0, price + priceChange)
  */
 int fees_arb_l1_report(struct fees_arb_l1 *p, uint64_t update_time,
-		       uint64_t current_time, __int128 wei_spent)
+		       uint64_t current_time, __int128 wei_spent,
+		       uint64_t l1_base_fee)
 {
 	uint64_t last = p->last_update_time;
 	if (last == 0 && update_time > 0)
@@ -275,6 +281,12 @@ int fees_arb_l1_report(struct fees_arb_l1 *p, uint64_t update_time,
 		num = den = 1;
 	uint64_t alloc = (uint64_t)((u128)p->units_since * num / den);
 	p->units_since -= alloc;
+	if (p->cost_cap_bips) {
+		__int128 cap = (__int128)l1_base_fee * (__int128)alloc *
+			       (__int128)p->cost_cap_bips / 10000;
+		if (cap < wei_spent)
+			wei_spent = cap;
+	}
 	p->due_poster += wei_spent;
 	p->due_rewards += (__int128)alloc * p->per_unit_reward;
 	__int128 pay_rewards = (__int128)p->per_unit_reward * alloc;

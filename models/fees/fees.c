@@ -44,7 +44,7 @@ struct fees_cfg {
 	/* Arbitrum */
 	int64_t speed_limit, backlog_tolerance, pricing_inertia;
 	uint64_t arb_min_base_fee, l1_initial_price, per_unit_reward;
-	int64_t equil_units, l1_inertia;
+	int64_t equil_units, l1_inertia, cost_cap_bips;
 	sim_time_t report_delay;
 	/* zkSync */
 	struct fees_zk_params zk;
@@ -64,7 +64,8 @@ static const char *const op_keys[] = {
 static const char *const arb_keys[] = {
 	"mechanism", "speed_limit", "backlog_tolerance", "pricing_inertia",
 	"min_base_fee", "l1_initial_price", "equilibration_units",
-	"l1_inertia", "per_unit_reward", "report_delay", NULL,
+	"l1_inertia", "per_unit_reward", "report_delay",
+	"amortized_cost_cap_bips", NULL,
 };
 static const char *const zk_keys[] = {
 	"mechanism", "minimal_l2_gas_price", "compute_overhead_part",
@@ -129,7 +130,9 @@ static int read_arb(const struct scn_obj *o, struct fees_cfg *c,
 	    (rc = scn_get_fee(o, "per_unit_reward", 10, UINT64_MAX / 4,
 			      &c->per_unit_reward, err)) ||
 	    (rc = scn_get_duration(o, "report_delay", 20 * SIM_MIN, 0,
-				   SIM_DAY, &c->report_delay, err)))
+				   SIM_DAY, &c->report_delay, err)) ||
+	    (rc = scn_get_int(o, "amortized_cost_cap_bips", 0, 0, 100000000,
+			      &c->cost_cap_bips, err)))
 		return rc;
 	if (c->l1_inertia > c->equil_units)
 		return scn_fail(o, "l1_inertia", err, "l1_inertia must not "
@@ -256,6 +259,7 @@ enum fees_mech fees_cfg_mech(const struct fees_cfg *c)
 struct arb_report {
 	sim_time_t at;
 	double wei;
+	uint64_t l1_base_fee;  /* when the batch was posted */
 };
 
 struct fees {
@@ -368,6 +372,7 @@ struct fees *fees_create(const struct fees_cfg *cfg, struct l1_chain *l1,
 		f->l1p.equil_units = cfg->equil_units;
 		f->l1p.inertia = (uint64_t)cfg->l1_inertia;
 		f->l1p.per_unit_reward = cfg->per_unit_reward;
+		f->l1p.cost_cap_bips = (uint64_t)cfg->cost_cap_bips;
 		fees_arb_l1_init(&f->l1p, cfg->l1_initial_price);
 		break;
 	case FEES_ZKSYNC:
@@ -545,7 +550,9 @@ static void observe_costs(struct fees *f, sim_time_t t0, sim_time_t t1,
 		}
 		if (f->rep_len < f->rep_cap) {
 			f->rep[(f->rep_head + f->rep_len) % f->rep_cap] =
-				(struct arb_report){.at = t1, .wei = spent * 1e18};
+				(struct arb_report){
+					.at = t1, .wei = spent * 1e18,
+					.l1_base_fee = l1_base_fee(f->l1)};
 			f->rep_len++;
 		}
 	}
@@ -559,7 +566,8 @@ static void observe_costs(struct fees *f, sim_time_t t0, sim_time_t t1,
 		uint64_t cur = (uint64_t)(t1 / SIM_S);
 		if (upd < f->l1p.last_update_time)
 			upd = f->l1p.last_update_time;
-		fees_arb_l1_report(&f->l1p, upd, cur, (__int128)(r->wei + 0.5));
+		fees_arb_l1_report(&f->l1p, upd, cur, (__int128)(r->wei + 0.5),
+				   r->l1_base_fee);
 		f->rep_head = (f->rep_head + 1) % f->rep_cap;
 		f->rep_len--;
 	}
