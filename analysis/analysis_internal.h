@@ -166,6 +166,10 @@ int report_plot_bars(struct report *r, size_t gi);
  * system of it charges fees.  Returns 1 when written, 0 when not, or a
  * negative code. */
 int report_fee_tables(struct report *r, const struct an_group *g);
+/* The users'-fee lines of the summary after a run (report_fees.c): one
+ * per system with fees and sweep point; nothing without fees. */
+int summary_fee_lines(struct an_set *set, const struct an_group *g,
+		      struct an_buf *b, struct l2s_error *err);
 
 /* 0 when gnuplot is on PATH, else L2S_EIO with an install hint. */
 int report_find_gnuplot(struct l2s_error *err);

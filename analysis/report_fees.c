@@ -167,3 +167,51 @@ int report_fee_tables(struct report *r, const struct an_group *g)
 	}
 	return 1;
 }
+
+/* ---- the summary printed after a run ------------------------------------- */
+
+int summary_fee_lines(struct an_set *set, const struct an_group *g,
+		      struct an_buf *b, struct l2s_error *err)
+{
+	static const struct {
+		const char *name;
+		double scale;
+	} cols[] = {
+		{"l2_fee_eth_per_tx", 1e9}, {"priced_out_share", 1},
+		{"l2_base_fee_gwei_mean", 1}, {"operator_margin_eth", 1},
+	};
+	int head = 0;
+
+	for (size_t i = 0; i < g->n_points; i++) {
+		const struct an_point *p = &g->points[i];
+		for (size_t s = 0; s < g->n_systems; s++) {
+			char cell[4][64], label[300];
+			struct an_stat st;
+			int have = 0;
+			for (size_t c = 0; c < 4; c++) {
+				int rc = an_point_stat(set, g, p,
+						       g->systems[s],
+						       cols[c].name, 0, &st,
+						       err);
+				if (rc < 0)
+					return rc;
+				have |= st.n > 0;
+				an_fmt_stat(&st, cols[c].scale, cell[c],
+					    sizeof(cell[c]));
+			}
+			if (!have)
+				continue;
+			if (!head++)
+				an_buf_printf(b, "\n%-25s %-15s %-13s %-17s %s\n",
+					      "users' fees", "fee gwei/tx",
+					      "priced out", "L2 base gwei",
+					      "operator margin ETH");
+			snprintf(label, sizeof(label), "%s%s%s",
+				 g->systems[s], p->label[0] ? " " : "",
+				 p->label);
+			an_buf_printf(b, "%-25s %-15s %-13s %-17s %s\n", label,
+				      cell[0], cell[1], cell[2], cell[3]);
+		}
+	}
+	return 0;
+}

@@ -305,6 +305,8 @@ static int print_group(struct an_set *set, const struct an_group *g,
 		return rc;
 	if ((rc = seq_lines(set, g, b, err)) < 0)
 		return rc;
+	if ((rc = summary_fee_lines(set, g, b, err)) < 0)
+		return rc;
 	/* The trust profile of the first run (it follows the configuration,
 	 * so a sweep point may change it; the report shows each point). */
 	an_buf_puts(b, "\n");
