@@ -466,16 +466,32 @@ static int cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The compressors allocate and free large tables (brotli at quality 11:
+ * megabytes) for every sample.  Served by mmap each time, half of a short
+ * run went to zeroing fresh pages, so such blocks stay on the heap
+ * (M_MMAP_THRESHOLD) and the main heap is not trimmed (M_TRIM_THRESHOLD).
+ * Those two reach only the main thread's heap: a worker thread's arena
+ * lives in heaps of its own (64 MiB each), and a heap that becomes empty
+ * is unmapped whatever the trim threshold, so every sample of a worker
+ * faulted its tables in afresh (a 12-point sweep spent more time in the
+ * kernel than in l2sim at two threads).  M_TOP_PAD keeps 64 MiB of slack
+ * at the top of every heap, main or per-thread, so an emptied heap is kept
+ * for reuse.  Slack that is never touched costs address space, not memory.
+ */
+static void tune_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 64 << 20);
+}
+
 int main(int argc, char **argv)
 {
 	/* GSL aborts on errors unless told otherwise; l2sim checks what GSL
 	 * returns instead. */
 	gsl_set_error_handler_off();
-	/* The compressors allocate and free large tables for every sample;
-	 * served by mmap each time, half of a short run went to zeroing fresh
-	 * pages.  Keep such blocks on the heap for reuse instead. */
-	mallopt(M_MMAP_THRESHOLD, 256 << 20);
-	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	tune_malloc();
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_INPUT;
