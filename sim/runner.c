@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,15 +245,32 @@ int runner_validate(const struct sim_model *model, const char *path,
 
 /* ---- progress ---------------------------------------------------------- */
 
+/*
+ * The progress bar, one line on stderr redrawn at most five times a
+ * second by whichever thread gets there first (a thread that finds another
+ * printing skips its turn instead of waiting).  Its fraction is simulated
+ * time done over the sum of every run's own duration, so sweeps whose
+ * points run for different durations are sized right; the ETA extrapolates
+ * the wall time spent so far over that fraction.  While the results of a
+ * run are being written the line says so.  The line is as wide as the
+ * terminal (at most 80 columns) less one, so it never wraps.
+ *
+ * Per-run counters are written by the run's thread and read by the
+ * printer, as relaxed atomics.
+ */
 struct progress {
 	int on;
 	size_t runs;
-	double sim_per_run;       /* seconds of simulated time per run */
-	double *done;             /* simulated seconds done, per run */
-	uint64_t *events;         /* events, per run */
-	size_t finished;
+	double total;             /* sum of the runs' durations, sim seconds */
+	sim_time_t *dur;          /* per run: its duration */
+	sim_time_t *done;         /* per run: simulated time done */
+	uint64_t *events;         /* per run: events so far */
+	size_t finished;          /* runs written */
+	size_t writing;           /* 1 + the run being written, or 0 */
+	int cols;                 /* the line's width */
 	double t0;
-	double last_print;
+	double next_print;        /* wall time of the next redraw */
+	omp_lock_t lock;
 };
 
 static double wall_now(void)
@@ -264,7 +282,7 @@ static double wall_now(void)
 
 static void fmt_hms(char *buf, size_t cap, double s)
 {
-	if (!isfinite(s) || s < 0)
+	if (!isfinite(s) || s < 0 || s > 359999)
 		snprintf(buf, cap, "--:--");
 	else if (s >= 3600)
 		snprintf(buf, cap, "%d:%02d:%02d", (int)(s / 3600),
@@ -273,39 +291,120 @@ static void fmt_hms(char *buf, size_t cap, double s)
 		snprintf(buf, cap, "%d:%02d", (int)(s / 60), (int)fmod(s, 60));
 }
 
-static void progress_print(struct progress *pg, int final)
+/* Columns of the terminal on stderr, else $COLUMNS, else 80; at most 80. */
+static int progress_columns(void)
 {
-	double now = wall_now();
-	if (!final && now - pg->last_print < 0.2)
-		return;
-	pg->last_print = now;
-	double done = 0, total = pg->sim_per_run * (double)pg->runs;
+	int cols = 0;
+	struct winsize ws;
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		cols = ws.ws_col;
+	else if (getenv("COLUMNS"))
+		cols = atoi(getenv("COLUMNS"));
+	if (cols <= 0 || cols > 80)
+		cols = 80;
+	return cols < 40 ? 40 : cols;
+}
+
+static int progress_init(struct progress *pg, int on, size_t runs)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->on = on;
+	pg->runs = runs;
+	pg->dur = calloc(runs, sizeof(*pg->dur));
+	pg->done = calloc(runs, sizeof(*pg->done));
+	pg->events = calloc(runs, sizeof(*pg->events));
+	pg->cols = progress_columns();
+	pg->t0 = wall_now();
+	omp_init_lock(&pg->lock);
+	return pg->dur && pg->done && pg->events ? 0 : -1;
+}
+
+static void progress_free(struct progress *pg)
+{
+	free(pg->dur);
+	free(pg->done);
+	free(pg->events);
+	omp_destroy_lock(&pg->lock);
+}
+
+/* Sizes run i by its own duration. */
+static void progress_set_duration(struct progress *pg, size_t i,
+				  sim_time_t dur)
+{
+	pg->dur[i] = dur;
+	pg->total += sim_time_to_s(dur);
+}
+
+/*
+ * Formats the line into buf (cap >= cols + 1): "[####....]  42%  5/12 runs
+ * 0:12 ETA 0:17  3.1M ev/s", then "writing" while results are written,
+ * padded with spaces to cols - 1 characters.
+ */
+static void progress_format(struct progress *pg, double now, int final,
+			    char *buf, size_t cap)
+{
+	double done = 0;
 	uint64_t ev = 0;
 	for (size_t i = 0; i < pg->runs; i++) {
-		done += pg->done[i];
-		ev += pg->events[i];
+		sim_time_t d = __atomic_load_n(&pg->done[i], __ATOMIC_RELAXED);
+		done += sim_time_to_s(d < pg->dur[i] ? d : pg->dur[i]);
+		ev += __atomic_load_n(&pg->events[i], __ATOMIC_RELAXED);
 	}
-	double frac = total > 0 ? done / total : 1;
-	if (frac > 1)
+	size_t fin = __atomic_load_n(&pg->finished, __ATOMIC_RELAXED);
+	size_t wr = __atomic_load_n(&pg->writing, __ATOMIC_RELAXED);
+	double frac = pg->total > 0 ? done / pg->total : 1;
+	if (frac > 1 || (final && fin == pg->runs))
 		frac = 1;
 	double el = now - pg->t0;
 	double eta = frac > 0 ? el * (1 - frac) / frac : NAN;
-	char e1[16], e2[16];
+	char e1[16], e2[16], rate[16], tail[96];
 	fmt_hms(e1, sizeof(e1), el);
 	fmt_hms(e2, sizeof(e2), final ? 0 : eta);
-	int width = 30, fill = (int)(frac * width);
-	char bar[64];
-	for (int i = 0; i < width; i++)
-		bar[i] = i < fill ? '#' : '.';
-	bar[width] = '\0';
-	fprintf(stderr,
-		"\r[%s] %3.0f%%  runs %zu/%zu  %s elapsed  ETA %s  "
-		"%.3g M events/s  %.3g sim-s/wall-s   ",
-		bar, frac * 100, pg->finished, pg->runs, e1, e2,
-		el > 0 ? (double)ev / el / 1e6 : 0.0, el > 0 ? done / el : 0.0);
+	double eps = el > 0 ? (double)ev / el : 0;
+	if (eps >= 1e6)
+		snprintf(rate, sizeof(rate), "%.1fM", eps / 1e6);
+	else
+		snprintf(rate, sizeof(rate), "%.0fk", eps / 1e3);
+	int n = snprintf(tail, sizeof(tail), " %3.0f%% %zu/%zu runs %s ETA %s "
+			 "%s ev/s%s", frac * 100, fin, pg->runs, e1, e2, rate,
+			 wr ? " writing" : "");
+	int line = pg->cols - 1;
+	int width = line - 2 - n; /* the bar between its brackets */
+	if (width > 30)
+		width = 30;
+	int pos = 0;
+	if (width >= 5) {
+		int fill = (int)(frac * width);
+		buf[pos++] = '[';
+		for (int i = 0; i < width; i++)
+			buf[pos++] = i < fill ? '#' : '.';
+		buf[pos++] = ']';
+	}
+	for (int i = 0; i < n && pos < line; i++)
+		buf[pos++] = tail[i];
+	while (pos < line && (size_t)pos + 1 < cap)
+		buf[pos++] = ' ';
+	buf[pos] = '\0';
+}
+
+static void progress_print(struct progress *pg, int final)
+{
+	double now = wall_now();
+	double next;
+	__atomic_load(&pg->next_print, &next, __ATOMIC_RELAXED);
+	if (!final && now < next)
+		return;
 	if (final)
-		fputc('\n', stderr);
+		omp_set_lock(&pg->lock);
+	else if (!omp_test_lock(&pg->lock))
+		return;
+	next = now + 0.2;
+	__atomic_store(&pg->next_print, &next, __ATOMIC_RELAXED);
+	char buf[128];
+	progress_format(pg, now, final, buf, sizeof(buf));
+	fprintf(stderr, "\r%s%s", buf, final ? "\n" : "");
 	fflush(stderr);
+	omp_unset_lock(&pg->lock);
 }
 
 struct run_progress {
@@ -316,11 +415,35 @@ struct run_progress {
 static void on_progress(void *ctx, sim_time_t now, uint64_t events)
 {
 	struct run_progress *rp = ctx;
-	rp->pg->done[rp->index] = sim_time_to_s(now);
-	rp->pg->events[rp->index] = events;
-	if (omp_get_thread_num() == 0) {
-#pragma omp critical(l2sim_progress)
-		progress_print(rp->pg, 0);
+	__atomic_store_n(&rp->pg->done[rp->index], now, __ATOMIC_RELAXED);
+	__atomic_store_n(&rp->pg->events[rp->index], events, __ATOMIC_RELAXED);
+	progress_print(rp->pg, 0);
+}
+
+/* Run i has run to its end (or failed). */
+static void progress_run_done(struct progress *pg, size_t i, uint64_t events)
+{
+	__atomic_store_n(&pg->done[i], pg->dur[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&pg->events[i], events, __ATOMIC_RELAXED);
+}
+
+/* The results of run i are being written (writing = 1), or have been. */
+static void progress_writing(struct progress *pg, size_t i, int writing)
+{
+	if (writing) {
+		__atomic_store_n(&pg->writing, i + 1, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&pg->writing, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&pg->finished, 1, __ATOMIC_RELAXED);
+	}
+	if (pg->on) {
+		/* Show the writing state at once: a long write is the one
+		 * moment the line would otherwise look frozen. */
+		if (writing) {
+			double zero = 0;
+			__atomic_store(&pg->next_print, &zero, __ATOMIC_RELAXED);
+		}
+		progress_print(pg, 0);
 	}
 }
 
@@ -438,17 +561,14 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	size_t n_runs = n_pts * reps;
 	struct sim_run_settings *pws = calloc(n_pts, sizeof(*pws));
 	int64_t *run_ids = calloc(n_runs, sizeof(*run_ids));
-	struct progress pg = {0};
-	pg.on = opts->progress < 0 ? isatty(2) : opts->progress;
-	pg.runs = n_runs;
-	pg.done = calloc(n_runs, sizeof(double));
-	pg.events = calloc(n_runs, sizeof(uint64_t));
-	pg.t0 = wall_now();
-	if (!pws || !run_ids || !pg.done || !pg.events) {
+	struct progress pg;
+	int pg_rc = progress_init(&pg, opts->progress < 0 ? isatty(2)
+							  : opts->progress,
+				  n_runs);
+	if (!pws || !run_ids || pg_rc) {
 		free(pws);
 		free(run_ids);
-		free(pg.done);
-		free(pg.events);
+		progress_free(&pg);
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -456,7 +576,8 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		struct scenario v = point_view(scn, &pts[i]);
 		model->settings(&v, &pws[i], NULL);
 	}
-	pg.sim_per_run = sim_time_to_s(pws[0].duration);
+	for (size_t i = 0; i < n_runs; i++)
+		progress_set_duration(&pg, i, pws[i / reps].duration);
 
 	int threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
 	if ((size_t)threads > n_runs)
@@ -490,23 +611,17 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 			res->replication = rep;
 			res->sweep_index = (int64_t)p;
 		}
+		progress_run_done(&pg, i, res ? res->events : 0);
 #pragma omp ordered
 		{
+			progress_writing(&pg, i, 1);
 			if (r == 0 && !failed)
 				r = resdb_write_run(db, res, &run_ids[i], &e);
 			if (r && !failed) {
 				failed = 1;
 				run_err = e;
 			}
-#pragma omp critical(l2sim_progress)
-			{
-				pg.finished++;
-				pg.done[i] = pg.sim_per_run;
-				if (res)
-					pg.events[i] = res->events;
-				if (pg.on)
-					progress_print(&pg, 0);
-			}
+			progress_writing(&pg, i, 0);
 		}
 		run_result_destroy(res);
 	}
@@ -521,8 +636,7 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	}
 	free(pws);
 	free(run_ids);
-	free(pg.done);
-	free(pg.events);
+	progress_free(&pg);
 done:
 	resdb_close(db);
 	free(out_path);
