@@ -5,15 +5,19 @@
  * Every deterministic-rate source (constant, diurnal, burst windows) is an
  * inhomogeneous Poisson process, so its arrivals in [t0, t1) are
  * Poisson(integral of the rate), and independent Poisson sources bound for
- * the same kind add up to one Poisson draw.  Arrivals that follow the mix
- * are pooled and split once by a multinomial.  A tick therefore costs a
- * fixed number of draws whatever the rate or the tick's length.
+ * the same kind add up to one Poisson draw.  Poisson arrivals that follow
+ * the mix are drawn per kind (thinning); the non-Poisson counts of Hawkes
+ * and trace sources are pooled and split once by a multinomial.  A tick
+ * therefore costs a fixed number of draws whatever the rate or the tick's
+ * length.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+
+#include "l2sim/randist.h"
 
 #include "workload_internal.h"
 
@@ -22,6 +26,9 @@ struct source_state {
 	double excitation; /* Hawkes: intensity above the baseline, per s */
 	sim_time_t last;   /* Hawkes: end of the last tick drawn */
 	size_t cursor;     /* trace: row hint */
+	sim_time_t wave_t; /* diurnal: sin of the phase at wave_t is wave */
+	double wave;
+	int has_wave;
 };
 
 struct wl_stream {
@@ -217,21 +224,6 @@ void wl_stream_destroy(struct wl_stream *s)
 	free(s);
 }
 
-/*
- * Poisson(mu).  gsl_ran_poisson returns an unsigned int, so a mean beyond
- * 2^30 (a billion arrivals in one tick) uses the normal approximation,
- * whose relative error there is below 1e-4.
- */
-static uint64_t draw_poisson(gsl_rng *rng, double mu)
-{
-	if (!(mu > 0))
-		return 0;
-	if (mu < 1073741824.0)
-		return gsl_ran_poisson(rng, mu);
-	double x = floor(mu + sqrt(mu) * gsl_ran_ugaussian(rng) + 0.5);
-	return x > 0 ? (uint64_t)x : 0;
-}
-
 /* Adds a multinomial split of n by 'p' to counts; chunks keep each call's
  * total within gsl_ran_multinomial's unsigned int. */
 static void split_mix(gsl_rng *rng, uint64_t n, const double p[TX_KINDS],
@@ -276,11 +268,34 @@ static uint64_t hawkes_tick(const struct wl_source *src,
 	if (lo < hi)
 		mu = src->tps * secs(hi - lo);
 	double lambda = mu + st->excitation * src->tau * -expm1(-x);
-	uint64_t n = draw_poisson(rng, lambda);
+	uint64_t n = rng_poisson(rng, lambda);
 	st->excitation = st->excitation * exp(-x) +
 			 src->alpha * (double)n / src->tau;
 	st->last = t1;
 	return n;
+}
+
+/* wl_source_expected() of a diurnal source, reusing the sine of the
+ * previous tick's end: consecutive ticks share a boundary, so a tick
+ * costs one sine instead of two (the same value, bit for bit). */
+static double diurnal_tick(const struct wl_source *src,
+			   struct source_state *st, sim_time_t t0,
+			   sim_time_t t1)
+{
+	sim_time_t lo, hi;
+	clip(t0, t1, src->start, src->end, &lo, &hi);
+	if (lo >= hi)
+		return 0;
+	double s_lo = st->has_wave && st->wave_t == lo
+			      ? st->wave
+			      : sin(diurnal_angle(src, lo));
+	double s_hi = sin(diurnal_angle(src, hi));
+	st->wave_t = hi;
+	st->wave = s_hi;
+	st->has_wave = 1;
+	double p = secs(src->period);
+	return src->tps * (secs(hi - lo) +
+			   src->amplitude * p / (2.0 * M_PI) * (s_hi - s_lo));
 }
 
 void wl_stream_draw(struct wl_stream *s, gsl_rng *rng, sim_time_t t0,
@@ -325,15 +340,22 @@ void wl_stream_draw(struct wl_stream *s, gsl_rng *rng, sim_time_t t0,
 			}
 			st->cursor = r1;
 		} else {
-			double lam = wl_source_expected(src, t0, t1);
+			double lam = src->type == WL_DIURNAL
+					     ? diurnal_tick(src, st, t0, t1)
+					     : wl_source_expected(src, t0, t1);
 			if (src->kind == WL_KIND_MIX)
 				lam_mix += lam;
 			else
 				lam_kind[src->kind] += lam;
 		}
 	}
-	n_mix += draw_poisson(rng, lam_mix);
+	/* Poisson arrivals split by the mix are independent Poisson counts
+	 * per kind (thinning), so each kind takes one draw of its own mean
+	 * instead of a total and a multinomial split: the same law at a
+	 * fraction of the cost.  Only the counts of Hawkes and trace sources,
+	 * which are not Poisson, are split by a multinomial. */
 	for (int k = 0; k < TX_KINDS; k++)
-		counts[k] += draw_poisson(rng, lam_kind[k]);
-	split_mix(rng, n_mix, w->mix, counts);
+		counts[k] += rng_poisson(rng, lam_mix * w->mix[k] + lam_kind[k]);
+	if (n_mix > 0)
+		split_mix(rng, n_mix, w->mix, counts);
 }

@@ -1,0 +1,73 @@
+/*
+ * Exact Poisson variates: inversion for small means, PTRS (Hoermann 1993)
+ * for means of 10 or more.  See include/l2sim/randist.h.
+ */
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "l2sim/randist.h"
+
+/* Inversion by sequential search from 0: exact up to rounding, one
+ * uniform; the expected number of steps is mu + 1. */
+static uint64_t poisson_inversion(gsl_rng *r, double mu)
+{
+	double p = exp(-mu), f = p, u = gsl_rng_uniform(r);
+	uint64_t k = 0;
+	/* The cap only guards against a cumulative sum that rounds below u
+	 * in its far tail (P(k > 200) < 1e-150 for mu < 10). */
+	while (u > f && k < 200) {
+		k++;
+		p *= mu / (double)k;
+		f += p;
+	}
+	return k;
+}
+
+/*
+ * PTRS, "Poisson transformed rejection with squeeze" (Hoermann 1993,
+ * algorithm PTRS): the candidate k = floor((2a / us + b) u + mu + 0.43)
+ * from a transformed uniform u, accepted at once inside the squeeze
+ * (us >= 0.07 and v <= v_r), else by comparing with the exact log pmf.
+ */
+static uint64_t poisson_ptrs(gsl_rng *r, double mu)
+{
+	double smu = sqrt(mu);
+	double b = 0.931 + 2.53 * smu;
+	double a = -0.059 + 0.02483 * b;
+	double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+	double v_r = 0.9277 - 3.6224 / (b - 2.0);
+	double log_mu = NAN;
+
+	for (;;) {
+		double u = gsl_rng_uniform(r) - 0.5;
+		double v = gsl_rng_uniform(r);
+		double us = 0.5 - fabs(u);
+		if (us <= 0)
+			continue;
+		double kd = floor((2.0 * a / us + b) * u + mu + 0.43);
+		if (us >= 0.07 && v <= v_r)
+			return (uint64_t)kd;
+		if (kd < 0 || (us < 0.013 && v > us))
+			continue;
+		if (isnan(log_mu))
+			log_mu = log(mu);
+		int sign;
+		double lhs = log(v * inv_alpha / (a / (us * us) + b));
+		double rhs = -mu + kd * log_mu - lgamma_r(kd + 1.0, &sign);
+		if (lhs <= rhs)
+			return (uint64_t)kd;
+	}
+}
+
+uint64_t rng_poisson(gsl_rng *r, double mu)
+{
+	if (!(mu > 0))
+		return 0;
+	if (mu < 10.0)
+		return poisson_inversion(r, mu);
+	if (mu < 4503599627370496.0) /* 2^52: k is exact in a double */
+		return poisson_ptrs(r, mu);
+	double x = floor(mu + sqrt(mu) * gsl_ran_ugaussian(r) + 0.5);
+	return x > 0 ? (uint64_t)x : 0;
+}
