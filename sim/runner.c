@@ -65,11 +65,81 @@ static int set_sweep_value(json_t *root, const char *key, json_t *val,
 	return 0;
 }
 
-int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
-		  struct sweep_point **points, size_t *n, struct l2s_error *err)
+/* ---- sweeps, one point at a time ------------------------------------------ */
+
+/*
+ * A sweep is the base scenario (with --set applied) and its keys' value
+ * lists; point p's tree is built on demand, so a sweep of 100,000 points
+ * costs the memory of its runs in flight, not of 100,000 scenario copies.
+ */
+struct sweep {
+	struct scenario *scn;
+	size_t dims;
+	const char **keys;
+	json_t **vals;
+	size_t total;
+	/* Some key's path lies inside another's (or is the same): then the
+	 * order of application matters, and points are built on fresh copies
+	 * of the base only. */
+	int nested;
+};
+
+static void sweep_close(struct sweep *sw)
 {
-	*points = NULL;
-	*n = 0;
+	free(sw->keys);
+	free(sw->vals);
+	memset(sw, 0, sizeof(*sw));
+}
+
+/* Whether path a equals path b or lies inside it, or the reverse. */
+static int paths_nest(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t n = la < lb ? la : lb;
+	if (strncmp(a, b, n) != 0)
+		return 0;
+	if (la == lb)
+		return 1;
+	char next = la < lb ? b[n] : a[n];
+	return next == '.' || next == '[';
+}
+
+/* Sets sw->nested when two of the (comma-separated) key paths nest. */
+static void sweep_check_nesting(struct sweep *sw)
+{
+	for (size_t i = 0; i < sw->dims && !sw->nested; i++)
+		for (size_t j = i; j < sw->dims && !sw->nested; j++) {
+			const char *a = sw->keys[i];
+			while (*a && !sw->nested) {
+				size_t la = strcspn(a, ",");
+				const char *b = i == j ? a + la : sw->keys[j];
+				if (*b == ',')
+					b++;
+				while (*b && !sw->nested) {
+					size_t lb = strcspn(b, ",");
+					const char *pa = a, *pb = b;
+					size_t na = la, nb = lb;
+					while (na && *pa == ' ')
+						pa++, na--;
+					while (nb && *pb == ' ')
+						pb++, nb--;
+					sw->nested = paths_nest(pa, na, pb, nb);
+					b += lb;
+					if (*b == ',')
+						b++;
+				}
+				a += la;
+				if (*a == ',')
+					a++;
+			}
+		}
+}
+
+/* Applies --set values to scn and reads its sweep. */
+static int sweep_open(struct scenario *scn, const char *const *sets,
+		      size_t n_sets, struct sweep *sw, struct l2s_error *err)
+{
+	memset(sw, 0, sizeof(*sw));
+	sw->scn = scn;
 	for (size_t i = 0; i < n_sets; i++) {
 		int rc = scenario_set(scn, sets[i], err);
 		if (rc)
@@ -82,15 +152,13 @@ int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 	if (rc)
 		return rc;
 	size_t dims = has ? json_object_size(sweep.obj) : 0;
-	const char **keys = calloc(dims + 1, sizeof(*keys));
-	json_t **vals = calloc(dims + 1, sizeof(*vals));
-	size_t total = 1;
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+	sw->keys = calloc(dims + 1, sizeof(*sw->keys));
+	sw->vals = calloc(dims + 1, sizeof(*sw->vals));
+	sw->total = 1;
+	if (!sw->keys || !sw->vals) {
+		sweep_close(sw);
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	}
-	size_t d = 0;
 	const char *key;
 	json_t *v;
 	if (has) {
@@ -101,124 +169,282 @@ int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 					      "non-empty array", key);
 				l2s_error_hint(err, "for example \"%s\": [1, 2, 4]",
 					       key);
-				goto out;
+				sweep_close(sw);
+				return rc;
 			}
-			keys[d] = key;
-			vals[d] = v;
-			d++;
-			total *= json_array_size(v);
-			if (total > 100000) {
+			sw->keys[sw->dims] = key;
+			sw->vals[sw->dims] = v;
+			sw->dims++;
+			sw->total *= json_array_size(v);
+			if (sw->total > 100000) {
 				rc = scn_fail(&root, "sweep", err,
 					      "sweep has more than 100000 points");
-				goto out;
+				sweep_close(sw);
+				return rc;
 			}
 		}
 	}
-	struct sweep_point *pts = calloc(total, sizeof(*pts));
-	if (!pts) {
-		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t p = 0; p < total; p++) {
-		pts[p].root = json_deep_copy(scn->root);
-		json_t *sj = json_object();
-		if (!pts[p].root || !sj) {
-			json_decref(sj);
-			sweep_points_free(pts, total);
-			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
-			goto out;
-		}
-		/* The first key varies slowest. */
-		size_t rest = p;
-		size_t stride = total;
-		for (size_t k = 0; k < d; k++) {
-			size_t len = json_array_size(vals[k]);
-			stride /= len;
-			size_t idx = rest / stride;
-			rest %= stride;
-			json_t *val = json_array_get(vals[k], idx);
-			json_object_set(sj, keys[k], val);
-			rc = set_sweep_value(pts[p].root, keys[k], val, err);
-			if (rc) {
-				json_decref(sj);
-				sweep_points_free(pts, total);
-				snprintf(err->file, sizeof(err->file), "%s",
-					 scn->file);
-				int line, col;
-				char at[300];
-				snprintf(at, sizeof(at), "sweep.%s", keys[k]);
-				/* A key that is itself a path ("a[4].b") is
-				 * not a path below "sweep": point at "sweep". */
-				if (scenario_locate(scn->text, at, &line, &col) == 0 ||
-				    scenario_locate(scn->text, "sweep", &line,
-						    &col) == 0) {
-					err->line = line;
-					err->column = col;
-				}
-				if (rc == L2S_EUSAGE)
-					rc = L2S_EINPUT;
-				goto out;
+	sweep_check_nesting(sw);
+	return 0;
+}
+
+/* Index into key k's values of point p; the first key varies slowest. */
+static size_t sweep_value_index(const struct sweep *sw, size_t p, size_t k)
+{
+	size_t stride = 1;
+	for (size_t j = sw->dims; j-- > k + 1;)
+		stride *= json_array_size(sw->vals[j]);
+	return p / stride % json_array_size(sw->vals[k]);
+}
+
+/* Sets the values of point p into root (the base, or a tree that differs
+ * from it only at the sweep's paths when the paths do not nest).  A
+ * failure is located at the key in the scenario file. */
+static int sweep_apply(const struct sweep *sw, size_t p, json_t *root,
+		       struct l2s_error *err)
+{
+	for (size_t k = 0; k < sw->dims; k++) {
+		json_t *val = json_array_get(sw->vals[k],
+					     sweep_value_index(sw, p, k));
+		int rc = set_sweep_value(root, sw->keys[k], val, err);
+		if (rc) {
+			const struct scenario *scn = sw->scn;
+			snprintf(err->file, sizeof(err->file), "%s", scn->file);
+			int line, col;
+			char at[300];
+			snprintf(at, sizeof(at), "sweep.%s", sw->keys[k]);
+			/* A key that is itself a path ("a[4].b") is not a path
+			 * below "sweep": point at "sweep". */
+			if (scenario_locate(scn->text, at, &line, &col) == 0 ||
+			    scenario_locate(scn->text, "sweep", &line, &col) == 0) {
+				err->line = line;
+				err->column = col;
 			}
-		}
-		pts[p].sweep_json = json_dumps(sj, JSON_COMPACT);
-		json_decref(sj);
-		if (!pts[p].sweep_json) {
-			sweep_points_free(pts, total);
-			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
-			goto out;
+			return rc == L2S_EUSAGE ? L2S_EINPUT : rc;
 		}
 	}
-	*points = pts;
-	*n = total;
-	rc = 0;
-out:
-	free(keys);
-	free(vals);
+	return 0;
+}
+
+/* {"path": value, ...} of point p, or NULL when out of memory. */
+static char *sweep_point_json(const struct sweep *sw, size_t p)
+{
+	json_t *sj = json_object();
+	if (!sj)
+		return NULL;
+	for (size_t k = 0; k < sw->dims; k++)
+		json_object_set(sj, sw->keys[k],
+				json_array_get(sw->vals[k],
+					       sweep_value_index(sw, p, k)));
+	char *out = json_dumps(sj, JSON_COMPACT);
+	json_decref(sj);
+	return out;
+}
+
+/* A fresh tree of point p. */
+static int sweep_build(const struct sweep *sw, size_t p, json_t **root,
+		       struct l2s_error *err)
+{
+	*root = json_deep_copy(sw->scn->root);
+	if (!*root)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	int rc = sweep_apply(sw, p, *root, err);
+	if (rc) {
+		json_decref(*root);
+		*root = NULL;
+	}
 	return rc;
 }
 
-/* A scenario view of one sweep point: same file and text (for locating
- * errors), the point's JSON tree. */
-static struct scenario point_view(const struct scenario *scn,
-				  const struct sweep_point *pt)
+int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
+		  struct sweep_point **points, size_t *n, struct l2s_error *err)
 {
-	struct scenario v = *scn;
-	v.root = pt->root;
-	return v;
-}
-
-static int validate_points(const struct sim_model *model,
-			   const struct scenario *scn,
-			   const struct sweep_point *pts, size_t n,
-			   struct sim_run_settings *settings,
-			   struct l2s_error *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct scenario v = point_view(scn, &pts[i]);
-		struct sim_run_settings ws;
-		int rc = model->settings(&v, &ws, err);
-		if (rc)
-			return rc;
-		struct sim *sim = sim_create(ws.seed, 0);
-		if (!sim)
-			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-		void *built = NULL;
-		rc = model->create(sim, &v, &built, err);
-		model->destroy(built);
-		sim_destroy(sim);
+	*points = NULL;
+	*n = 0;
+	struct sweep sw;
+	int rc = sweep_open(scn, sets, n_sets, &sw, err);
+	if (rc)
+		return rc;
+	struct sweep_point *pts = calloc(sw.total, sizeof(*pts));
+	if (!pts) {
+		sweep_close(&sw);
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
+	for (size_t p = 0; p < sw.total; p++) {
+		rc = sweep_build(&sw, p, &pts[p].root, err);
+		if (rc == 0 && !(pts[p].sweep_json = sweep_point_json(&sw, p)))
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		if (rc) {
-			if (n > 1 && err && !strstr(err->msg, "sweep point")) {
-				char m[sizeof(err->msg)];
-				snprintf(m, sizeof(m), "%s (sweep point %s)",
-					 err->msg, pts[i].sweep_json);
-				snprintf(err->msg, sizeof(err->msg), "%s", m);
-			}
+			sweep_points_free(pts, sw.total);
+			sweep_close(&sw);
 			return rc;
 		}
-		if (i == 0 && settings)
-			*settings = ws;
 	}
+	*points = pts;
+	*n = sw.total;
+	sweep_close(&sw);
 	return 0;
+}
+
+/* Values that runner_run sets in every point after the sweep's. */
+struct point_overrides {
+	int has_seed;
+	uint64_t seed;
+	int64_t reps; /* > 0: replications */
+};
+
+static int apply_overrides(json_t *root, const struct point_overrides *ov)
+{
+	if (!ov)
+		return 0;
+	if (ov->has_seed &&
+	    json_object_set_new(root, "seed", json_integer((json_int_t)ov->seed)))
+		return -1;
+	if (ov->reps > 0 &&
+	    json_object_set_new(root, "replications", json_integer(ov->reps)))
+		return -1;
+	return 0;
+}
+
+/* Adds " (sweep point {...})" to a message about point p of a sweep. */
+static void name_point(const struct sweep *sw, size_t p, struct l2s_error *err)
+{
+	if (sw->total <= 1 || !err || strstr(err->msg, "sweep point"))
+		return;
+	char *sj = sweep_point_json(sw, p);
+	char m[sizeof(err->msg)];
+	snprintf(m, sizeof(m), "%s (sweep point %s)", err->msg, sj ? sj : "?");
+	snprintf(err->msg, sizeof(err->msg), "%s", m);
+	free(sj);
+}
+
+/* Builds the model of one scenario tree and throws it away. */
+static int check_world(const struct sim_model *model,
+		       const struct scenario *scn, json_t *root,
+		       const struct sim_run_settings *ws, struct l2s_error *err)
+{
+	struct scenario v = *scn;
+	v.root = root;
+	struct sim *sim = sim_create(ws->seed, 0);
+	if (!sim)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	void *built = NULL;
+	int rc = model->create(sim, &v, &built, err);
+	model->destroy(built);
+	sim_destroy(sim);
+	return rc;
+}
+
+/* Whether key k of the sweep is "seed" or "replications": values checked
+ * with the settings that build no different world. */
+static int settings_only_key(const struct sweep *sw, size_t k)
+{
+	return !strcmp(sw->keys[k], "seed") ||
+	       !strcmp(sw->keys[k], "replications");
+}
+
+/* Point p with the values of its settings-only keys replaced by their
+ * first: the point that builds the world for p. */
+static size_t world_representative(const struct sweep *sw, size_t p)
+{
+	size_t stride = 1, q = p;
+	for (size_t k = sw->dims; k-- > 0;) {
+		size_t len = json_array_size(sw->vals[k]);
+		if (settings_only_key(sw, k))
+			q -= (p / stride % len) * stride;
+		stride *= len;
+	}
+	return q;
+}
+
+/* Validates point p in *work (a fresh copy of the base when NULL or when
+ * the paths nest).  Fills *ws. */
+static int validate_point(const struct sim_model *model,
+			  const struct sweep *sw,
+			  const struct point_overrides *ov, size_t p,
+			  json_t **work, struct sim_run_settings *ws,
+			  struct l2s_error *err)
+{
+	const struct scenario *scn = sw->scn;
+	if (sw->nested || !*work) {
+		json_decref(*work);
+		if (!(*work = json_deep_copy(scn->root)))
+			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
+	int rc = sweep_apply(sw, p, *work, err);
+	if (rc)
+		return rc;
+	if (apply_overrides(*work, ov))
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	struct scenario v = *scn;
+	v.root = *work;
+	rc = model->settings(&v, ws, err);
+	if (rc == 0 && world_representative(sw, p) == p)
+		rc = check_world(model, scn, *work, ws, err);
+	return rc;
+}
+
+/*
+ * Validates every point of a sweep before anything runs, and fills
+ * settings[p] (when not NULL) with each point's run settings.  Reports the
+ * first bad point in sweep order, whatever the thread count.
+ *
+ * Every point's top-level settings are read and checked.  Building the
+ * world checks everything else and depends on the tree only: points that
+ * differ only in "seed" or "replications" build alike, so the world is
+ * built for the point whose such values are the first of their lists.  A
+ * sweep of 1,000 seeds x 100 rates builds 100 worlds.  When the keys'
+ * paths do not nest, each thread sets its points into one working tree in
+ * turn (setting the same paths again leaves the tree a fresh copy would
+ * have), so no point costs a copy of the scenario.  Threads take
+ * contiguous shares of the points.
+ */
+static int validate_sweep(const struct sim_model *model,
+			  const struct sweep *sw,
+			  const struct point_overrides *ov,
+			  struct sim_run_settings *settings, int threads,
+			  struct l2s_error *err)
+{
+	size_t fail_at = SIZE_MAX;
+	struct l2s_error fail_err;
+	l2s_error_clear(&fail_err);
+	if (threads < 1)
+		threads = omp_get_max_threads();
+	if ((size_t)threads > sw->total)
+		threads = (int)sw->total;
+#pragma omp parallel num_threads(threads)
+	{
+		size_t nth = (size_t)omp_get_num_threads();
+		size_t t = (size_t)omp_get_thread_num();
+		size_t lo = sw->total * t / nth, hi = sw->total * (t + 1) / nth;
+		json_t *work = NULL;
+		struct l2s_error e;
+		l2s_error_clear(&e);
+		for (size_t p = lo; p < hi; p++) {
+			if (__atomic_load_n(&fail_at, __ATOMIC_RELAXED) < p)
+				break;
+			struct sim_run_settings ws;
+			if (validate_point(model, sw, ov, p, &work, &ws, &e)) {
+#pragma omp critical(l2sim_validate)
+				if (p < fail_at) {
+					fail_err = e;
+					__atomic_store_n(&fail_at, p,
+							 __ATOMIC_RELAXED);
+				}
+				break;
+			}
+			if (settings)
+				settings[p] = ws;
+		}
+		json_decref(work);
+	}
+	if (fail_at == SIZE_MAX)
+		return 0;
+	if (err) {
+		*err = fail_err;
+		name_point(sw, fail_at, err);
+	}
+	return fail_err.code ? fail_err.code : L2S_EINPUT;
 }
 
 int runner_validate(const struct sim_model *model, const char *path,
@@ -229,17 +455,39 @@ int runner_validate(const struct sim_model *model, const char *path,
 	int rc = scenario_load(path, &scn, err);
 	if (rc)
 		return rc;
-	struct sweep_point *pts;
-	size_t n;
-	rc = runner_expand(scn, sets, n_sets, &pts, &n, err);
+	struct sweep sw;
+	rc = sweep_open(scn, sets, n_sets, &sw, err);
 	if (rc == 0) {
-		struct sim_run_settings ws;
-		rc = validate_points(model, scn, pts, n, &ws, err);
+		struct sim_run_settings *ws = calloc(sw.total, sizeof(*ws));
+		rc = ws ? validate_sweep(model, &sw, NULL, ws, 0, err)
+			: l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		/* As runner_run: the first point's replications. */
 		if (rc == 0 && n_runs)
-			*n_runs = n * (size_t)ws.replications;
-		sweep_points_free(pts, n);
+			*n_runs = sw.total * (size_t)ws[0].replications;
+		free(ws);
+		sweep_close(&sw);
 	}
 	scenario_destroy(scn);
+	return rc;
+}
+
+/*
+ * Point p's tree and sweep JSON for a run.  Threads build their points in
+ * turn: the sweep's value lists are shared, and copying them takes
+ * references.
+ */
+static int build_point(const struct sweep *sw, size_t p,
+		       const struct point_overrides *ov, json_t **root,
+		       char **sweep_json, struct l2s_error *err)
+{
+	int rc;
+#pragma omp critical(l2sim_sweep)
+	{
+		rc = sweep_build(sw, p, root, err);
+		if (rc == 0 && (apply_overrides(*root, ov) ||
+				!(*sweep_json = sweep_point_json(sw, p))))
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
 	return rc;
 }
 
@@ -516,7 +764,8 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	       struct l2s_error *err)
 {
 	struct scenario *scn = NULL;
-	struct sweep_point *pts = NULL;
+	struct sweep sw = {0};
+	struct sim_run_settings *pws = NULL;
 	size_t n_pts = 0;
 	struct resdb *db = NULL;
 	char *out_path = NULL;
@@ -526,23 +775,19 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	int rc = scenario_load(opts->scenario_path, &scn, err);
 	if (rc)
 		return rc;
-	rc = runner_expand(scn, opts->sets, opts->n_sets, &pts, &n_pts, err);
+	rc = sweep_open(scn, opts->sets, opts->n_sets, &sw, err);
 	if (rc)
 		goto done;
-	if (opts->has_seed || opts->reps > 0) {
-		/* Seed and replications are scenario values like any other:
-		 * set them in every point so they are stored with the run. */
-		for (size_t i = 0; i < n_pts; i++) {
-			if (opts->has_seed)
-				json_object_set_new(pts[i].root, "seed",
-					json_integer((json_int_t)opts->seed));
-			if (opts->reps > 0)
-				json_object_set_new(pts[i].root, "replications",
-					json_integer(opts->reps));
-		}
+	n_pts = sw.total;
+	/* Seed and replications are scenario values like any other: they are
+	 * set in every point so that they are stored with the run. */
+	struct point_overrides ov = {opts->has_seed, opts->seed, opts->reps};
+	pws = calloc(n_pts, sizeof(*pws));
+	if (!pws) {
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		goto done;
 	}
-	struct sim_run_settings ws;
-	rc = validate_points(model, scn, pts, n_pts, &ws, err);
+	rc = validate_sweep(model, &sw, &ov, pws, opts->threads, err);
 	if (rc)
 		goto done;
 
@@ -557,24 +802,18 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	if (rc)
 		goto done;
 
-	size_t reps = (size_t)ws.replications;
+	size_t reps = (size_t)pws[0].replications;
 	size_t n_runs = n_pts * reps;
-	struct sim_run_settings *pws = calloc(n_pts, sizeof(*pws));
 	int64_t *run_ids = calloc(n_runs, sizeof(*run_ids));
 	struct progress pg;
 	int pg_rc = progress_init(&pg, opts->progress < 0 ? isatty(2)
 							  : opts->progress,
 				  n_runs);
-	if (!pws || !run_ids || pg_rc) {
-		free(pws);
+	if (!run_ids || pg_rc) {
 		free(run_ids);
 		progress_free(&pg);
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto done;
-	}
-	for (size_t i = 0; i < n_pts; i++) {
-		struct scenario v = point_view(scn, &pts[i]);
-		model->settings(&v, &pws[i], NULL);
 	}
 	for (size_t i = 0; i < n_runs; i++)
 		progress_set_duration(&pg, i, pws[i / reps].duration);
@@ -595,22 +834,31 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	for (size_t i = 0; i < n_runs; i++) {
 		size_t p = i / reps;
 		uint32_t rep = (uint32_t)(i % reps);
-		struct scenario v = point_view(scn, &pts[p]);
-		struct run_result *res = run_result_create();
 		struct l2s_error e;
 		l2s_error_clear(&e);
-		struct run_progress rp = {&pg, i};
-		int r = res ? run_one(model, &v, &pws[p], rep, &rp, res, &e)
+		struct run_result *res = run_result_create();
+		json_t *root = NULL;
+		char *sweep_json = NULL;
+		int r = res ? build_point(&sw, p, &ov, &root, &sweep_json, &e)
 			    : l2s_error_set(&e, L2S_ENOMEM, "out of memory");
+		struct scenario v = *scn;
+		v.root = root;
+		struct run_progress rp = {&pg, i};
+		if (r == 0)
+			r = run_one(model, &v, &pws[p], rep, &rp, res, &e);
 		if (res) {
 			res->scenario_name = strdup(scn->name);
 			res->scenario_sha256 = strdup(scn->sha256);
-			res->scenario_json = json_dumps(pts[p].root, JSON_COMPACT);
-			res->sweep_json = strdup(pts[p].sweep_json);
+			res->scenario_json = root ? json_dumps(root, JSON_COMPACT)
+						  : NULL;
+			res->sweep_json = sweep_json;
 			res->seed = pws[p].seed;
 			res->replication = rep;
 			res->sweep_index = (int64_t)p;
+		} else {
+			free(sweep_json);
 		}
+		json_decref(root);
 		progress_run_done(&pg, i, res ? res->events : 0);
 #pragma omp ordered
 		{
@@ -634,13 +882,13 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		rc = opts->done(opts->done_ctx, db, out_path, run_ids, n_runs,
 				out, err);
 	}
-	free(pws);
 	free(run_ids);
 	progress_free(&pg);
 done:
 	resdb_close(db);
 	free(out_path);
-	sweep_points_free(pts, n_pts);
+	free(pws);
+	sweep_close(&sw);
 	scenario_destroy(scn);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <omp.h>
 #include <sqlite3.h>
 
 #include "l2sim/analysis.h"
@@ -522,10 +523,84 @@ static void test_validate(void **state)
 	assert_string_equal(err.hint, "did you mean 'max_delay'?");
 }
 
+/* Writes a scenario to the scratch directory; returns its path in buf. */
+static void write_scn(char *buf, size_t cap, const char *name,
+		      const char *text)
+{
+	out(buf, cap, name);
+	FILE *f = fopen(buf, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * Sweeps are validated point by point, a world built once per combination
+ * of the values other than seed and replications, by contiguous shares of
+ * the points per thread: the first bad point in sweep order is reported
+ * whatever the thread count.
+ */
+static void test_validate_sweep_points(void **state)
+{
+	static const struct {
+		const char *sweep;
+		size_t runs;
+		const char *point; /* the bad point named, or NULL */
+	} cases[] = {
+		{"{\"seed\": [1, 2, 3], \"workloads[0].rate\": [\"5tps\", \"6tps\"]}",
+		 6, NULL},
+		/* A bad rate in the last of three seeds' worlds: reported at
+		 * the first seed, where its world is built. */
+		{"{\"seed\": [1, 2, 3], \"workloads[0].rate\": [\"5tps\", \"6tps\", "
+		 "\"5MB/s\"]}",
+		 0, "{\"seed\":1,\"workloads[0].rate\":\"5MB/s\"}"},
+		/* A bad seed late in the sweep. */
+		{"{\"workloads[0].rate\": [\"5tps\", \"6tps\"], \"seed\": [1, 2, -4]}",
+		 0, "{\"workloads[0].rate\":\"5tps\",\"seed\":-4}"},
+		/* Nested paths: points on fresh copies; the later key wins. */
+		{"{\"workloads[0]\": [{\"name\": \"w\", \"rate\": \"5MB/s\"}], "
+		 "\"workloads[0].rate\": [\"5tps\", \"9tps\"]}",
+		 2, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024], path[300];
+		snprintf(text, sizeof(text),
+			 "{\"name\": \"v\", \"duration\": \"1h\", \"seed\": 7,\n"
+			 " \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],\n"
+			 " \"systems\": [{\"name\": \"zk\", \"type\": \"zk_rollup\", "
+			 "\"workload\": \"w\"}],\n"
+			 " \"sweep\": %s}\n", cases[i].sweep);
+		write_scn(path, sizeof(path), "v.json", text);
+		for (int threads = 1; threads <= 2; threads++) {
+			omp_set_num_threads(threads);
+			struct l2s_error err;
+			l2s_error_clear(&err);
+			size_t n = 0;
+			int rc = runner_validate(&world_model, path, NULL, 0, &n, &err);
+			if (!cases[i].point) {
+				if (rc != 0 || n != cases[i].runs)
+					fail_msg("case %zu, %d threads: rc %d, %zu "
+						 "runs: %s", i, threads, rc, n,
+						 err.msg);
+				continue;
+			}
+			char want[300];
+			snprintf(want, sizeof(want), "(sweep point %s)",
+				 cases[i].point);
+			if (rc != L2S_EINPUT || !strstr(err.msg, want))
+				fail_msg("case %zu, %d threads: rc %d '%s', "
+					 "want '%s'", i, threads, rc, err.msg,
+					 want);
+		}
+	}
+	omp_set_num_threads(omp_get_num_procs());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_determinism_across_threads),
+		cmocka_unit_test(test_validate_sweep_points),
 		cmocka_unit_test(test_other_seed_differs),
 		cmocka_unit_test(test_set_overrides),
 		cmocka_unit_test(test_bad_input_writes_nothing),

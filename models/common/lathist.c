@@ -5,6 +5,7 @@
  * (about 6% wide) from 1 ms to 1e9 s, so percentiles carry ~3% error.
  */
 #include <math.h>
+#include <pthread.h>
 
 #include "l2sim/error.h"
 #include "l2sim/lathist.h"
@@ -14,17 +15,30 @@
 #define LH_PER_DECADE 40
 #define LH_BINS ((int)((LH_MAX_LOG10 - LH_MIN_LOG10) * LH_PER_DECADE))
 
+/* The bin edges, computed once per process: a world has three histograms
+ * per instance, and 481 pow() calls each were most of the cost of
+ * building (and so of validating) a world. */
+/* LH_BINS as an integer constant: 12 decades. */
+#define LH_RANGES (12 * LH_PER_DECADE + 2)
+static double lh_range[LH_RANGES];
+static pthread_once_t lh_range_once = PTHREAD_ONCE_INIT;
+
+static void lh_range_init(void)
+{
+	lh_range[0] = 0;
+	for (int i = 0; i + 1 < LH_RANGES; i++)
+		lh_range[i + 1] =
+			pow(10, LH_MIN_LOG10 + (double)i / LH_PER_DECADE);
+}
+
 int lat_hist_init(struct lat_hist *lh)
 {
 	lh->weight = 0;
 	lh->h = gsl_histogram_alloc(LH_BINS + 1);
 	if (!lh->h)
 		return L2S_ENOMEM;
-	double range[LH_BINS + 2];
-	range[0] = 0;
-	for (int i = 0; i <= LH_BINS; i++)
-		range[i + 1] = pow(10, LH_MIN_LOG10 + (double)i / LH_PER_DECADE);
-	gsl_histogram_set_ranges(lh->h, range, LH_BINS + 2);
+	pthread_once(&lh_range_once, lh_range_init);
+	gsl_histogram_set_ranges(lh->h, lh_range, LH_RANGES);
 	return 0;
 }
 
