@@ -3,6 +3,7 @@
  * for means of 10 or more.  See include/l2sim/randist.h.
  */
 #include <math.h>
+#include <pthread.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -30,14 +31,35 @@ static uint64_t poisson_inversion(gsl_rng *r, double mu)
  * from a transformed uniform u, accepted at once inside the squeeze
  * (us >= 0.07 and v <= v_r), else by comparing with the exact log pmf.
  */
+/* log(k!) for k < LOGFACT_N, filled once per process with the values
+ * lgamma_r gives (so the table changes no draw): the exact test of PTRS
+ * needs one per rejected candidate. */
+#define LOGFACT_N 8192
+static double logfact[LOGFACT_N];
+static pthread_once_t logfact_once = PTHREAD_ONCE_INIT;
+
+static void logfact_init(void)
+{
+	int sign;
+	for (int k = 0; k < LOGFACT_N; k++)
+		logfact[k] = lgamma_r((double)k + 1.0, &sign);
+}
+
+static double log_factorial(double k)
+{
+	int sign;
+	if (k < LOGFACT_N)
+		return logfact[(int)k];
+	return lgamma_r(k + 1.0, &sign);
+}
+
 static uint64_t poisson_ptrs(gsl_rng *r, double mu)
 {
 	double smu = sqrt(mu);
 	double b = 0.931 + 2.53 * smu;
 	double a = -0.059 + 0.02483 * b;
-	double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
 	double v_r = 0.9277 - 3.6224 / (b - 2.0);
-	double log_mu = NAN;
+	double log_mu = NAN, inv_alpha = NAN;
 
 	for (;;) {
 		double u = gsl_rng_uniform(r) - 0.5;
@@ -50,11 +72,13 @@ static uint64_t poisson_ptrs(gsl_rng *r, double mu)
 			return (uint64_t)kd;
 		if (kd < 0 || (us < 0.013 && v > us))
 			continue;
-		if (isnan(log_mu))
+		if (isnan(log_mu)) {
 			log_mu = log(mu);
-		int sign;
+			inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+			pthread_once(&logfact_once, logfact_init);
+		}
 		double lhs = log(v * inv_alpha / (a / (us * us) + b));
-		double rhs = -mu + kd * log_mu - lgamma_r(kd + 1.0, &sign);
+		double rhs = -mu + kd * log_mu - log_factorial(kd);
 		if (lhs <= rhs)
 			return (uint64_t)kd;
 	}

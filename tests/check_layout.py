@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 ENGINE_HEADERS = {"engine.h", "error.h", "phold.h", "queue.h", "results.h",
-                  "rng.h", "runner.h", "scenario.h", "sha256.h", "time.h",
+                  "randist.h", "rng.h", "runner.h", "scenario.h", "sha256.h", "time.h",
                   "model.h"}
 # Exported-name prefixes of each model folder.
 PREFIXES = {
