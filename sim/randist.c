@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -53,13 +54,44 @@ static double log_factorial(double k)
 	return lgamma_r(k + 1.0, &sign);
 }
 
+/* The constants of PTRS for one mean. */
+struct ptrs_consts {
+	double mu, b, a, v_r, inv_alpha, log_mu;
+};
+
+/*
+ * A small cache of them per thread, by mean: the instances of a system
+ * draw with the same means in the same tick (50 instances of a workload
+ * ask for the same five means in turn), so the square root, the divisions
+ * and log(mu) are computed once per mean rather than once per draw.  The
+ * values are those computed without the cache, so no draw changes.
+ */
+#define PTRS_CACHE 8
+static __thread struct ptrs_consts ptrs_cache[PTRS_CACHE];
+
+static const struct ptrs_consts *ptrs_setup(double mu)
+{
+	uint64_t bits;
+	memcpy(&bits, &mu, sizeof(bits));
+	size_t i = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 61);
+	struct ptrs_consts *c = &ptrs_cache[i];
+	if (c->mu != mu) {
+		double smu = sqrt(mu);
+		c->mu = mu;
+		c->b = 0.931 + 2.53 * smu;
+		c->a = -0.059 + 0.02483 * c->b;
+		c->v_r = 0.9277 - 3.6224 / (c->b - 2.0);
+		c->inv_alpha = 1.1239 + 1.1328 / (c->b - 3.4);
+		c->log_mu = log(mu);
+	}
+	return c;
+}
+
 static uint64_t poisson_ptrs(gsl_rng *r, double mu)
 {
-	double smu = sqrt(mu);
-	double b = 0.931 + 2.53 * smu;
-	double a = -0.059 + 0.02483 * b;
-	double v_r = 0.9277 - 3.6224 / (b - 2.0);
-	double log_mu = NAN, inv_alpha = NAN;
+	const struct ptrs_consts *c = ptrs_setup(mu);
+	const double b = c->b, a = c->a, v_r = c->v_r;
+	int have_table = 0;
 
 	for (;;) {
 		double u = gsl_rng_uniform(r) - 0.5;
@@ -72,13 +104,12 @@ static uint64_t poisson_ptrs(gsl_rng *r, double mu)
 			return (uint64_t)kd;
 		if (kd < 0 || (us < 0.013 && v > us))
 			continue;
-		if (isnan(log_mu)) {
-			log_mu = log(mu);
-			inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+		if (!have_table) {
 			pthread_once(&logfact_once, logfact_init);
+			have_table = 1;
 		}
-		double lhs = log(v * inv_alpha / (a / (us * us) + b));
-		double rhs = -mu + kd * log_mu - log_factorial(kd);
+		double lhs = log(v * c->inv_alpha / (a / (us * us) + b));
+		double rhs = -mu + kd * c->log_mu - log_factorial(kd);
 		if (lhs <= rhs)
 			return (uint64_t)kd;
 	}
