@@ -298,6 +298,22 @@ static double diurnal_tick(const struct wl_source *src,
 			   src->amplitude * p / (2.0 * M_PI) * (s_hi - s_lo));
 }
 
+/* diurnal_tick() through the source's memo of the last tick. */
+static double diurnal_memo(const struct wl_source *src,
+			   struct source_state *st, sim_time_t t0,
+			   sim_time_t t1)
+{
+	struct wl_source *m = (struct wl_source *)src;
+	if (m->has_memo && m->memo_t0 == t0 && m->memo_t1 == t1)
+		return m->memo_lam;
+	double lam = diurnal_tick(src, st, t0, t1);
+	m->memo_t0 = t0;
+	m->memo_t1 = t1;
+	m->memo_lam = lam;
+	m->has_memo = 1;
+	return lam;
+}
+
 void wl_stream_draw(struct wl_stream *s, gsl_rng *rng, sim_time_t t0,
 		    sim_time_t t1, uint64_t counts[TX_KINDS])
 {
@@ -341,7 +357,7 @@ void wl_stream_draw(struct wl_stream *s, gsl_rng *rng, sim_time_t t0,
 			st->cursor = r1;
 		} else {
 			double lam = src->type == WL_DIURNAL
-					     ? diurnal_tick(src, st, t0, t1)
+					     ? diurnal_memo(src, st, t0, t1)
 					     : wl_source_expected(src, t0, t1);
 			if (src->kind == WL_KIND_MIX)
 				lam_mix += lam;

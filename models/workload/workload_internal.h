@@ -49,6 +49,14 @@ struct wl_source {
 	double alpha;          /* Hawkes branching ratio, 0 <= alpha < 1 */
 	double tau;            /* Hawkes kernel decay time, s */
 	struct wl_trace *trace;
+	/* Diurnal: the expected arrivals of the last tick asked for.  Every
+	 * instance of a run draws the same tick from the same source in turn,
+	 * so the first computes it and the others read it (a memo of a pure
+	 * function: no value changes).  A run's workloads belong to its
+	 * thread. */
+	sim_time_t memo_t0, memo_t1;
+	double memo_lam;
+	int has_memo;
 };
 
 struct workload {
