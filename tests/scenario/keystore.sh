@@ -26,7 +26,7 @@ check_range "copy staleness p99 = resync_after (30 d)" "$(metric "$db" copy keyc
 ksfin=$(metric "$db" ks latency_finalized_p99)
 check_range "keystore-rollup staleness = ks finality p99 + 12 s" \
 	"$(metric "$db" keystore-rollup keychange_staleness_p99)" \
-	"$(awk -v f="$ksfin" 'BEGIN{print f+11.999}')" "$(awk -v f="$ksfin" 'BEGIN{print f+12.001}')"
+	"$(awk -v f="$ksfin" 'BEGIN{printf "%.6f", f+11.999}')" "$(awk -v f="$ksfin" 'BEGIN{printf "%.6f", f+12.001}')"
 check_lt "home staleness below a missed copy's" \
 	"$(metric "$db" home keychange_staleness_p99)" "$(metric "$db" copy keychange_staleness_p99)"
 # The summary and the report show one line per design.
