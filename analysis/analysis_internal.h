@@ -135,7 +135,20 @@ int an_trust_html(sqlite3 *db, int64_t run, struct an_buf *html,
 /* strcmp, except that "x#10" sorts after "x#9" and "all" last. */
 int an_component_cmp(const char *a, const char *b);
 
-/* ---- report (report.c, report_plot.c) ---------------------------------- */
+/* ---- html.c: page text, used by report.c and report_plot.c ------------ */
+
+/* Appends 'text' to 'b' with &, <, >, " and ' escaped. */
+void html_escape(struct an_buf *b, const char *text);
+
+/* Appends 'text' as a Markdown table cell: pipes, newlines and markup
+ * characters escaped. */
+void html_md_escape(struct an_buf *b, const char *text);
+
+/* Writes 'len' bytes to dir/rel.  Returns 0 or L2S_EIO. */
+int html_write_file(const char *dir, const char *rel, const char *text,
+		    size_t len, struct l2s_error *err);
+
+/* ---- report (report.c calls report_plot.c, never the reverse) --------- */
 
 /* A report being built in a staging directory. */
 struct report {
@@ -147,13 +160,6 @@ struct report {
 	size_t n_plots;
 	struct l2s_error *err;
 };
-
-/* Appends 'text' to 'b' with &, <, >, " and ' escaped. */
-void report_html_escape(struct an_buf *b, const char *text);
-
-/* Writes 'len' bytes to dir/rel.  Returns 0 or L2S_EIO. */
-int report_write_file(const char *dir, const char *rel, const char *text,
-		      size_t len, struct l2s_error *err);
 
 /* Plots of one scenario (group index gi); each writes its data and
  * script, adds itself to all.gp and adds a figure to the HTML and

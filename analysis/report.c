@@ -23,53 +23,6 @@
 #define L2SIM_VERSION "unknown"
 #endif
 
-void report_html_escape(struct an_buf *b, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		switch (*p) {
-		case '&': an_buf_puts(b, "&amp;"); break;
-		case '<': an_buf_puts(b, "&lt;"); break;
-		case '>': an_buf_puts(b, "&gt;"); break;
-		case '"': an_buf_puts(b, "&quot;"); break;
-		case '\'': an_buf_puts(b, "&#39;"); break;
-		default: an_buf_printf(b, "%c", *p);
-		}
-	}
-}
-
-/* Markdown table cells: no pipes or newlines. */
-static void md_escape(struct an_buf *b, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		if (*p == '|')
-			an_buf_puts(b, "\\|");
-		else if (*p == '\n')
-			an_buf_puts(b, " ");
-		else if (strchr("*_`[]<>", *p))
-			an_buf_printf(b, "\\%c", *p);
-		else
-			an_buf_printf(b, "%c", *p);
-	}
-}
-
-int report_write_file(const char *dir, const char *rel, const char *text,
-		      size_t len, struct l2s_error *err)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	f = fopen(path, "w");
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
-		int e = errno;
-		if (f)
-			fclose(f);
-		return l2s_error_set(err, L2S_EIO, "cannot write '%s': %s",
-				     rel, strerror(e));
-	}
-	return 0;
-}
-
 /* ---- tables ------------------------------------------------------------ */
 
 static const struct {
@@ -167,10 +120,10 @@ static int table_row(struct report *r, const struct an_group *g,
 	struct an_buf h = {0}, m = {0};
 
 	an_buf_puts(&h, "<tr><th>");
-	report_html_escape(&h, comp);
+	html_escape(&h, comp);
 	an_buf_puts(&h, "</th>");
 	an_buf_puts(&m, "| ");
-	md_escape(&m, comp);
+	html_md_escape(&m, comp);
 	for (size_t i = 0; i < n; i++) {
 		int rc = an_point_stat(r->set, g, p, comp, tab_name(l1, i), 0,
 				       &st, r->err);
@@ -182,7 +135,7 @@ static int table_row(struct report *r, const struct an_group *g,
 		any |= st.n > 0 && (l1 != TAB_SEQ || st.mean != 0);
 		an_fmt_stat(&st, tab_scale(l1, i), cell, sizeof(cell));
 		an_buf_puts(&h, "<td>");
-		report_html_escape(&h, cell);
+		html_escape(&h, cell);
 		an_buf_puts(&h, "</td>");
 		an_buf_printf(&m, " | %s", cell);
 	}
@@ -225,7 +178,7 @@ static int tables(struct report *r, const struct an_group *g)
 
 		if (p->label[0]) {
 			an_buf_puts(&r->html, "<h4>sweep point ");
-			report_html_escape(&r->html, p->label);
+			html_escape(&r->html, p->label);
 			an_buf_printf(&r->html, " <small>(%zu replication%s)"
 				      "</small></h4>\n", p->n_runs,
 				      p->n_runs == 1 ? "" : "s");
@@ -288,7 +241,7 @@ static int report_settle_lines(struct report *r, const struct an_group *g)
 		rc = l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 	if (rc >= 0 && t.len) {
 		an_buf_puts(&r->html, "<h3>Settlement</h3>\n<pre>");
-		report_html_escape(&r->html, t.s);
+		html_escape(&r->html, t.s);
 		an_buf_puts(&r->html, "</pre>\n");
 		an_buf_printf(&r->md, "### Settlement\n\n```\n%s```\n\n", t.s);
 	}
@@ -323,7 +276,7 @@ static int section(struct report *r, size_t gi)
 
 	an_buf_printf(&r->html, "<section id=\"s%zu\">\n<h2>Scenario ",
 		      gi + 1);
-	report_html_escape(&r->html, g->scenario);
+	html_escape(&r->html, g->scenario);
 	an_buf_puts(&r->html, "</h2>\n<table>\n");
 	an_buf_printf(&r->md, "## Scenario %s\n\n", g->scenario);
 	an_buf_printf(&r->html, "<tr><th>runs used</th><td>%zu</td></tr>\n"
@@ -339,10 +292,10 @@ static int section(struct report *r, size_t gi)
 	}
 	if (g->sha256) {
 		an_buf_puts(&r->html, "<tr><th>scenario sha256</th><td><code>");
-		report_html_escape(&r->html, g->sha256);
+		html_escape(&r->html, g->sha256);
 		an_buf_puts(&r->html, "</code></td></tr>\n<tr><th>engine "
 			    "version</th><td>");
-		report_html_escape(&r->html, g->engine);
+		html_escape(&r->html, g->engine);
 		an_buf_puts(&r->html, "</td></tr>\n");
 		an_buf_printf(&r->md, "- scenario sha256: `%s`\n- engine "
 			      "version: %s\n", g->sha256, g->engine);
@@ -424,10 +377,10 @@ static int build(struct report *r, const char *db_name)
 
 	an_buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 		    "<meta charset=\"utf-8\">\n<title>l2sim report: ");
-	report_html_escape(&page, db_name);
+	html_escape(&page, db_name);
 	an_buf_printf(&page, "</title>\n<style>%s</style>\n</head>\n<body>\n"
 		      "<h1>l2sim report: ", css);
-	report_html_escape(&page, db_name);
+	html_escape(&page, db_name);
 	an_buf_printf(&page, "</h1>\n<p>l2sim %s. Click a plot for its SVG "
 		      "version. The gnuplot scripts and data behind each plot "
 		      "are in <code>gnuplot/</code> and <code>data/</code>; "
@@ -436,7 +389,7 @@ static int build(struct report *r, const char *db_name)
 		      L2SIM_VERSION);
 	for (size_t i = 0; i < r->set->n_groups; i++) {
 		an_buf_printf(&page, "<li><a href=\"#s%zu\">", i + 1);
-		report_html_escape(&page, r->set->groups[i].scenario);
+		html_escape(&page, r->set->groups[i].scenario);
 		an_buf_puts(&page, "</a></li>\n");
 	}
 	an_buf_puts(&page, "</ul>\n");
@@ -446,15 +399,15 @@ static int build(struct report *r, const char *db_name)
 		an_buf_release(&page);
 		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 	}
-	rc = report_write_file(r->dir, "gnuplot/all.gp", r->all_gp.s,
+	rc = html_write_file(r->dir, "gnuplot/all.gp", r->all_gp.s,
 			       r->all_gp.len, r->err);
 	if (rc == 0)
 		rc = report_render(r);
 	if (rc == 0)
-		rc = report_write_file(r->dir, "report.md", r->md.s,
+		rc = html_write_file(r->dir, "report.md", r->md.s,
 				       r->md.len, r->err);
 	if (rc == 0)
-		rc = report_write_file(r->dir, "report.html", page.s,
+		rc = html_write_file(r->dir, "report.html", page.s,
 				       page.len, r->err);
 	an_buf_release(&page);
 	return rc;

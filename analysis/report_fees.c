@@ -40,7 +40,7 @@ static int fee_row(struct report *r, const struct an_group *g,
 	char cell[64];
 
 	an_buf_puts(&r->html, "<tr><th>");
-	report_html_escape(&r->html, comp);
+	html_escape(&r->html, comp);
 	an_buf_puts(&r->html, "</th>");
 	an_buf_printf(&r->md, "| %s", comp);
 	for (size_t i = 0; i < N_FEE_COLS; i++) {
@@ -50,7 +50,7 @@ static int fee_row(struct report *r, const struct an_group *g,
 			return rc;
 		an_fmt_stat(&st, fee_cols[i].scale, cell, sizeof(cell));
 		an_buf_puts(&r->html, "<td>");
-		report_html_escape(&r->html, cell);
+		html_escape(&r->html, cell);
 		an_buf_puts(&r->html, "</td>");
 		an_buf_printf(&r->md, " | %s", cell);
 	}
@@ -101,7 +101,7 @@ static int losses(struct report *r, const struct an_group *g,
 			an_buf_puts(&r->html, ", ");
 			an_buf_puts(&r->md, ", ");
 		}
-		report_html_escape(&r->html, comp);
+		html_escape(&r->html, comp);
 		an_buf_printf(&r->html, " (%.3g ETH)", st.mean);
 		an_buf_printf(&r->md, "%s (%.3g ETH)", comp, st.mean);
 	}
@@ -147,7 +147,7 @@ int report_fee_tables(struct report *r, const struct an_group *g)
 		const struct an_point *p = &g->points[i];
 		if (p->label[0]) {
 			an_buf_puts(&r->html, "<h4>sweep point ");
-			report_html_escape(&r->html, p->label);
+			html_escape(&r->html, p->label);
 			an_buf_puts(&r->html, "</h4>\n");
 			an_buf_printf(&r->md, "#### Sweep point %s\n\n",
 				      p->label);

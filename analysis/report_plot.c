@@ -125,12 +125,12 @@ static int emit_plot(struct report *r, const char *id, const char *title,
 		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 	}
 	an_buf_printf(&path, "data/%s.dat", id);
-	rc = report_write_file(r->dir, path.s, data->s ? data->s : "",
+	rc = html_write_file(r->dir, path.s, data->s ? data->s : "",
 			       data->len, r->err);
 	an_buf_release(&path);
 	if (rc == 0) {
 		an_buf_printf(&path, "gnuplot/%s.gp", id);
-		rc = report_write_file(r->dir, path.s, s.s, s.len, r->err);
+		rc = html_write_file(r->dir, path.s, s.s, s.len, r->err);
 		an_buf_release(&path);
 	}
 	an_buf_release(&s);
@@ -141,10 +141,10 @@ static int emit_plot(struct report *r, const char *id, const char *title,
 
 	an_buf_printf(&r->html, "<figure><a href=\"plots/%s.svg\"><img "
 		      "src=\"plots/%s.png\" alt=\"", id, id);
-	report_html_escape(&r->html, title);
+	html_escape(&r->html, title);
 	an_buf_puts(&r->html, "\" width=\"960\" height=\"540\"></a>"
 		    "<figcaption>");
-	report_html_escape(&r->html, caption);
+	html_escape(&r->html, caption);
 	an_buf_puts(&r->html, "</figcaption></figure>\n");
 	an_buf_printf(&r->md, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))"
 		      "\n\n", title, id, caption, id);

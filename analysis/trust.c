@@ -131,7 +131,7 @@ static void html_row(void *ctx, const struct trow *r)
 	an_buf_puts(c->html, "<tr>");
 	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
 		an_buf_puts(c->html, "<td>");
-		report_html_escape(c->html, cells[i]);
+		html_escape(c->html, cells[i]);
 		an_buf_puts(c->html, "</td>");
 	}
 	an_buf_puts(c->html, "</tr>\n");
