@@ -17,6 +17,8 @@
 #include "l2sim/results.h"
 #include "l2sim/rng.h"
 
+#include "results_internal.h"
+
 /* ---- run_result ---------------------------------------------------------- */
 
 struct run_index {
@@ -55,6 +57,12 @@ void run_result_destroy(struct run_result *r)
 		free(r->metrics[i].name);
 	}
 	free(r->metrics);
+	for (size_t i = 0; i < r->n_attrs; i++) {
+		free(r->attrs[i].component);
+		free(r->attrs[i].name);
+		free(r->attrs[i].value);
+	}
+	free(r->attrs);
 	free(r->points);
 	free(r->blocks);
 	for (size_t i = 0; i < r->n_systems; i++) {
@@ -260,6 +268,41 @@ void res_series_add(struct run_result *r, const char *component,
 	r->points[r->n_points++] = (struct res_point){c, n, t_seconds, value};
 }
 
+void res_attr_set(struct run_result *r, const char *component,
+		  const char *name, const char *value)
+{
+	char *v = strdup(value);
+	if (!v) {
+		r->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < r->n_attrs; i++)
+		if (!strcmp(r->attrs[i].component, component) &&
+		    !strcmp(r->attrs[i].name, name)) {
+			free(r->attrs[i].value);
+			r->attrs[i].value = v;
+			return;
+		}
+	if (grow((void **)&r->attrs, &r->cap_attrs, r->n_attrs + 1,
+		 sizeof(*r->attrs))) {
+		free(v);
+		r->oom = 1;
+		return;
+	}
+	struct res_attr *a = &r->attrs[r->n_attrs];
+	a->component = strdup(component);
+	a->name = strdup(name);
+	a->value = v;
+	if (!a->component || !a->name) {
+		free(a->component);
+		free(a->name);
+		free(v);
+		r->oom = 1;
+		return;
+	}
+	r->n_attrs++;
+}
+
 void res_l1_block_add(struct run_result *r, const struct res_l1_block *row)
 {
 	if (grow((void **)&r->blocks, &r->cap_blocks, r->n_blocks + 1,
@@ -305,6 +348,7 @@ struct resdb {
 	sqlite3 *db;
 	char *path;
 	int64_t invocation;
+	struct resviews *views; /* columns the views have, loaded lazily */
 };
 
 static const char *const schema_sql =
@@ -331,6 +375,12 @@ static const char *const schema_sql =
 	" component TEXT NOT NULL,"
 	" name TEXT NOT NULL,"
 	" value REAL,"
+	" PRIMARY KEY(run_id, component, name)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS attributes("
+	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
+	" component TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" value TEXT,"
 	" PRIMARY KEY(run_id, component, name)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS series("
 	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
@@ -492,6 +542,7 @@ void resdb_close(struct resdb *db)
 {
 	if (!db)
 		return;
+	resviews_destroy(db->views);
 	sqlite3_close(db->db);
 	free(db->path);
 	free(db);
@@ -507,6 +558,31 @@ static void bind_u64(sqlite3_stmt *st, int i, uint64_t v)
 		sqlite3_bind_int64(st, i, (sqlite3_int64)v);
 	else
 		sqlite3_bind_double(st, i, (double)v);
+}
+
+static int write_attrs(sqlite3 *h, int64_t run_id, const struct run_result *r)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (!r->n_attrs)
+		return 0;
+	if (sqlite3_prepare_v2(h, "INSERT INTO attributes VALUES(?,?,?,?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return L2S_EDB;
+	for (size_t i = 0; i < r->n_attrs; i++) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, r->attrs[i].component, -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->attrs[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->attrs[i].value, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return L2S_EDB;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 int resdb_write_run(struct resdb *db, const struct run_result *r,
@@ -651,6 +727,13 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 	sqlite3_finalize(st);
 	st = NULL;
 
+	if ((rc = write_attrs(h, run_id, r)) < 0 ||
+	    (rc = resviews_update(h, &db->views, r, err)) < 0) {
+		if (rc == L2S_EDB)
+			rc = db_fail(err, h, db->path, "cannot write run");
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
 	if (sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto db_error;
 	if (run_id_out)

@@ -464,6 +464,63 @@ static void test_many_metrics(void **state)
 	sqlite3_close(raw);
 }
 
+/* Views follow the data: a run with a new sweep key or metric name adds a
+ * column; zipped keys split into one column per path; type is text. */
+static void test_views(void **state)
+{
+	char path[128];
+	db_path(path, sizeof(path), "views.db");
+	struct resdb *db;
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open(path, &db, &err), 0);
+	struct run_result *r = sample_run(1, 0);
+	res_attr_set(r, "zk", "type", "zk_rollup");
+	res_attr_set(r, "zk", "type", "sdr"); /* replaces */
+	assert_int_equal(resdb_write_run(db, r, NULL, &err), 0);
+	run_result_destroy(r);
+	r = sample_run(1, 1);
+	free(r->sweep_json);
+	r->sweep_json = strdup("{\"a[0].count,a[1].count\":[4,8],"
+			       "\"seed\":7}");
+	res_metric_set(r, "zk", "cost_eth_per_tx", 2e-6);
+	assert_int_equal(resdb_write_run(db, r, NULL, &err), 0);
+	run_result_destroy(r);
+	resdb_close(db);
+
+	sqlite3 *raw = raw_open(path);
+	assert_string_equal(q_text(raw, "SELECT \"l1.fork\" FROM run_points "
+				   "WHERE run_id = 1"), "pectra");
+	assert_string_equal(q_text(raw, "SELECT coalesce(\"l1.fork\", 'none')"
+				   " FROM run_points WHERE run_id = 2"), "none");
+	assert_int_equal(q_int(raw, "SELECT \"a[0].count\" * 100 + "
+			       "\"a[1].count\" FROM run_points WHERE run_id "
+			       "= 2"), 408);
+	/* a path named like a fixed column gets a prefix */
+	assert_int_equal(q_int(raw, "SELECT \"sweep.seed\" * 10 + seed FROM "
+			       "run_points WHERE run_id = 2"), 71);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM system_metrics"), 4);
+	assert_string_equal(q_text(raw, "SELECT type FROM system_metrics WHERE "
+				   "run_id = 1 AND component = 'zk'"), "sdr");
+	assert_string_equal(q_text(raw, "SELECT coalesce(type, 'none') FROM "
+				   "system_metrics WHERE run_id = 1 AND "
+				   "component = 'l1'"), "none");
+	assert_true(q_double(raw, "SELECT tps_posted FROM system_metrics "
+			     "WHERE run_id = 2 AND component = 'zk'") == 19.5);
+	assert_true(q_double(raw, "SELECT cost_eth_per_tx FROM system_metrics "
+			     "WHERE run_id = 2 AND component = 'zk'") == 2e-6);
+	assert_string_equal(q_text(raw, "SELECT coalesce(cost_eth_per_tx, "
+				   "'none') FROM system_metrics WHERE run_id = "
+				   "1 AND component = 'zk'"), "none");
+	sqlite3_close(raw);
+
+	/* a read-only reader can build them as TEMP views */
+	raw = raw_open(path);
+	assert_int_equal(resdb_views_create(raw, 1, &err), 0);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM temp.run_points"), 2);
+	sqlite3_close(raw);
+}
+
 static void test_series_strings_interned(void **state)
 {
 	struct run_result *r = run_result_create();
@@ -494,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_metric_set_add),
 		cmocka_unit_test(test_many_metrics),
 		cmocka_unit_test(test_series_strings_interned),
+		cmocka_unit_test(test_views),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }

@@ -20,6 +20,14 @@ struct res_metric {
 	double value;
 };
 
+/* A text-valued property of a component (table 'attributes'), such as a
+ * system's type: what a number would only encode. */
+struct res_attr {
+	char *component;
+	char *name;
+	char *value;
+};
+
 struct res_point {
 	const char *component; /* interned in the run's string table */
 	const char *name;
@@ -77,6 +85,8 @@ struct run_result {
 	size_t n_blocks, cap_blocks;
 	struct res_system *systems;
 	size_t n_systems, cap_systems;
+	struct res_attr *attrs;
+	size_t n_attrs, cap_attrs;
 	char **strings;        /* interned component and series names */
 	size_t n_strings, cap_strings;
 	int oom;               /* an add failed for lack of memory */
@@ -95,6 +105,10 @@ void res_metric_add(struct run_result *r, const char *component,
 /* The value of (component, name), or NAN. */
 double res_metric_get(const struct run_result *r, const char *component,
 		      const char *name);
+/* Sets the text attribute (component, name) to a copy of 'value'; a
+ * second call for the same pair replaces it. */
+void res_attr_set(struct run_result *r, const char *component,
+		  const char *name, const char *value);
 void res_series_add(struct run_result *r, const char *component,
 		    const char *name, double t_seconds, double value);
 void res_l1_block_add(struct run_result *r, const struct res_l1_block *row);
@@ -119,8 +133,18 @@ struct sqlite3 *resdb_handle(struct resdb *db);
  * (column runs.invocation), so the runs of one `l2sim run` can be grouped. */
 int64_t resdb_invocation(const struct resdb *db);
 
-/* Writes one run in one transaction; *run_id_out gets its run_id. */
+/* Writes one run in one transaction; *run_id_out gets its run_id.  The
+ * views run_points and system_metrics (sim/resviews.c) are rebuilt in
+ * the same transaction when the run brings a sweep key or metric name
+ * they lack. */
 int resdb_write_run(struct resdb *db, const struct run_result *r,
 		    int64_t *run_id_out, struct l2s_error *err);
+
+/* (Re)creates the views run_points and system_metrics of the database
+ * from its current rows (see sim/results_internal.h for their columns).
+ * With temp != 0 as TEMP views, which a read-only connection may create:
+ * readers call this so that databases written before the views existed
+ * have them too.  Returns 0, L2S_EDB or L2S_ENOMEM. */
+int resdb_views_create(struct sqlite3 *h, int temp, struct l2s_error *err);
 
 #endif

@@ -530,7 +530,8 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 		put_metrics(res, in->name, &t, seq_latency(in->seq),
 			    batcher_latency(in->batcher),
 			    settle_latency(in->settle), window);
-		res_metric_set(res, in->name, "type", (double)in->def->type);
+		res_attr_set(res, in->name, "type",
+			     sys_type_name(in->def->type));
 		if (in->prover)
 			prover_collect(in->prover, res, in->name, end);
 		add_totals(&all, &t);
@@ -563,6 +564,7 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 		}
 		put_metrics(res, def->name, &sum, &hs.seq, &hs.post, &hs.fin,
 			    window);
+		res_attr_set(res, def->name, "type", sys_type_name(def->type));
 		res_metric_set(res, def->name, "instances", (double)def->count);
 		hists_release(&hs);
 	}
