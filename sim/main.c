@@ -25,7 +25,7 @@
 enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char *const commands[] = {"run", "validate", "report", "check",
-				       "bench", "help", NULL};
+				       "export", "bench", "help", NULL};
 
 static const char usage_main[] =
 	"l2sim " L2SIM_VERSION " - a deterministic simulator of blockchain "
@@ -37,6 +37,7 @@ static const char usage_main[] =
 	"  l2sim validate SCENARIO.json [--set PATH=VALUE]...\n"
 	"  l2sim report RESULTS.db [--out DIR]\n"
 	"  l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT] [--write-baseline]\n"
+	"  l2sim export RESULTS.db [--format csv|json] [--out DIR]\n"
 	"  l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
 	"  l2sim --version | l2sim help [COMMAND]\n"
 	"\n"
@@ -99,6 +100,19 @@ static const char help_check[] =
 	"regressed, 1 when something did, 2 on bad input, 3 on I/O errors.\n"
 	"--write-baseline writes FILE.json from the database instead.\n"
 	"See docs/ci-check.md for use in a CI pipeline.\n";
+
+static const char help_export[] =
+	"usage: l2sim export RESULTS.db [--format csv|json] [--out DIR]\n"
+	"\n"
+	"Writes the tables of a results database as files for a spreadsheet,\n"
+	"R, pandas or jq (default DIR: results/export-<database name>):\n"
+	"  runs       one row per run, one column per swept path\n"
+	"  metrics    one row per run and component, one column per metric\n"
+	"  series, l1_blocks, attributes (and failures, systems when present)\n"
+	"CSV (default) has a header line and empty fields for NULL; JSON is an\n"
+	"array of objects per table.  Numbers keep 17 significant digits.\n"
+	"From Python, PYTHONPATH=analysis/python and l2sim.load(DB) gives the\n"
+	"same tables as pandas DataFrames.  See docs/data.md.\n";
 
 static const char help_bench[] =
 	"usage: l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
@@ -385,6 +399,42 @@ static int cmd_check(int argc, char **argv)
 	return rc == 1 ? EXIT_REGRESSION : EXIT_OK;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+	const char *db = NULL, *out = NULL, *format = "csv";
+	for (int i = 2; i < argc; i++) {
+		if (is_opt(argv[i], "--out")) {
+			out = opt_value(argc, argv, &i, "--out");
+			if (!out || !*out)
+				return usage_error("export", "--out needs a "
+						   "directory%s", "");
+		} else if (is_opt(argv[i], "--format")) {
+			format = opt_value(argc, argv, &i, "--format");
+			if (!format || (strcmp(format, "csv") &&
+					strcmp(format, "json")))
+				return usage_error("export", "--format needs "
+						   "csv or json, got '%s'",
+						   format ? format : "");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage_error("export", "unknown option '%s'",
+					   argv[i]);
+		} else if (!db) {
+			db = argv[i];
+		} else {
+			return usage_error("export", "unexpected argument '%s'",
+					   argv[i]);
+		}
+	}
+	if (!db)
+		return usage_error("export", "export needs a results "
+				   "database%s", "");
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	if (export_run(db, format, out, stdout, &err))
+		return report_error(&err);
+	return EXIT_OK;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	if (argc < 3 || strcmp(argv[2], "phold"))
@@ -454,6 +504,8 @@ static int cmd_help(int argc, char **argv)
 		fputs(help_check, stdout);
 	else if (!strcmp(topic, "bench"))
 		fputs(help_bench, stdout);
+	else if (!strcmp(topic, "export"))
+		fputs(help_export, stdout);
 	else if (!strcmp(topic, "help"))
 		fputs(usage_main, stdout);
 	else {
@@ -516,6 +568,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc, argv);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc, argv);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc, argv);
 	if (!strcmp(cmd, "help"))

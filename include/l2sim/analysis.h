@@ -105,4 +105,19 @@ int check_run(const char *db_path, const char *baseline_path,
 	      double tolerance_pct, int write_baseline, FILE *out,
 	      struct l2s_error *err);
 
+/*
+ * `l2sim export`: writes the tables of 'db_path' into 'out_dir' (NULL:
+ * "results/export-<db base name without .db>"), created if needed, as
+ * TABLE.csv or TABLE.json ('format' "csv" (also NULL) or "json"): runs
+ * (the view run_points and the rest of the runs table), metrics (the
+ * view system_metrics), series, l1_blocks, and attributes, failures and
+ * systems when the database has them.  Each file is written to a
+ * temporary name and renamed, so a reader never sees half a file; files
+ * of an earlier export are replaced.  Lists each file and its row count
+ * on 'out' (may be NULL).  Returns 0, L2S_EUSAGE (unknown format),
+ * L2S_EINPUT (no database), L2S_EDB, L2S_EIO, L2S_ENOMEM.
+ */
+int export_run(const char *db_path, const char *format, const char *out_dir,
+	       FILE *out, struct l2s_error *err);
+
 #endif

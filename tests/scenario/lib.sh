@@ -80,3 +80,21 @@ finish() {
 	fi
 	exit 0
 }
+
+# Sourced by scenario tests that run Python: PY is Debian's python3 (the
+# packages below are Debian's), need_python MODULE:PACKAGE... installs the
+# packages of missing modules (as root) or fails.  Not a test itself.
+PY=/usr/bin/python3
+need_python() {
+	local missing=() m
+	for m in "$@"; do
+		$PY -c "import ${m%%:*}" 2>/dev/null || missing+=("${m#*:}")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "FAIL: missing ${missing[*]} (run as root, or apt-get install them)"
+		exit 1
+	fi
+	(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}") >/dev/null 2>&1 ||
+		{ echo "FAIL: cannot install ${missing[*]}"; exit 1; }
+}
