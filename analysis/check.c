@@ -91,15 +91,44 @@ static int input_err(struct l2s_error *err, const char *file,
 	return l2s_error_set(err, L2S_EINPUT, fmt, arg);
 }
 
+/* Checks a {COMPONENT: {NAME: NUMBER}} object at JSON path 'where'. */
+static int check_metrics_obj(const char *file, const char *where, json_t *m,
+			     struct l2s_error *err)
+{
+	const char *key, *name;
+	json_t *v, *x;
+
+	if (!json_is_object(m))
+		return input_err(err, file, where, "'%s' must be an object of "
+				 "components", where);
+	json_object_foreach(m, key, v) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s.%s", where, key);
+		if (!json_is_object(v))
+			return input_err(err, file, path, "component '%s' must "
+					 "be an object of metric values", key);
+		json_object_foreach(v, name, x) {
+			if (json_is_number(x))
+				continue;
+			snprintf(path, sizeof(path), "%s.%s.%s", where, key,
+				 name);
+			return input_err(err, file, path, "metric '%s' must "
+					 "be a number", name);
+		}
+	}
+	return 0;
+}
+
 /* Loads and checks the shape of a baseline file. */
 static int baseline_load(const char *file, json_t **out,
 			 struct l2s_error *err)
 {
 	static const char *const keys[] = {"scenario", "tolerance_pct",
-					   "metrics", NULL};
+					   "metrics", "points", NULL};
 	json_error_t je;
 	json_t *root = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
-	const char *key, *name;
+	const char *key;
 	json_t *v, *m;
 	int rc = 0;
 
@@ -148,30 +177,32 @@ static int baseline_load(const char *file, json_t **out,
 		goto out;
 	}
 	m = json_object_get(root, "metrics");
-	if (!json_is_object(m)) {
-		rc = input_err(err, file, "metrics", "%s",
-			       "'metrics' must be an object of components");
+	if ((rc = check_metrics_obj(file, "metrics", m, err)) < 0)
+		goto out;
+	v = json_object_get(root, "points");
+	if (v && !json_is_array(v)) {
+		rc = input_err(err, file, "points", "%s", "'points' must be an "
+			       "array of {\"sweep\": {...}, \"metrics\": "
+			       "{...}}");
 		goto out;
 	}
-	json_object_foreach(m, key, v) {
-		char path[256];
-		json_t *x;
+	for (size_t i = 0; v && i < json_array_size(v); i++) {
+		json_t *pt = json_array_get(v, i);
+		char path[64];
 
-		snprintf(path, sizeof(path), "metrics.%s", key);
-		if (!json_is_object(v)) {
-			rc = input_err(err, file, path, "component '%s' must be "
-				       "an object of metric values", key);
+		snprintf(path, sizeof(path), "points[%zu]", i);
+		if (!json_is_object(pt) ||
+		    !json_is_object(json_object_get(pt, "sweep"))) {
+			rc = input_err(err, file, path, "%s", "a point must be "
+				       "an object with \"sweep\" (an object of "
+				       "swept paths) and \"metrics\"");
 			goto out;
 		}
-		json_object_foreach(v, name, x) {
-			if (json_is_number(x))
-				continue;
-			snprintf(path, sizeof(path), "metrics.%s.%s", key,
-				 name);
-			rc = input_err(err, file, path, "metric '%s' must be "
-				       "a number", name);
+		snprintf(path, sizeof(path), "points[%zu].metrics", i);
+		rc = check_metrics_obj(file, path,
+				       json_object_get(pt, "metrics"), err);
+		if (rc < 0)
 			goto out;
-		}
 	}
 out:
 	if (rc < 0) {
@@ -187,47 +218,307 @@ static void fmt_value(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.6g", v);
 }
 
+enum { FIND_OK, FIND_BAD, FIND_GOOD };
+
 struct finding {
+	const char *point;   /* sweep point label; "" for the whole scenario */
+	json_t *sweep;       /* the point's sweep object, or NULL */
 	const char *component, *name;
-	double base, now;
-	int missing;
+	double base, now, change; /* change: % (absolute ×100 for base 0) */
+	int missing, state;
 };
 
-static void print_table(struct an_buf *b, const struct finding *f,
-			size_t n)
+struct findings {
+	struct finding *f;
+	size_t n, cap;
+	size_t n_bad, n_good;
+};
+
+static int findings_add(struct findings *fs, const struct finding *f)
+{
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 256;
+		struct finding *nf = realloc(fs->f, cap * sizeof(*nf));
+		if (!nf)
+			return L2S_ENOMEM;
+		fs->f = nf;
+		fs->cap = cap;
+	}
+	fs->f[fs->n++] = *f;
+	fs->n_bad += f->state == FIND_BAD;
+	fs->n_good += f->state == FIND_GOOD;
+	return 0;
+}
+
+static void change_text(const struct finding *f, char *ch, size_t len)
+{
+	if (f->missing)
+		snprintf(ch, len, "-");
+	else if (f->base == 0)
+		snprintf(ch, len, "%+.3g abs", f->now);
+	else
+		snprintf(ch, len, "%+.2f%%", f->change);
+}
+
+static void print_table(struct an_buf *b, const struct findings *fs,
+			int state, int points)
 {
 	char vb[32], vn[32], ch[32];
 
-	an_buf_printf(b, "  %-26s %-16s %14s %14s %10s\n", "metric",
+	an_buf_printf(b, "  %s%-26s %-16s %14s %14s %10s\n",
+		      points ? "point                     " : "", "metric",
 		      "component", "baseline", "now", "change");
-	for (size_t i = 0; i < n; i++) {
-		fmt_value(f[i].base, vb, sizeof(vb));
-		if (f[i].missing) {
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->f[i];
+		if (f->state != state)
+			continue;
+		fmt_value(f->base, vb, sizeof(vb));
+		if (f->missing)
 			snprintf(vn, sizeof(vn), "missing");
-			snprintf(ch, sizeof(ch), "-");
-		} else {
-			fmt_value(f[i].now, vn, sizeof(vn));
-			if (f[i].base == 0)
-				snprintf(ch, sizeof(ch), "%+.3g abs",
-					 f[i].now);
-			else
-				snprintf(ch, sizeof(ch), "%+.2f%%",
-					 (f[i].now - f[i].base) /
-					 fabs(f[i].base) * 100);
-		}
-		an_buf_printf(b, "  %-26s %-16s %14s %14s %10s\n", f[i].name,
-			      f[i].component, vb, vn, ch);
+		else
+			fmt_value(f->now, vn, sizeof(vn));
+		change_text(f, ch, sizeof(ch));
+		if (points)
+			an_buf_printf(b, "  %-25.25s ", f->point[0] ? f->point :
+				      "(all points)");
+		else
+			an_buf_puts(b, "  ");
+		an_buf_printf(b, "%-26s %-16s %14s %14s %10s\n", f->name,
+			      f->component, vb, vn, ch);
 	}
 }
 
-static int compare(struct an_set *set, const char *baseline_path,
-		   double tolerance_pct, FILE *out, struct l2s_error *err)
+/* Compares the {COMPONENT: {NAME: VALUE}} object 'm' with the mean over
+ * the runs of point 'p' (all points of 'g' when p == NULL). */
+static int compare_metrics(struct an_set *set, const struct an_group *g,
+			   const struct an_point *p, json_t *sweep,
+			   json_t *m, double tolerance_pct,
+			   struct findings *fs, struct l2s_error *err)
 {
-	json_t *root = NULL, *m, *comp, *x;
-	const char *scenario, *ckey, *name;
+	const char *ckey, *name;
+	json_t *comp, *x;
+	int rc;
+
+	json_object_foreach(m, ckey, comp) {
+		json_object_foreach(comp, name, x) {
+			double base = json_number_value(x), now = NAN;
+			int dir = check_metric_direction(name);
+			struct finding f = {p ? p->label : "", sweep, ckey,
+					    name, base, NAN, NAN, 0, FIND_OK};
+
+			if (p) {
+				struct an_stat st;
+				rc = an_point_stat(set, g, p, ckey, name, 0,
+						   &st, err);
+				if (rc < 0)
+					return rc;
+				rc = st.n > 0;
+				now = st.mean;
+			} else {
+				rc = group_mean(set, g, ckey, name, &now, err);
+			}
+			if (rc < 0)
+				return rc;
+			if (rc == 0) {
+				f.missing = 1;
+				f.state = FIND_BAD;
+			} else {
+				f.now = now;
+				/* Change in the unit of tolerance: percent
+				 * of the baseline, or of one unit when the
+				 * baseline is 0. */
+				f.change = base == 0 ? now * 100 :
+					(now - base) / fabs(base) * 100;
+				if (fabs(f.change) <= tolerance_pct)
+					f.state = FIND_OK;
+				else if (dir == 0 ||
+					 (dir > 0) == (f.change > 0))
+					f.state = FIND_BAD;
+				else
+					f.state = FIND_GOOD;
+			}
+			if (findings_add(fs, &f) < 0)
+				return l2s_error_set(err, L2S_ENOMEM,
+						     "out of memory");
+		}
+	}
+	return 0;
+}
+
+/* The point of 'g' whose canonical sweep equals 'sweep', or NULL. */
+static const struct an_point *find_point(const struct an_group *g,
+					 json_t *sweep)
+{
+	char *c = json_dumps(sweep, JSON_SORT_KEYS | JSON_COMPACT |
+			     JSON_ENCODE_ANY);
+	const struct an_point *found = NULL;
+
+	for (size_t i = 0; c && i < g->n_points && !found; i++)
+		if (strcmp(g->points[i].sweep_json, c) == 0)
+			found = &g->points[i];
+	free(c);
+	return found;
+}
+
+static void xml_escape(struct an_buf *b, const char *s)
+{
+	html_escape(b, s);
+}
+
+static void render_table(struct an_buf *b, const struct findings *fs,
+			 const char *scenario, const struct an_group *g,
+			 const char *baseline_path, double tol, int points)
+{
+	an_buf_printf(b, "check: scenario \"%s\" (%zu run%s%s) against %s, "
+		      "tolerance %g%%\n", scenario, g->n_runs,
+		      g->n_runs == 1 ? "" : "s", points ? ", per sweep point" :
+		      "", baseline_path, tol);
+	if (fs->n_bad) {
+		an_buf_printf(b, "regressions (%zu):\n", fs->n_bad);
+		print_table(b, fs, FIND_BAD, points);
+	}
+	if (fs->n_good) {
+		an_buf_printf(b, "improvements beyond the tolerance (%zu; "
+			      "update the baseline with --write-baseline):\n",
+			      fs->n_good);
+		print_table(b, fs, FIND_GOOD, points);
+	}
+	if (fs->n_bad)
+		an_buf_printf(b, "FAIL: %zu of %zu metrics regressed\n",
+			      fs->n_bad, fs->n);
+	else
+		an_buf_printf(b, "ok: %zu metrics within tolerance or "
+			      "better\n", fs->n);
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int render_json(struct an_buf *b, const struct findings *fs,
+		       const char *scenario, const struct an_group *g,
+		       const char *baseline_path, double tol)
+{
+	static const char *const states[] = {"ok", "regressed", "improved"};
+	json_t *root = json_object(), *arr = json_array();
+	char *s;
+
+	if (!root || !arr) {
+		json_decref(root);
+		json_decref(arr);
+		return L2S_ENOMEM;
+	}
+	json_object_set_new(root, "scenario", json_string(scenario));
+	json_object_set_new(root, "baseline", json_string(baseline_path));
+	json_object_set_new(root, "tolerance_pct", json_real(tol));
+	json_object_set_new(root, "runs", json_integer((json_int_t)g->n_runs));
+	json_object_set_new(root, "checked", json_integer((json_int_t)fs->n));
+	json_object_set_new(root, "regressions",
+			    json_integer((json_int_t)fs->n_bad));
+	json_object_set_new(root, "improvements",
+			    json_integer((json_int_t)fs->n_good));
+	json_object_set_new(root, "status", json_string(fs->n_bad ? "fail" :
+							"ok"));
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->f[i];
+		json_t *o = json_object();
+		if (!o)
+			break;
+		json_object_set_new(o, "point", f->sweep ?
+				    json_deep_copy(f->sweep) : json_null());
+		json_object_set_new(o, "point_label", json_string(f->point));
+		json_object_set_new(o, "component", json_string(f->component));
+		json_object_set_new(o, "metric", json_string(f->name));
+		json_object_set_new(o, "baseline", num_or_null(f->base));
+		json_object_set_new(o, "now", f->missing ? json_null() :
+				    num_or_null(f->now));
+		json_object_set_new(o, "change_pct", f->missing ||
+				    f->base == 0 ? json_null() :
+				    num_or_null(f->change));
+		json_object_set_new(o, "missing", json_boolean(f->missing));
+		json_object_set_new(o, "direction", json_integer(
+			check_metric_direction(f->name)));
+		json_object_set_new(o, "state", json_string(states[f->state]));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "metrics", arr);
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		       JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (!s)
+		return L2S_ENOMEM;
+	an_buf_puts(b, s);
+	an_buf_puts(b, "\n");
+	free(s);
+	return 0;
+}
+
+/* JUnit XML as CI systems read it (GitHub Actions reporters, GitLab,
+ * Jenkins): one test case per checked metric, a <failure> per
+ * regression. */
+static void render_junit(struct an_buf *b, const struct findings *fs,
+			 const char *scenario, const char *baseline_path,
+			 double tol)
+{
+	char vb[32], vn[32], ch[32];
+
+	an_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	an_buf_printf(b, "<testsuites name=\"l2sim check\" tests=\"%zu\" "
+		      "failures=\"%zu\">\n", fs->n, fs->n_bad);
+	an_buf_puts(b, "  <testsuite name=\"");
+	xml_escape(b, scenario);
+	an_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		      "skipped=\"0\">\n", fs->n, fs->n_bad);
+	an_buf_puts(b, "    <properties><property name=\"baseline\" value=\"");
+	xml_escape(b, baseline_path);
+	an_buf_printf(b, "\"/><property name=\"tolerance_pct\" value=\"%g\"/>"
+		      "</properties>\n", tol);
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->f[i];
+
+		an_buf_puts(b, "    <testcase classname=\"l2sim.");
+		xml_escape(b, scenario);
+		if (f->point[0]) {
+			an_buf_puts(b, " [");
+			xml_escape(b, f->point);
+			an_buf_puts(b, "]");
+		}
+		an_buf_puts(b, "\" name=\"");
+		xml_escape(b, f->component);
+		an_buf_puts(b, ".");
+		xml_escape(b, f->name);
+		an_buf_puts(b, "\"");
+		fmt_value(f->base, vb, sizeof(vb));
+		fmt_value(f->now, vn, sizeof(vn));
+		change_text(f, ch, sizeof(ch));
+		if (f->state != FIND_BAD) {
+			an_buf_printf(b, "><system-out>baseline %s, now %s, "
+				      "change %s%s</system-out></testcase>\n",
+				      vb, vn, ch, f->state == FIND_GOOD ?
+				      " (improved)" : "");
+			continue;
+		}
+		an_buf_puts(b, "><failure type=\"regression\" message=\"");
+		if (f->missing)
+			an_buf_printf(b, "missing (baseline %s)", vb);
+		else
+			an_buf_printf(b, "%s: baseline %s, now %s", ch, vb, vn);
+		an_buf_printf(b, "\">metric moved beyond the tolerance of %g%% "
+			      "in the direction that hurts</failure>"
+			      "</testcase>\n", tol);
+	}
+	an_buf_puts(b, "  </testsuite>\n</testsuites>\n");
+}
+
+static int compare(struct an_set *set, const char *baseline_path,
+		   double tolerance_pct, int format, FILE *out,
+		   struct l2s_error *err)
+{
+	json_t *root = NULL, *x, *points;
+	const char *scenario;
 	struct an_group *g;
-	struct finding *bad = NULL, *good = NULL;
-	size_t n_bad = 0, n_good = 0, n_metrics = 0, cap;
+	struct findings fs = {0};
 	struct an_buf b = {0};
 	int rc = baseline_load(baseline_path, &root, err);
 
@@ -246,65 +537,50 @@ static int compare(struct an_set *set, const char *baseline_path,
 			       "scenario '%s'", scenario);
 		goto out;
 	}
-	m = json_object_get(root, "metrics");
-	cap = 0;
-	json_object_foreach(m, ckey, comp)
-		cap += json_object_size(comp);
-	bad = calloc(cap ? cap : 1, sizeof(*bad));
-	good = calloc(cap ? cap : 1, sizeof(*good));
-	if (!bad || !good) {
-		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
-		goto out;
-	}
-	json_object_foreach(m, ckey, comp) {
-		json_object_foreach(comp, name, x) {
-			double base = json_number_value(x), now = NAN;
-			int dir = check_metric_direction(name);
-			struct finding f = {ckey, name, base, NAN, 0};
-
-			n_metrics++;
-			rc = group_mean(set, g, ckey, name, &now, err);
+	points = json_object_get(root, "points");
+	if (points) {
+		size_t i;
+		json_t *pt;
+		json_array_foreach(points, i, pt) {
+			json_t *sw = json_object_get(pt, "sweep");
+			const struct an_point *p = find_point(g, sw);
+			if (!p) {
+				char path[64];
+				snprintf(path, sizeof(path), "points[%zu].sweep",
+					 i);
+				char *t = json_dumps(sw, JSON_COMPACT |
+						     JSON_ENCODE_ANY);
+				rc = input_err(err, baseline_path, path,
+					       "the database has no run of "
+					       "sweep point %s", t ? t : "?");
+				l2s_error_hint(err, "run the scenario with the "
+					       "baseline's sweep, or write a "
+					       "new baseline");
+				free(t);
+				goto out;
+			}
+			rc = compare_metrics(set, g, p, sw,
+					     json_object_get(pt, "metrics"),
+					     tolerance_pct, &fs, err);
 			if (rc < 0)
 				goto out;
-			if (rc == 0) {
-				f.missing = 1;
-				bad[n_bad++] = f;
-				continue;
-			}
-			f.now = now;
-			/* Change in the unit of tolerance: percent of the
-			 * baseline, or of one unit when the baseline is 0. */
-			double change = base == 0 ? now * 100 :
-				(now - base) / fabs(base) * 100;
-			if (fabs(change) <= tolerance_pct)
-				continue;
-			if (dir == 0 || (dir > 0) == (change > 0))
-				bad[n_bad++] = f;
-			else
-				good[n_good++] = f;
 		}
+	} else {
+		rc = compare_metrics(set, g, NULL, NULL,
+				     json_object_get(root, "metrics"),
+				     tolerance_pct, &fs, err);
+		if (rc < 0)
+			goto out;
 	}
-	rc = 0;
-	an_buf_printf(&b, "check: scenario \"%s\" (%zu run%s) against %s, "
-		      "tolerance %g%%\n", scenario, g->n_runs,
-		      g->n_runs == 1 ? "" : "s", baseline_path, tolerance_pct);
-	if (n_bad) {
-		an_buf_printf(&b, "regressions (%zu):\n", n_bad);
-		print_table(&b, bad, n_bad);
-	}
-	if (n_good) {
-		an_buf_printf(&b, "improvements beyond the tolerance (%zu; "
-			      "update the baseline with --write-baseline):\n",
-			      n_good);
-		print_table(&b, good, n_good);
-	}
-	if (n_bad)
-		an_buf_printf(&b, "FAIL: %zu of %zu metrics regressed\n", n_bad,
-			      n_metrics);
+	if (format == CHECK_FORMAT_JSON)
+		rc = render_json(&b, &fs, scenario, g, baseline_path,
+				 tolerance_pct);
+	else if (format == CHECK_FORMAT_JUNIT)
+		render_junit(&b, &fs, scenario, baseline_path, tolerance_pct);
 	else
-		an_buf_printf(&b, "ok: %zu metrics within tolerance or "
-			      "better\n", n_metrics);
-	if (b.oom) {
+		render_table(&b, &fs, scenario, g, baseline_path,
+			     tolerance_pct, points != NULL);
+	if (rc < 0 || b.oom) {
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -312,18 +588,18 @@ static int compare(struct an_set *set, const char *baseline_path,
 		rc = l2s_error_set(err, L2S_EIO, "cannot write the report");
 		goto out;
 	}
-	rc = n_bad ? 1 : 0;
+	rc = fs.n_bad ? 1 : 0;
 out:
 	an_buf_release(&b);
-	free(bad);
-	free(good);
+	free(fs.f);
 	json_decref(root);
 	return rc;
 }
 
 static int add_metrics(struct an_set *set, const struct an_group *g,
-		       json_t *metrics, const char *component,
-		       const char *const *names, struct l2s_error *err)
+		       const struct an_point *p, json_t *metrics,
+		       const char *component, const char *const *names,
+		       struct l2s_error *err)
 {
 	json_t *obj = json_object();
 	size_t n = 0;
@@ -332,7 +608,17 @@ static int add_metrics(struct an_set *set, const struct an_group *g,
 	if (!obj)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	for (size_t i = 0; names[i]; i++) {
-		int rc = group_mean(set, g, component, names[i], &v, err);
+		int rc;
+		if (p) {
+			struct an_stat st;
+			rc = an_point_stat(set, g, p, component, names[i], 0,
+					   &st, err);
+			v = st.mean;
+			if (rc == 0)
+				rc = st.n > 0;
+		} else {
+			rc = group_mean(set, g, component, names[i], &v, err);
+		}
 		if (rc < 0) {
 			json_decref(obj);
 			return rc;
@@ -425,15 +711,49 @@ static int write_baseline_file(struct an_set *set, const char *path,
 		goto out;
 	}
 	for (size_t i = 0; i < g->n_systems; i++) {
-		rc = add_metrics(set, g, metrics, g->systems[i],
+		rc = add_metrics(set, g, NULL, metrics, g->systems[i],
 				 system_metrics, err);
 		if (rc < 0)
 			goto out;
 		total += rc;
 	}
-	if ((rc = add_metrics(set, g, metrics, "l1", l1_metrics, err)) < 0)
+	if ((rc = add_metrics(set, g, NULL, metrics, "l1", l1_metrics,
+			      err)) < 0)
 		goto out;
 	total += rc;
+	/* A swept scenario is checked point by point, so that a regression
+	 * at one point is not diluted by the others.  Per point: each system
+	 * by its name (the sum over its copies when count > 1), "all", l1. */
+	if (g->n_points > 1 || g->points[0].label[0]) {
+		json_t *pts = json_array();
+		if (!pts || json_object_set_new(root, "points", pts)) {
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < g->n_points; i++) {
+			const struct an_point *p = &g->points[i];
+			json_t *pt = json_object(), *pm = json_object();
+			if (!pt || !pm || json_array_append_new(pts, pt) ||
+			    json_object_set(pt, "sweep", p->sweep) ||
+			    json_object_set_new(pt, "metrics", pm)) {
+				json_decref(pm);
+				rc = l2s_error_set(err, L2S_ENOMEM,
+						   "out of memory");
+				goto out;
+			}
+			for (size_t k = 0; k < g->n_bases; k++) {
+				rc = add_metrics(set, g, p, pm, g->bases[k],
+						 system_metrics, err);
+				if (rc < 0)
+					goto out;
+				total += rc;
+			}
+			rc = add_metrics(set, g, p, pm, "l1", l1_metrics, err);
+			if (rc < 0)
+				goto out;
+			total += rc;
+		}
+	}
 
 	/* Write beside the target and rename: never a half-written file. */
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
@@ -483,7 +803,7 @@ out:
 }
 
 int check_run(const char *db_path, const char *baseline_path,
-	      double tolerance_pct, int write_baseline, FILE *out,
+	      double tolerance_pct, int write_baseline, int format, FILE *out,
 	      struct l2s_error *err)
 {
 	struct resdb *rdb = NULL;
@@ -497,7 +817,8 @@ int check_run(const char *db_path, const char *baseline_path,
 		rc = write_baseline ?
 			write_baseline_file(&set, baseline_path,
 					    tolerance_pct, out, err) :
-			compare(&set, baseline_path, tolerance_pct, out, err);
+			compare(&set, baseline_path, tolerance_pct, format,
+				out, err);
 		an_set_release(&set);
 	}
 	resdb_close(rdb);

@@ -37,6 +37,7 @@ static const char usage_main[] =
 	"  l2sim validate SCENARIO.json [--set PATH=VALUE]...\n"
 	"  l2sim report RESULTS.db [--out DIR]\n"
 	"  l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT] [--write-baseline]\n"
+	"              [--format table|json|junit]\n"
 	"  l2sim export RESULTS.db [--format csv|json] [--out DIR]\n"
 	"  l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
 	"  l2sim --version | l2sim help [COMMAND]\n"
@@ -92,12 +93,14 @@ static const char help_report[] =
 
 static const char help_check[] =
 	"usage: l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT]\n"
-	"                   [--write-baseline]\n"
+	"                   [--write-baseline] [--format table|json|junit]\n"
 	"\n"
 	"Compares the metrics of a results database with a baseline and prints\n"
 	"every metric that moved beyond the tolerance in the direction that hurts\n"
-	"(bytes, cost, latency up; throughput down).  Exit 0 when nothing\n"
-	"regressed, 1 when something did, 2 on bad input, 3 on I/O errors.\n"
+	"(bytes, cost, latency up; throughput down); a swept scenario is\n"
+	"compared point by point.  Exit 0 when nothing regressed, 1 when\n"
+	"something did, 2 on bad input, 3 on I/O errors.\n"
+	"--format json or junit lists every checked metric for CI tools.\n"
 	"--write-baseline writes FILE.json from the database instead.\n"
 	"See docs/ci-check.md for use in a CI pipeline.\n";
 
@@ -364,7 +367,7 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *db = NULL, *baseline = NULL;
 	double tol = -1;
-	int write = 0;
+	int write = 0, format = CHECK_FORMAT_TABLE;
 	for (int i = 2; i < argc; i++) {
 		if (is_opt(argv[i], "--baseline")) {
 			baseline = opt_value(argc, argv, &i, "--baseline");
@@ -378,6 +381,18 @@ static int cmd_check(int argc, char **argv)
 						   "got '%s'", v ? v : "");
 		} else if (!strcmp(argv[i], "--write-baseline")) {
 			write = 1;
+		} else if (is_opt(argv[i], "--format")) {
+			const char *v = opt_value(argc, argv, &i, "--format");
+			if (v && !strcmp(v, "table"))
+				format = CHECK_FORMAT_TABLE;
+			else if (v && !strcmp(v, "json"))
+				format = CHECK_FORMAT_JSON;
+			else if (v && !strcmp(v, "junit"))
+				format = CHECK_FORMAT_JUNIT;
+			else
+				return usage_error("check", "--format needs "
+						   "table, json or junit, got "
+						   "'%s'", v ? v : "");
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return usage_error("check", "unknown option '%s'",
 					   argv[i]);
@@ -393,7 +408,7 @@ static int cmd_check(int argc, char **argv)
 				   "--baseline FILE.json%s", "");
 	struct l2s_error err;
 	l2s_error_clear(&err);
-	int rc = check_run(db, baseline, tol, write, stdout, &err);
+	int rc = check_run(db, baseline, tol, write, format, stdout, &err);
 	if (rc < 0)
 		return report_error(&err);
 	return rc == 1 ? EXIT_REGRESSION : EXIT_OK;

@@ -39,7 +39,7 @@ static int setup(void **state)
 		return -1;
 	memset(&err, 0, sizeof(err));
 	FILE *out = fopen("/dev/null", "w");
-	int rc = check_run(p->db, p->base, -1, 1, out, &err);
+	int rc = check_run(p->db, p->base, -1, 1, CHECK_FORMAT_TABLE, out, &err);
 	fclose(out);
 	if (rc != 0) {
 		fprintf(stderr, "write baseline: %s\n", err.msg);
@@ -80,18 +80,25 @@ static void edit_copy(const struct paths *p, const char *sql)
 }
 
 /* Runs check on the copy; returns its result, output in *text. */
-static int check_copy(const struct paths *p, const char *baseline,
-		      double tol, char **text, struct l2s_error *err)
+static int check_copy_fmt(const struct paths *p, const char *baseline,
+			  double tol, int format, char **text,
+			  struct l2s_error *err)
 {
 	size_t len;
 	FILE *out = open_memstream(text, &len);
 	int rc;
 
 	memset(err, 0, sizeof(*err));
-	rc = check_run(p->copy, baseline, tol, 0, out, err);
+	rc = check_run(p->copy, baseline, tol, 0, format, out, err);
 	fclose(out);
 	printf("%s", *text);
 	return rc;
+}
+
+static int check_copy(const struct paths *p, const char *baseline,
+		      double tol, char **text, struct l2s_error *err)
+{
+	return check_copy_fmt(p, baseline, tol, CHECK_FORMAT_TABLE, text, err);
 }
 
 static void test_written_baseline(void **state)
@@ -141,7 +148,8 @@ static void test_more_bytes_fails(void **state)
 	edit_copy(p, "UPDATE metrics SET value = value * 1.05 "
 		  "WHERE name = 'l1_da_bytes_per_tx'");
 	assert_int_equal(check_copy(p, p->base, -1, &text, &err), 1);
-	assert_non_null(strstr(text, "regressions (3)"));
+	/* opti, zk and all at each of the two sweep points */
+	assert_non_null(strstr(text, "regressions (6)"));
 	assert_non_null(strstr(text, "l1_da_bytes_per_tx"));
 	assert_non_null(strstr(text, "+5.00%"));
 	assert_non_null(strstr(text, "FAIL"));
@@ -235,6 +243,94 @@ static void test_unknown_direction_both_ways(void **state)
 	free(text);
 }
 
+/* A regression at one sweep point: +3% at rate=200 only is +1.5% on the
+ * mean over both points, within 2%; point by point it fails. */
+static void test_per_point_not_diluted(void **state)
+{
+	struct paths *p = *state;
+	struct l2s_error err;
+	char flat[160], *text;
+	json_error_t je;
+
+	edit_copy(p, "UPDATE metrics SET value = value * 1.03 WHERE name = "
+		  "'latency_posted_p50' AND component = 'opti' AND run_id IN "
+		  "(SELECT run_id FROM runs WHERE sweep_json LIKE '%200%')");
+	assert_int_equal(check_copy(p, p->base, -1, &text, &err), 1);
+	assert_non_null(strstr(text, "regressions (1)"));
+	assert_non_null(strstr(text, "rate=200"));
+	assert_non_null(strstr(text, "+3.00%"));
+	free(text);
+	/* the same baseline without points: SPEC's format, one mean */
+	json_t *b = json_load_file(p->base, 0, &je);
+	assert_non_null(b);
+	assert_int_equal(json_array_size(json_object_get(b, "points")), 2);
+	json_object_del(b, "points");
+	snprintf(flat, sizeof(flat), "%s/flat.json", p->dir);
+	assert_int_equal(json_dump_file(b, flat, 0), 0);
+	json_decref(b);
+	assert_int_equal(check_copy(p, flat, -1, &text, &err), 0);
+	free(text);
+}
+
+static void test_formats(void **state)
+{
+	struct paths *p = *state;
+	struct l2s_error err;
+	char *text;
+	json_error_t je;
+
+	edit_copy(p, "UPDATE metrics SET value = value * 1.05 "
+		  "WHERE name = 'l1_da_bytes_per_tx' AND component = 'zk'");
+	assert_int_equal(check_copy_fmt(p, p->base, -1, CHECK_FORMAT_JSON,
+					&text, &err), 1);
+	json_t *j = json_loads(text, 0, &je);
+	free(text);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "status")),
+			    "fail");
+	assert_int_equal(json_integer_value(json_object_get(j, "regressions")),
+			 2);
+	json_t *ms = json_object_get(j, "metrics");
+	assert_int_equal(json_array_size(ms),
+			 json_integer_value(json_object_get(j, "checked")));
+	size_t i, bad = 0;
+	json_t *m;
+	json_array_foreach(ms, i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "state")),
+			   "regressed"))
+			continue;
+		bad++;
+		assert_string_equal(json_string_value(json_object_get(
+			m, "component")), "zk");
+		assert_string_equal(json_string_value(json_object_get(
+			m, "metric")), "l1_da_bytes_per_tx");
+		assert_near(json_real_value(json_object_get(m, "change_pct")),
+			    5, 1e-9);
+		assert_true(json_is_object(json_object_get(m, "point")));
+	}
+	assert_int_equal(bad, 2);
+	size_t checked = json_array_size(ms);
+	json_decref(j);
+
+	assert_int_equal(check_copy_fmt(p, p->base, -1, CHECK_FORMAT_JUNIT,
+					&text, &err), 1);
+	assert_non_null(strstr(text, "<?xml version=\"1.0\""));
+	char want[128];
+	snprintf(want, sizeof(want), "<testsuites name=\"l2sim check\" "
+		 "tests=\"%zu\" failures=\"2\">", checked);
+	assert_non_null(strstr(text, want));
+	size_t cases = 0, failures = 0;
+	for (char *q = text; (q = strstr(q, "<testcase ")); q++)
+		cases++;
+	for (char *q = text; (q = strstr(q, "<failure ")); q++)
+		failures++;
+	assert_int_equal(cases, checked);
+	assert_int_equal(failures, 2);
+	assert_non_null(strstr(text, "name=\"zk.l1_da_bytes_per_tx\""));
+	assert_non_null(strstr(text, "</testsuites>"));
+	free(text);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -274,6 +370,20 @@ static void test_bad_baselines(void **state)
 	assert_non_null(strstr(err.msg, "other"));
 	free(text);
 
+	write_text(bad, "{\"scenario\": \"demo\", \"metrics\": {}, "
+		   "\"points\": [{\"metrics\": {}}]}");
+	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
+	assert_string_equal(err.path, "points[0]");
+	free(text);
+
+	write_text(bad, "{\"scenario\": \"demo\", \"metrics\": {}, "
+		   "\"points\": [{\"sweep\": {\"workloads[0].rate\": 300}, "
+		   "\"metrics\": {\"zk\": {\"tps_posted\": 1}}}]}");
+	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
+	assert_string_equal(err.path, "points[0].sweep");
+	assert_non_null(strstr(err.msg, "300"));
+	free(text);
+
 	snprintf(bad, sizeof(bad), "%s/none.json", p->dir);
 	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
 	assert_non_null(strstr(err.hint, "--write-baseline"));
@@ -293,6 +403,8 @@ int main(void)
 		cmocka_unit_test(test_zero_baseline),
 		cmocka_unit_test(test_unknown_direction_both_ways),
 		cmocka_unit_test(test_bad_baselines),
+		cmocka_unit_test(test_per_point_not_diluted),
+		cmocka_unit_test(test_formats),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

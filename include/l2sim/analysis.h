@@ -76,11 +76,20 @@ int report_build(const char *db_path, const char *out_dir,
  */
 int check_metric_direction(const char *name);
 
+/* Output of check_run(): the table of SPEC.md, a JSON document, JUnit
+ * XML (one test case per checked metric). */
+enum { CHECK_FORMAT_TABLE, CHECK_FORMAT_JSON, CHECK_FORMAT_JUNIT };
+
 /*
  * `l2sim check`.  The baseline is {"scenario": NAME, "tolerance_pct": P,
- * "metrics": {COMPONENT: {NAME: VALUE}}}.  The database's value of a metric
- * is its mean over the scenario's runs (all sweep points and replications;
- * see the rule above).
+ * "metrics": {COMPONENT: {NAME: VALUE}}} and, for a swept scenario,
+ * "points": [{"sweep": {PATH: VALUE}, "metrics": {COMPONENT: {NAME:
+ * VALUE}}}].  Without "points", the database's value of a metric is its
+ * mean over the scenario's runs (all sweep points and replications; see
+ * the rule above).  With "points", each point's metrics are compared with
+ * the mean over that point's replications, and the top-level "metrics"
+ * (kept for readers of SPEC's format) is not compared; a point of the
+ * baseline that the database lacks is bad input.
  *
  * Comparing (write_baseline == 0): tolerance_pct < 0 uses the baseline's
  * (or CHECK_DEFAULT_TOLERANCE_PCT).  A metric regresses when it moved in
@@ -89,7 +98,8 @@ int check_metric_direction(const char *name);
  * tolerance_pct / 100 in the metric's own unit.  A metric in the baseline
  * but missing from the database regresses too.  Regressions are printed to
  * 'out' as a table (metric, component, baseline, now, change %), followed
- * by improvements beyond the tolerance, for information.  Returns 0 (no
+ * by improvements beyond the tolerance, for information; or, by 'format',
+ * as JSON or JUnit XML listing every checked metric.  Returns 0 (no
  * regression), 1 (regression), or L2S_EINPUT (bad baseline, or no runs of
  * its scenario), L2S_EIO, L2S_EDB, L2S_ENOMEM.
  *
@@ -99,10 +109,12 @@ int check_metric_direction(const char *name);
  * several, the one named by an existing baseline file, or else the one
  * named like the file (results/baselines/X.json -> X).  tolerance_pct < 0
  * keeps an existing file's tolerance, else CHECK_DEFAULT_TOLERANCE_PCT.
- * Returns 0 or a negative code.
+ * A swept scenario also gets "points": per sweep point, the SPEC metrics
+ * of each system by name (the sum over its copies when count > 1), of
+ * "all" and of l1.  Returns 0 or a negative code.
  */
 int check_run(const char *db_path, const char *baseline_path,
-	      double tolerance_pct, int write_baseline, FILE *out,
+	      double tolerance_pct, int write_baseline, int format, FILE *out,
 	      struct l2s_error *err);
 
 /*
