@@ -16,6 +16,7 @@
 #include "l2sim/error.h"
 #include "l2sim/phold.h"
 #include "l2sim/runner.h"
+#include "l2sim/validate.h"
 #include "l2sim/world.h"
 
 #ifndef L2SIM_VERSION
@@ -79,8 +80,10 @@ static const char help_validate[] =
 	"\n"
 	"Checks a scenario (every sweep point) without running it: unknown keys,\n"
 	"wrong types, bad units, out-of-range values, references to undefined\n"
-	"workloads or DA layers.  Errors name the file, line, column and JSON\n"
-	"path and suggest the closest valid key.  Exit 0 when valid, 2 if not.\n";
+	"workloads or DA layers.  Lists every error it can find (up to 20), each\n"
+	"with the file, line, column and JSON path and the closest valid key.\n"
+	"Exit 0 when valid, 2 if not.  'l2sim schema' prints a JSON Schema of\n"
+	"the format for editors.\n";
 
 static const char help_report[] =
 	"usage: l2sim report RESULTS.db [--out DIR]\n"
@@ -321,14 +324,21 @@ static int cmd_validate(int argc, char **argv)
 				 "");
 		goto out;
 	}
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	size_t n_runs = 0;
-	if (runner_validate(&world_model, path, sets, n_sets, &n_runs, &err))
-		rc = report_error(&err);
-	else
+	struct l2s_error errs[VALIDATE_MAX_ERRORS];
+	size_t n_runs = 0, n_errs = 0;
+	if (validate_all(&world_model, path, sets, n_sets, VALIDATE_MAX_ERRORS, errs,
+			 &n_errs, &n_runs)) {
+		for (size_t i = 0; i < n_errs; i++)
+			rc = report_error(&errs[i]) == EXIT_RUNTIME ||
+			     rc == EXIT_RUNTIME ? EXIT_RUNTIME : EXIT_INPUT;
+		if (n_errs > 1)
+			fprintf(stderr, "l2sim: %s: %zu errors%s\n", path,
+				n_errs, n_errs == VALIDATE_MAX_ERRORS ?
+				" (stopped at the limit)" : "");
+	} else {
 		printf("%s: valid (%zu run%s)\n", path, n_runs,
 		       n_runs == 1 ? "" : "s");
+	}
 out:
 	free(sets);
 	return rc;

@@ -81,6 +81,28 @@ expect 2 "validate: bad sweep point" -- "$L2SIM" validate "$DATA/sweep_bad.json"
 has "$TMP/err" "60 parsecs" "names the bad value"
 has "$TMP/err" "sweep point" "names the sweep point"
 
+expect 2 "validate: every error, not only the first" -- \
+	"$L2SIM" validate "$DATA/validate_many.json"
+has "$TMP/err" "validate_many.json:4:3: warmup: warmup must be shorter than duration" "error 1 located"
+has "$TMP/err" "validate_many.json:5:28: l1.blob_traget: unknown key 'blob_traget' (did you mean 'blob_target'?)" "error 2 located"
+has "$TMP/err" "validate_many.json:6:48: workloads[0].kinds: 'kinds' must be an object" "error 3 located"
+has "$TMP/err" "validate_many.json:7:79: systems[0].batcher.max_dealy: unknown key 'max_dealy'" "error 4 located"
+has "$TMP/err" "validate_many.json: 4 errors" "error count"
+if grep -q "sweep point" "$TMP/err"; then
+	fail "errors unrelated to the sweep name no sweep point"
+else
+	echo "ok: errors unrelated to the sweep name no sweep point"
+fi
+
+expect 2 "validate: error at every sweep point" -- \
+	"$L2SIM" validate "$DATA/sweep_unrelated.json"
+has "$TMP/err" "systems[0].batcher.max_dealy" "names the error"
+if grep -q "sweep point" "$TMP/err"; then
+	fail "an error of every point names no sweep point"
+else
+	echo "ok: an error of every point names no sweep point"
+fi
+
 expect 2 "validate: missing file" -- "$L2SIM" validate "$TMP/nope.json"
 has "$TMP/err" "nope.json" "names the missing file"
 

@@ -1,0 +1,221 @@
+/*
+ * `l2sim validate`: every error a scenario has, up to a limit, not only
+ * the first.
+ *
+ * The loader stops at the first error it meets.  To find the next one, the
+ * value the error points at is removed from a working copy of the scenario
+ * (so that its default applies) and the scenario is checked again; this
+ * repeats until the scenario passes, the limit is reached, or an error
+ * cannot be stepped over (it points at an array element or the whole
+ * file, at a value that --set or the sweep puts back, or repeats).  Line
+ * and column still refer to the file as written, since the text is never
+ * changed.
+ *
+ * An error that every sweep point has is reported once, without naming a
+ * point; one that only some points have names the first of them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "l2sim/engine.h"
+#include "l2sim/runner.h"
+#include "l2sim/validate.h"
+#include "l2sim/model.h"
+
+/* Checks one sweep point.  Returns 0 or the loader's code. */
+static int check_point(const struct sim_model *model,
+		       const struct scenario *scn, json_t *root,
+		       struct sim_run_settings *ws, struct l2s_error *err)
+{
+	struct scenario v = *scn;
+	struct sim *sim;
+	void *built = NULL;
+	int rc;
+
+	v.root = root;
+	if ((rc = model->settings(&v, ws, err)))
+		return rc;
+	if (!(sim = sim_create(ws->seed, 0)))
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	rc = model->create(sim, &v, &built, err);
+	model->destroy(built);
+	sim_destroy(sim);
+	return rc;
+}
+
+static int same_error(const struct l2s_error *a, const struct l2s_error *b)
+{
+	return a->code == b->code && !strcmp(a->path, b->path) &&
+	       !strcmp(a->msg, b->msg);
+}
+
+/* Checks every point of 'work' (with the --set values applied).  The
+ * first error goes to *err; returns its code, or 0 with *n_runs set. */
+static int check_all(const struct sim_model *model,
+		     const struct scenario *scn, json_t *work,
+		     const char *const *sets, size_t n_sets, size_t *n_runs,
+		     struct l2s_error *err)
+{
+	struct scenario v = *scn;
+	struct sweep_point *pts = NULL;
+	struct sim_run_settings ws;
+	size_t n = 0;
+	int rc;
+
+	v.root = json_deep_copy(work);
+	if (!v.root)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	rc = runner_expand(&v, sets, n_sets, &pts, &n, err);
+	if (rc) {
+		json_decref(v.root);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = check_point(model, scn, pts[i].root, &ws, err);
+		if (rc == 0) {
+			if (i == 0 && n_runs)
+				*n_runs = n * (size_t)ws.replications;
+			continue;
+		}
+		if (rc == L2S_ENOMEM || n < 2)
+			break;
+		if (validate_sweep_related(model, scn, pts, n, i, err)) {
+			char m[sizeof(err->msg)];
+			snprintf(m, sizeof(m), "%s (sweep point %s)", err->msg,
+				 pts[i].sweep_json);
+			snprintf(err->msg, sizeof(err->msg), "%s", m);
+		}
+		break;
+	}
+	sweep_points_free(pts, n);
+	json_decref(v.root);
+	return rc;
+}
+
+int validate_sweep_related(const struct sim_model *model,
+			   const struct scenario *scn,
+			   const struct sweep_point *pts, size_t n, size_t i,
+			   const struct l2s_error *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct l2s_error other;
+		struct sim_run_settings ws;
+		if (k == i)
+			continue;
+		l2s_error_clear(&other);
+		if (check_point(model, scn, pts[k].root, &ws, &other) == 0 ||
+		    !same_error(&other, err))
+			return 1;
+	}
+	return 0;
+}
+
+/* Removes the member at 'path' ("a.b[2].c": the last step a key) from
+ * 'root'.  Returns 0, or -1 when there is no such member. */
+static int remove_path(json_t *root, const char *path)
+{
+	char buf[256], *p = buf, *last_key = NULL;
+	json_t *cur = root, *parent = NULL;
+
+	if (!*path || snprintf(buf, sizeof(buf), "%s", path) >=
+	    (int)sizeof(buf))
+		return -1;
+	while (*p) {
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+			if (*end != ']' || !json_is_array(cur))
+				return -1;
+			parent = cur;
+			last_key = NULL;
+			cur = json_array_get(cur, i);
+			p = end + 1;
+		} else {
+			if (*p == '.')
+				p++;
+			size_t len = strcspn(p, ".[");
+			char save = p[len];
+			p[len] = '\0';
+			if (!json_is_object(cur))
+				return -1;
+			parent = cur;
+			last_key = p;
+			cur = json_object_get(cur, p);
+			if (save == '\0')
+				break;
+			p[len] = save;
+			p += len;
+		}
+		if (!cur)
+			return -1;
+	}
+	if (!cur || !parent || !last_key)
+		return -1; /* the whole file, or an array element */
+	return json_object_del(parent, last_key);
+}
+
+/* Whether 'e' only complains that the value removed at 'removed' is
+ * missing: "missing key 'K'" at P where P.K is 'removed'. */
+static int is_cascade(const struct l2s_error *e, const char *removed)
+{
+	const char *q = "missing key '";
+	char full[600];
+
+	if (strncmp(e->msg, q, strlen(q)))
+		return 0;
+	snprintf(full, sizeof(full), "%s%s%.*s", e->path, e->path[0] ? "." : "",
+		 (int)strcspn(e->msg + strlen(q), "'"), e->msg + strlen(q));
+	return strcmp(full, removed) == 0;
+}
+
+int validate_all(const struct sim_model *model, const char *path,
+		 const char *const *sets, size_t n_sets,
+		 size_t limit, struct l2s_error *errs, size_t *n_errs,
+		 size_t *n_runs)
+{
+	struct scenario *scn;
+	json_t *work;
+	int rc;
+
+	*n_errs = 0;
+	if (n_runs)
+		*n_runs = 0;
+	if (limit == 0)
+		return 0;
+	l2s_error_clear(&errs[0]);
+	if ((rc = scenario_load(path, &scn, &errs[0]))) {
+		*n_errs = 1;
+		return rc;
+	}
+	if (!(work = json_deep_copy(scn->root))) {
+		scenario_destroy(scn);
+		l2s_error_set(&errs[0], L2S_ENOMEM, "out of memory");
+		*n_errs = 1;
+		return L2S_ENOMEM;
+	}
+	rc = 0;
+	while (*n_errs < limit) {
+		struct l2s_error *e = &errs[*n_errs];
+		int r;
+
+		l2s_error_clear(e);
+		r = check_all(model, scn, work, sets, n_sets, n_runs, e);
+		if (r == 0)
+			break;
+		if (rc == 0 || rc == L2S_EINPUT)
+			rc = r;
+		int repeat = 0;
+		for (size_t k = 0; k < *n_errs; k++)
+			repeat |= same_error(&errs[k], e) ||
+				   is_cascade(e, errs[k].path);
+		if (repeat)
+			break;
+		(*n_errs)++;
+		if (r != L2S_EINPUT || remove_path(work, e->path) != 0)
+			break;
+	}
+	json_decref(work);
+	scenario_destroy(scn);
+	return rc;
+}
