@@ -16,6 +16,7 @@
 #include "l2sim/error.h"
 #include "l2sim/phold.h"
 #include "l2sim/runner.h"
+#include "l2sim/schema.h"
 #include "l2sim/validate.h"
 #include "l2sim/world.h"
 
@@ -26,7 +27,8 @@
 enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char *const commands[] = {"run", "validate", "report", "check",
-				       "export", "bench", "help", NULL};
+				       "export", "schema", "bench", "help",
+				       NULL};
 
 static const char usage_main[] =
 	"l2sim " L2SIM_VERSION " - a deterministic simulator of blockchain "
@@ -40,6 +42,7 @@ static const char usage_main[] =
 	"  l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT] [--write-baseline]\n"
 	"              [--format table|json|junit]\n"
 	"  l2sim export RESULTS.db [--format csv|json] [--out DIR]\n"
+	"  l2sim schema\n"
 	"  l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
 	"  l2sim --version | l2sim help [COMMAND]\n"
 	"\n"
@@ -119,6 +122,18 @@ static const char help_export[] =
 	"array of objects per table.  Numbers keep 17 significant digits.\n"
 	"From Python, PYTHONPATH=analysis/python and l2sim.load(DB) gives the\n"
 	"same tables as pandas DataFrames.  See docs/data.md.\n";
+
+static const char help_schema[] =
+	"usage: l2sim schema\n"
+	"\n"
+	"Prints a JSON Schema (draft 2020-12) of the scenario format on stdout,\n"
+	"for editors: completion of keys and enum values, descriptions with\n"
+	"units, ranges and defaults, and checks as you type.  It is generated\n"
+	"from the loader's own tables, so it matches what 'l2sim validate'\n"
+	"accepts (validate also checks what a schema cannot: references between\n"
+	"sections, cross-field rules).  See docs/scenario-format.md.\n"
+	"\n"
+	"example: l2sim schema > l2sim-scenario.schema.json\n";
 
 static const char help_bench[] =
 	"usage: l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
@@ -460,6 +475,25 @@ static int cmd_export(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_schema(int argc, char **argv)
+{
+	if (argc > 2)
+		return usage_error("schema", "unexpected argument '%s'",
+				   argv[2]);
+	struct l2s_error err;
+	json_t *schema;
+	l2s_error_clear(&err);
+	if (schema_build(&schema, NULL, &err))
+		return report_error(&err);
+	int rc = json_dumpf(schema, stdout, JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER) == 0 && fputc('\n', stdout) != EOF &&
+		 fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+	json_decref(schema);
+	if (rc)
+		fprintf(stderr, "l2sim: cannot write the schema\n");
+	return rc;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	if (argc < 3 || strcmp(argv[2], "phold"))
@@ -531,6 +565,8 @@ static int cmd_help(int argc, char **argv)
 		fputs(help_bench, stdout);
 	else if (!strcmp(topic, "export"))
 		fputs(help_export, stdout);
+	else if (!strcmp(topic, "schema"))
+		fputs(help_schema, stdout);
 	else if (!strcmp(topic, "help"))
 		fputs(usage_main, stdout);
 	else {
@@ -595,6 +631,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc, argv);
+	if (!strcmp(cmd, "schema"))
+		return cmd_schema(argc, argv);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc, argv);
 	if (!strcmp(cmd, "help"))

@@ -477,6 +477,48 @@ int scenario_set_json(json_t *root, const char *path, json_t *value,
 	return 0;
 }
 
+int scenario_remove_json(json_t *root, const char *path)
+{
+	char buf[256], *p = buf, *last_key = NULL;
+	json_t *cur = root, *parent = NULL;
+
+	if (!*path || snprintf(buf, sizeof(buf), "%s", path) >=
+	    (int)sizeof(buf))
+		return -1;
+	while (*p) {
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+			if (*end != ']' || !json_is_array(cur))
+				return -1;
+			parent = cur;
+			last_key = NULL;
+			cur = json_array_get(cur, i);
+			p = end + 1;
+		} else {
+			if (*p == '.')
+				p++;
+			size_t len = strcspn(p, ".[");
+			char save = p[len];
+			p[len] = '\0';
+			if (!json_is_object(cur))
+				return -1;
+			parent = cur;
+			last_key = p;
+			cur = json_object_get(cur, p);
+			if (save == '\0')
+				break;
+			p[len] = save;
+			p += len;
+		}
+		if (!cur)
+			return -1;
+	}
+	if (!cur || !parent || !last_key)
+		return -1; /* the whole file, or an array element */
+	return json_object_del(parent, last_key);
+}
+
 int scenario_set(struct scenario *scn, const char *assignment,
 		 struct l2s_error *err)
 {
@@ -563,11 +605,26 @@ int scn_fail(const struct scn_obj *o, const char *key, struct l2s_error *err,
 	return rc;
 }
 
+/* Records a getter's read for `l2sim schema` when asked to. */
+#define NOTE(o, key, ...) do { \
+	if ((o)->scn && (o)->scn->schema) { \
+		struct scn_note note_ = {__VA_ARGS__}; \
+		scn_schema_note((o), (key), &note_); \
+	} \
+} while (0)
+
+void scn_note_choices(const struct scn_obj *o, const char *key,
+		      const char *const *choices)
+{
+	NOTE(o, key, .kind = SCN_ENUM, .list = choices);
+}
+
 int scn_check_keys(const struct scn_obj *o, const char *const *allowed,
 		   struct l2s_error *err)
 {
 	const char *key;
 	json_t *v;
+	NOTE(o, NULL, .kind = SCN_KEYS, .list = allowed);
 	json_object_foreach(o->obj, key, v) {
 		int ok = 0;
 		for (size_t i = 0; allowed[i]; i++)
@@ -719,6 +776,8 @@ int scn_get_duration(const struct scn_obj *o, const char *key,
 		     sim_time_t dflt, sim_time_t min, sim_time_t max,
 		     sim_time_t *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_DURATION, .min = (double)min, .max = (double)max,
+	     .dflt = (double)dflt, .has_dflt = 1);
 	if (!scn_has(o, key)) {
 		*out = dflt;
 		return 0;
@@ -740,6 +799,8 @@ int scn_get_duration(const struct scn_obj *o, const char *key,
 int scn_get_size(const struct scn_obj *o, const char *key, int64_t dflt,
 		 int64_t min, int64_t max, int64_t *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_SIZE, .min = (double)min, .max = (double)max,
+	     .dflt = (double)dflt, .has_dflt = 1);
 	if (!scn_has(o, key)) {
 		*out = dflt;
 		return 0;
@@ -761,6 +822,8 @@ int scn_get_size(const struct scn_obj *o, const char *key, int64_t dflt,
 int scn_get_rate(const struct scn_obj *o, const char *key, int64_t dflt,
 		 int64_t min, int64_t max, int64_t *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_RATE, .min = (double)min, .max = (double)max,
+	     .dflt = (double)dflt, .has_dflt = 1);
 	if (!scn_has(o, key)) {
 		*out = dflt;
 		return 0;
@@ -782,6 +845,8 @@ int scn_get_rate(const struct scn_obj *o, const char *key, int64_t dflt,
 int scn_get_fee(const struct scn_obj *o, const char *key, uint64_t dflt,
 		uint64_t max, uint64_t *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_FEE, .min = 0, .max = (double)max,
+	     .dflt = (double)dflt, .has_dflt = 1);
 	if (!scn_has(o, key)) {
 		*out = dflt;
 		return 0;
@@ -802,6 +867,8 @@ int scn_get_fee(const struct scn_obj *o, const char *key, uint64_t dflt,
 int scn_get_int(const struct scn_obj *o, const char *key, int64_t dflt,
 		int64_t min, int64_t max, int64_t *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_INT, .min = (double)min, .max = (double)max,
+	     .dflt = (double)dflt, .has_dflt = 1);
 	json_t *v = json_object_get(o->obj, key);
 	if (!v) {
 		*out = dflt;
@@ -831,6 +898,8 @@ int scn_get_int(const struct scn_obj *o, const char *key, int64_t dflt,
 int scn_get_double(const struct scn_obj *o, const char *key, double dflt,
 		   double min, double max, double *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_DOUBLE, .min = min, .max = max, .dflt = dflt,
+	     .has_dflt = 1);
 	json_t *v = json_object_get(o->obj, key);
 	if (!v) {
 		*out = dflt;
@@ -853,6 +922,7 @@ int scn_get_double(const struct scn_obj *o, const char *key, double dflt,
 int scn_get_bool(const struct scn_obj *o, const char *key, bool dflt,
 		 bool *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_BOOL, .dflt = dflt, .has_dflt = 1);
 	json_t *v = json_object_get(o->obj, key);
 	if (!v) {
 		*out = dflt;
@@ -865,8 +935,20 @@ int scn_get_bool(const struct scn_obj *o, const char *key, bool dflt,
 	return 0;
 }
 
+static int get_string(const struct scn_obj *o, const char *key,
+		      const char *dflt, const char **out,
+		      struct l2s_error *err);
+
 int scn_get_string(const struct scn_obj *o, const char *key,
 		   const char *dflt, const char **out, struct l2s_error *err)
+{
+	NOTE(o, key, .kind = SCN_STRING, .dflt_text = dflt);
+	return get_string(o, key, dflt, out, err);
+}
+
+static int get_string(const struct scn_obj *o, const char *key,
+		      const char *dflt, const char **out,
+		      struct l2s_error *err)
 {
 	json_t *v = json_object_get(o->obj, key);
 	if (!v) {
@@ -883,8 +965,10 @@ int scn_get_string(const struct scn_obj *o, const char *key,
 int scn_get_enum(const struct scn_obj *o, const char *key, int dflt,
 		 const char *const *choices, int *out, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_ENUM, .list = choices, .dflt = dflt,
+	     .has_dflt = dflt >= 0);
 	const char *s;
-	int rc = scn_get_string(o, key, NULL, &s, err);
+	int rc = get_string(o, key, NULL, &s, err);
 	if (rc)
 		return rc;
 	if (!s) {
@@ -915,6 +999,7 @@ int scn_get_enum(const struct scn_obj *o, const char *key, int dflt,
 int scn_get_obj(const struct scn_obj *o, const char *key, struct scn_obj *child,
 		bool *present, struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_OBJECT);
 	json_t *v = json_object_get(o->obj, key);
 	child->scn = o->scn;
 	join_path(child->path, sizeof(child->path), o->path, key);
@@ -938,6 +1023,7 @@ int scn_get_obj(const struct scn_obj *o, const char *key, struct scn_obj *child,
 int scn_get_array(const struct scn_obj *o, const char *key, size_t *n,
 		  struct l2s_error *err)
 {
+	NOTE(o, key, .kind = SCN_ARRAY);
 	json_t *v = json_object_get(o->obj, key);
 	if (!v) {
 		*n = 0;
@@ -960,6 +1046,7 @@ int scn_get_elem(const struct scn_obj *o, const char *key, size_t i,
 	join_path(base, sizeof(base), o->path, key);
 	snprintf(child->path, sizeof(child->path), "%s[%zu]", base, i);
 	child->obj = v;
+	NOTE(child, NULL, .kind = SCN_ELEM);
 	if (!json_is_object(v)) {
 		struct scn_obj at = *child;
 		return scn_fail(&at, NULL, err,

@@ -233,3 +233,16 @@ int units_parse_fee(const char *s, uint64_t *out, char *why, int len)
 	*out = (uint64_t)v;
 	return 0;
 }
+
+const char *units_name(int kind, size_t i)
+{
+	static const struct unit *const tables[] = {
+		duration_units, size_units, rate_units, fee_units,
+	};
+	if (kind < 0 || kind > 3)
+		return NULL;
+	for (size_t k = 0; tables[kind][k].name; k++)
+		if (k == i)
+			return tables[kind][k].name;
+	return NULL;
+}

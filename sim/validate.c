@@ -111,50 +111,6 @@ int validate_sweep_related(const struct sim_model *model,
 	return 0;
 }
 
-/* Removes the member at 'path' ("a.b[2].c": the last step a key) from
- * 'root'.  Returns 0, or -1 when there is no such member. */
-static int remove_path(json_t *root, const char *path)
-{
-	char buf[256], *p = buf, *last_key = NULL;
-	json_t *cur = root, *parent = NULL;
-
-	if (!*path || snprintf(buf, sizeof(buf), "%s", path) >=
-	    (int)sizeof(buf))
-		return -1;
-	while (*p) {
-		if (*p == '[') {
-			char *end;
-			unsigned long i = strtoul(p + 1, &end, 10);
-			if (*end != ']' || !json_is_array(cur))
-				return -1;
-			parent = cur;
-			last_key = NULL;
-			cur = json_array_get(cur, i);
-			p = end + 1;
-		} else {
-			if (*p == '.')
-				p++;
-			size_t len = strcspn(p, ".[");
-			char save = p[len];
-			p[len] = '\0';
-			if (!json_is_object(cur))
-				return -1;
-			parent = cur;
-			last_key = p;
-			cur = json_object_get(cur, p);
-			if (save == '\0')
-				break;
-			p[len] = save;
-			p += len;
-		}
-		if (!cur)
-			return -1;
-	}
-	if (!cur || !parent || !last_key)
-		return -1; /* the whole file, or an array element */
-	return json_object_del(parent, last_key);
-}
-
 /* Whether 'e' only complains that the value removed at 'removed' is
  * missing: "missing key 'K'" at P where P.K is 'removed'. */
 static int is_cascade(const struct l2s_error *e, const char *removed)
@@ -212,7 +168,7 @@ int validate_all(const struct sim_model *model, const char *path,
 		if (repeat)
 			break;
 		(*n_errs)++;
-		if (r != L2S_EINPUT || remove_path(work, e->path) != 0)
+		if (r != L2S_EINPUT || scenario_remove_json(work, e->path) != 0)
 			break;
 	}
 	json_decref(work);

@@ -33,6 +33,8 @@ struct scenario {
 	json_t *root;     /* owned */
 	char *name;       /* "name", or the file's base name */
 	char *sha256;     /* hex digest of the file's bytes */
+	struct scn_schema *schema; /* NULL; set by `l2sim schema` (sim/schema.c)
+				    * to record what the getters read */
 };
 
 /* Loads and parses 'file' (JSON syntax only; sections are checked by the
@@ -61,6 +63,10 @@ int scenario_set(struct scenario *scn, const char *assignment,
  * by sweeps. */
 int scenario_set_json(json_t *root, const char *path, json_t *value,
 		      struct l2s_error *err);
+
+/* Removes the member at 'path' ("a.b[2].c"; the last step must be a key)
+ * from 'root'.  Returns 0, or -1 when there is no such member. */
+int scenario_remove_json(json_t *root, const char *path);
 
 /*
  * Finds the line and column (1-based) of the value at JSON path 'path'
@@ -135,5 +141,36 @@ int units_parse_duration(const char *s, sim_time_t *out, char *why, int len);
 int units_parse_size(const char *s, int64_t *out, char *why, int len);
 int units_parse_rate(const char *s, int64_t *out, char *why, int len);
 int units_parse_fee(const char *s, uint64_t *out, char *why, int len);
+
+/* The i-th unit name of a kind (0 durations, 1 sizes, 2 rates, 3 fees), or
+ * NULL past the last: the tables the parsers use, for the JSON Schema. */
+const char *units_name(int kind, size_t i);
+/* Sizes, rates and fees accept unit names in any letter case; durations
+ * only as listed. */
+#define UNITS_CASE_SENSITIVE(kind) ((kind) == 0)
+
+/* What a getter read, for the JSON Schema (sim/schema.c). */
+enum scn_kind {
+	SCN_KEYS,       /* scn_check_keys: 'list' is the allowed keys */
+	SCN_DURATION, SCN_SIZE, SCN_RATE, SCN_FEE, /* min, max, dflt: base units */
+	SCN_INT, SCN_DOUBLE, SCN_BOOL, SCN_STRING,
+	SCN_ENUM,       /* 'list' is the choices, dflt the default's index */
+	SCN_OBJECT, SCN_ARRAY, SCN_ELEM,
+};
+struct scn_note {
+	enum scn_kind kind;
+	const char *const *list;
+	double min, max, dflt;
+	int has_dflt;
+	const char *dflt_text; /* strings */
+};
+/* For a string that a model matches against 'choices' by hand: records
+ * the choices as an enum for the schema (does nothing otherwise). */
+void scn_note_choices(const struct scn_obj *o, const char *key,
+		      const char *const *choices);
+/* Records that the loader read 'key' of 'o' (NULL for SCN_KEYS and
+ * SCN_ELEM) as 'n'; does nothing unless o->scn->schema is set. */
+void scn_schema_note(const struct scn_obj *o, const char *key,
+		     const struct scn_note *n);
 
 #endif

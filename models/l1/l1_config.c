@@ -49,6 +49,11 @@ static int read_fork(const struct scn_obj *o, struct l1_fork *f,
 	bool explicit_keys = scn_has(o, "blob_target") ||
 			     scn_has(o, "blob_max") ||
 			     scn_has(o, "blob_update_fraction");
+	static const char *const fork_choices[] = {
+		"dencun", "cancun", "pectra", "prague", "fusaka", "osaka",
+		"bpo1", "bpo2", "explicit", NULL,
+	};
+	scn_note_choices(o, "fork", fork_choices);
 	int rc = scn_get_string(o, "fork", explicit_keys ? "explicit" : "bpo2",
 				&name, err);
 	if (rc)
@@ -72,12 +77,8 @@ static int read_fork(const struct scn_obj *o, struct l1_fork *f,
 		f->max_tx_gas = L1_OSAKA_MAX_TX_GAS;
 		f->default_gas_limit = 60000000;
 	} else if (l1_fork_preset(name, f) != 0) {
-		static const char *const all[] = {
-			"dencun", "cancun", "pectra", "prague", "fusaka",
-			"osaka", "bpo1", "bpo2", "explicit", NULL,
-		};
 		rc = scn_fail(o, "fork", err, "unknown fork '%s'", name);
-		const char *near = l2s_closest(name, all);
+		const char *near = l2s_closest(name, fork_choices);
 		if (near)
 			l2s_error_hint(err, "did you mean '%s'?", near);
 		else
