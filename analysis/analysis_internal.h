@@ -158,15 +158,69 @@ struct report {
 	struct an_buf md;      /* report.md */
 	struct an_buf all_gp;  /* gnuplot/all.gp: loads every plot script */
 	size_t n_plots;
+	char **colors;         /* system names in order of first colour */
+	size_t n_colors;
 	struct l2s_error *err;
 };
 
 /* Plots of one scenario (group index gi); each writes its data and
  * script, adds itself to all.gp and adds a figure to the HTML and
- * Markdown.  Return 0 or a negative code. */
-int report_plot_series(struct report *r, size_t gi, size_t pi);
+ * Markdown.  Return 0 or a negative code.  report_plot.c: */
 int report_plot_sweeps(struct report *r, size_t gi);
 int report_plot_bars(struct report *r, size_t gi);
+/* report_series.c: time series, small multiples over sweep points */
+int report_plot_series(struct report *r, size_t gi);
+/* report_views.c: costs, the blob market, scaling, trust, liveness */
+int report_plot_costs(struct report *r, size_t gi);
+int report_plot_blob_market(struct report *r, size_t gi);
+int report_plot_scaling(struct report *r, size_t gi);
+int report_plot_scenarios(struct report *r);
+int report_trust_table(struct report *r, size_t gi);
+int report_plot_liveness(struct report *r, size_t gi);
+
+/* ---- plot helpers shared by report_plot.c, report_series.c and
+ * report_views.c (defined in report_plot.c) ---------------------------- */
+
+/* Range of plotted values: log or zero-anchored axes. */
+struct rp_range {
+	double min_pos, max, min;
+	int negative, any;
+};
+void rp_range_add(struct rp_range *g, double v);
+/* Positive values spanning more than three decades. */
+int rp_range_log(const struct rp_range *g);
+/* "set logscale AXIS", or a range from 0 when the values vary by less
+ * than a fifth of their size (autoscale would zoom into noise). */
+void rp_range_settings(struct an_buf *set, const struct rp_range *g,
+		       const char *axis);
+/* Appends a gnuplot single-quoted string / a data-file label. */
+void rp_quote(struct an_buf *b, const char *s);
+void rp_data_label(struct an_buf *b, const char *s);
+/* The colour of a system ("name" or "name#k") in every plot of the
+ * report, as "#rrggbb"; "all" black, "l1" grey. */
+const char *rp_color(struct report *r, const char *component);
+/* Writes the plot (see report_plot.c); width, height 0: 960 x 540. */
+int rp_emit(struct report *r, const char *id, const char *title,
+	    const char *caption, const char *settings, const char *plot,
+	    const struct an_buf *data, int width, int height);
+/* Small multiples: a gnuplot multiplot of n panels; *cols its columns. */
+void rp_multi_begin(struct an_buf *plot, const char *title, size_t n,
+		    size_t *cols);
+void rp_panel_begin(struct an_buf *plot, size_t k, const char *title);
+void rp_multi_end(struct an_buf *plot);
+void rp_multi_size(size_t n, int *w, int *h);
+/* Whether "all" is worth drawing (more than one system instance). */
+int rp_show_all(const struct an_group *g);
+/* A sweep value as a number (a number, or a zipped list of one number);
+ * 0 when it is not. */
+int rp_sweep_number(json_t *v, double *x);
+void rp_sweep_axis_label(struct an_buf *b, const char *key);
+/* x-axis settings for sorted numeric sweep values x[0..n-1]. */
+void rp_sweep_xaxis(struct an_buf *set, const double *x, size_t n);
+int rp_sweep_keys(const struct an_group *g, char ***keys, size_t *n_keys);
+int rp_strv_push(char ***v, size_t *n, char *s);
+void rp_strv_free(char **v, size_t n);
+int rp_cmp_double(const void *a, const void *b);
 
 /* The users'-fee tables of one scenario (report_fees.c): nothing when no
  * system of it charges fees.  Returns 1 when written, 0 when not, or a

@@ -262,7 +262,8 @@ static const char css[] =
 	"tr:nth-child(even){background:#f4f6fa}"
 	".scroll{overflow-x:auto}"
 	".plots{display:grid;grid-template-columns:repeat(auto-fill,"
-	"minmax(560px,1fr));gap:1em}"
+	"minmax(620px,1fr));gap:1em}"
+	".plots figure.wide{grid-column:1/-1;max-width:1400px}"
 	"figure{margin:0;border:1px solid #dde;padding:.4em;background:#fff}"
 	"figure img{width:100%;height:auto}"
 	"figcaption{font-size:.85em;color:#555}"
@@ -325,23 +326,28 @@ static int section(struct report *r, size_t gi)
 		return rc;
 	rc = 0;
 
+	if ((rc = report_trust_table(r, gi)) < 0)
+		return rc;
+
 	static const char *const heads[] = {
-		"Time series", "Sweeps", "Systems compared",
+		"Systems compared", "Where the cost goes", "Scaling", "Sweeps",
+		"Blob market", "Liveness", "Time series",
 	};
-	for (int part = 0; part < 3; part++) {
+	for (int part = 0; part < 7; part++) {
 		size_t mark_h = r->html.len, mark_m = r->md.len;
 
 		an_buf_printf(&r->html, "<h3>%s</h3>\n<div class=\"plots\">\n",
 			      heads[part]);
 		an_buf_printf(&r->md, "### %s\n\n", heads[part]);
 		before = r->n_plots;
-		if (part == 0) {
-			for (size_t i = 0; i < g->n_points && rc == 0; i++)
-				rc = report_plot_series(r, gi, i);
-		} else if (part == 1) {
-			rc = report_plot_sweeps(r, gi);
-		} else {
-			rc = report_plot_bars(r, gi);
+		switch (part) {
+		case 0: rc = report_plot_bars(r, gi); break;
+		case 1: rc = report_plot_costs(r, gi); break;
+		case 2: rc = report_plot_scaling(r, gi); break;
+		case 3: rc = report_plot_sweeps(r, gi); break;
+		case 4: rc = report_plot_blob_market(r, gi); break;
+		case 5: rc = report_plot_liveness(r, gi); break;
+		default: rc = report_plot_series(r, gi); break;
 		}
 		if (rc < 0)
 			return rc;
@@ -374,6 +380,8 @@ static int build(struct report *r, const char *db_name)
 	for (size_t i = 0; i < r->set->n_groups; i++)
 		if ((rc = section(r, i)) < 0)
 			return rc;
+	if ((rc = report_plot_scenarios(r)) < 0)
+		return rc;
 
 	an_buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 		    "<meta charset=\"utf-8\">\n<title>l2sim report: ");
@@ -594,6 +602,9 @@ out:
 	an_buf_release(&r.html);
 	an_buf_release(&r.md);
 	an_buf_release(&r.all_gp);
+	for (size_t i = 0; i < r.n_colors; i++)
+		free(r.colors[i]);
+	free(r.colors);
 	if (set_loaded)
 		an_set_release(&set);
 	resdb_close(rdb);

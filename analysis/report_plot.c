@@ -18,12 +18,10 @@
 
 #include "analysis_internal.h"
 
-#define MAX_SERIES_POINTS 12 /* sweep points that get time-series plots */
-#define MAX_BAR_POINTS 8     /* sweep points shown as bars side by side */
 #define MAX_BAR_CATEGORIES 12
 
 /* Appends a gnuplot single-quoted string. */
-static void gp_quote(struct an_buf *b, const char *s)
+void rp_quote(struct an_buf *b, const char *s)
 {
 	an_buf_puts(b, "'");
 	for (; *s; s++) {
@@ -38,7 +36,7 @@ static void gp_quote(struct an_buf *b, const char *s)
 }
 
 /* A label for a data file column: double-quoted, without quotes inside. */
-static void data_label(struct an_buf *b, const char *s)
+void rp_data_label(struct an_buf *b, const char *s)
 {
 	an_buf_puts(b, "\"");
 	for (; *s; s++)
@@ -46,20 +44,14 @@ static void data_label(struct an_buf *b, const char *s)
 	an_buf_puts(b, "\"");
 }
 
-/* Tracks the range of plotted values to choose a log scale. */
-struct range {
-	double min_pos, max;
-	double top;  /* largest mean + CI half-width (bar charts) */
-	int negative, any;
-};
-
-static void range_add(struct range *g, double v)
+void rp_range_add(struct rp_range *g, double v)
 {
 	if (!isfinite(v))
 		return;
 	if (!g->any) {
 		g->min_pos = INFINITY;
 		g->max = -INFINITY;
+		g->min = INFINITY;
 	}
 	g->any = 1;
 	if (v < 0)
@@ -68,65 +60,135 @@ static void range_add(struct range *g, double v)
 		g->min_pos = v;
 	if (v > g->max)
 		g->max = v;
+	if (v < g->min)
+		g->min = v;
 }
 
 /* Log scale when the positive values span more than three decades. */
-static int range_log(const struct range *g)
+int rp_range_log(const struct rp_range *g)
 {
 	return g->any && !g->negative && isfinite(g->min_pos) &&
 	       g->max / g->min_pos > 1000;
 }
 
+void rp_range_settings(struct an_buf *set, const struct rp_range *g,
+		       const char *axis)
+{
+	if (!g->any)
+		return;
+	if (rp_range_log(g)) {
+		an_buf_printf(set, "set logscale %s\nset format %s '%%.0e'\n",
+			      axis, axis);
+		return;
+	}
+	/* Autoscaling zooms into noise: 1086..1091 s drawn full height
+	 * reads as a big change.  Values that vary by less than a fifth of
+	 * their size keep zero on the axis. */
+	if (!g->negative && g->max > 0 && (g->max - g->min) < 0.2 * g->max)
+		an_buf_printf(set, "set %srange [0:%.9g]\n", axis,
+			      g->max * 1.12);
+}
+
+/* One colour per system across every plot of a report: Okabe and Ito's
+ * colour-blind-safe set, then Tableau's; "all" black, "l1" grey. */
+const char *rp_color(struct report *r, const char *component)
+{
+	static const char *const palette[] = {
+		"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00",
+		"#56b4e9", "#8c564b", "#7f7f7f", "#bcbd22", "#9467bd",
+		"#17becf", "#f0e442",
+	};
+	char base[128];
+	size_t n = strcspn(component, "#");
+
+	if (!strcmp(component, "all"))
+		return "#000000";
+	if (!strcmp(component, "l1"))
+		return "#555555";
+	snprintf(base, sizeof(base), "%.*s", (int)n, component);
+	for (size_t i = 0; i < r->n_colors; i++)
+		if (!strcmp(r->colors[i], base))
+			return palette[i % (sizeof(palette) / sizeof(*palette))];
+	char **nc = realloc(r->colors, (r->n_colors + 1) * sizeof(*nc));
+	if (nc) {
+		r->colors = nc;
+		if ((nc[r->n_colors] = strdup(base)))
+			r->n_colors++;
+	}
+	return palette[(r->n_colors ? r->n_colors - 1 : 0) %
+		       (sizeof(palette) / sizeof(*palette))];
+}
+
 /*
  * Writes data/ID.dat and gnuplot/ID.gp, adds the script to all.gp and a
  * figure to the page.  'settings' and 'plot' are gnuplot commands; 'plot'
- * refers to the data file as DATA (replaced here).
+ * refers to the data file as DATA (replaced here).  width, height: pixels
+ * (0: 960 x 540).
  */
-static int emit_plot(struct report *r, const char *id, const char *title,
-		     const char *caption, const char *settings,
-		     const char *plot, const struct an_buf *data)
+int rp_emit(struct report *r, const char *id, const char *title,
+	    const char *caption, const char *settings, const char *plot,
+	    const struct an_buf *data, int width, int height)
 {
 	struct an_buf s = {0}, path = {0};
 	const char *p;
-	int rc;
+	int rc, multi = strstr(plot, "set multiplot") != NULL;
 
+	if (width <= 0 || height <= 0) {
+		width = 960;
+		height = 540;
+	}
 	an_buf_printf(&s, "# l2sim report: %s\n", title);
 	an_buf_printf(&s, "# render from the report directory: gnuplot "
 		      "gnuplot/%s.gp\n", id);
-	an_buf_puts(&s, "reset\nset encoding utf8\n"
-		    "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-		    "    set terminal pngcairo noenhanced size 960,540 "
-		    "font 'sans,10'\n"
-		    "} else {\n"
-		    "    set terminal png noenhanced size 960,540\n"
-		    "}\n");
+	/* Fonts sized for a figure shown at about half its width in the
+	 * page grid. */
+	an_buf_printf(&s, "reset\nset encoding utf8\n"
+		      "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+		      "    set terminal pngcairo noenhanced size %d,%d "
+		      "font 'sans,14' linewidth 1.5\n"
+		      "} else {\n"
+		      "    set terminal png noenhanced size %d,%d large\n"
+		      "}\n", width, height, width, height);
 	an_buf_printf(&s, "set output 'plots/%s.png'\n", id);
-	an_buf_puts(&s, "set title ");
-	gp_quote(&s, title);
-	an_buf_puts(&s, "\nset grid\nset key below\n"
+	if (!multi) {
+		an_buf_puts(&s, "set title ");
+		rp_quote(&s, title);
+		an_buf_puts(&s, " font ',16'\n");
+	}
+	an_buf_puts(&s, "set grid lc rgb '#dddddd'\nset key below\n"
+		    "set border lc rgb '#444444'\n"
 		    "set datafile missing '?'\n");
 	an_buf_puts(&s, settings);
 	/* the plot command with DATA replaced by the data file's name */
+	struct an_buf body = {0};
 	for (p = plot; *p; ) {
 		const char *d = strstr(p, "DATA");
 		if (!d) {
-			an_buf_puts(&s, p);
+			an_buf_puts(&body, p);
 			break;
 		}
-		an_buf_printf(&s, "%.*s'data/%s.dat'", (int)(d - p), p, id);
+		an_buf_printf(&body, "%.*s'data/%s.dat'", (int)(d - p), p, id);
 		p = d + 4;
 	}
-	an_buf_puts(&s, "\nset terminal svg noenhanced size 960,540 "
-		    "font 'sans,10' background '#ffffff'\n");
-	an_buf_printf(&s, "set output 'plots/%s.svg'\nreplot\nunset output\n",
-		      id);
+	an_buf_puts(&s, body.s ? body.s : "");
+	an_buf_printf(&s, "\nset terminal svg noenhanced size %d,%d "
+		      "font 'sans,14' linewidth 1.5 background '#ffffff'\n",
+		      width, height);
+	an_buf_printf(&s, "set output 'plots/%s.svg'\n", id);
+	/* replot cannot redo a multiplot: repeat the commands */
+	if (multi)
+		an_buf_printf(&s, "%s\n", body.s ? body.s : "");
+	else
+		an_buf_puts(&s, "replot\n");
+	an_buf_puts(&s, "unset output\n");
+	an_buf_release(&body);
 	if (s.oom || data->oom) {
 		an_buf_release(&s);
 		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 	}
 	an_buf_printf(&path, "data/%s.dat", id);
 	rc = html_write_file(r->dir, path.s, data->s ? data->s : "",
-			       data->len, r->err);
+			     data->len, r->err);
 	an_buf_release(&path);
 	if (rc == 0) {
 		an_buf_printf(&path, "gnuplot/%s.gp", id);
@@ -139,11 +201,12 @@ static int emit_plot(struct report *r, const char *id, const char *title,
 	an_buf_printf(&r->all_gp, "load 'gnuplot/%s.gp'\n", id);
 	r->n_plots++;
 
-	an_buf_printf(&r->html, "<figure><a href=\"plots/%s.svg\"><img "
-		      "src=\"plots/%s.png\" alt=\"", id, id);
+	an_buf_printf(&r->html, "<figure%s id=\"%s\"><a href=\"plots/%s.svg\">"
+		      "<img src=\"plots/%s.png\" alt=\"", width > 1000 ?
+		      " class=\"wide\"" : "", id, id, id);
 	html_escape(&r->html, title);
-	an_buf_puts(&r->html, "\" width=\"960\" height=\"540\"></a>"
-		    "<figcaption>");
+	an_buf_printf(&r->html, "\" width=\"%d\" height=\"%d\" loading=\"lazy\">"
+		      "</a><figcaption>", width, height);
 	html_escape(&r->html, caption);
 	an_buf_puts(&r->html, "</figcaption></figure>\n");
 	an_buf_printf(&r->md, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))"
@@ -151,384 +214,56 @@ static int emit_plot(struct report *r, const char *id, const char *title,
 	return 0;
 }
 
-/* ---- time series ---------------------------------------------------- */
+/* ---- small multiples --------------------------------------------------- */
 
-struct ts {
-	char *component, *name;
-	double *t, *v;
-	size_t n, cap;
-	int used;
-};
-
-struct ts_set {
-	struct ts *s;
-	size_t n;
-};
-
-static void ts_release(struct ts_set *ss)
+void rp_multi_begin(struct an_buf *plot, const char *title, size_t n,
+		    size_t *cols)
 {
-	for (size_t i = 0; i < ss->n; i++) {
-		free(ss->s[i].component);
-		free(ss->s[i].name);
-		free(ss->s[i].t);
-		free(ss->s[i].v);
-	}
-	free(ss->s);
+	size_t c = n <= 1 ? 1 : n <= 4 ? 2 : 3;
+	size_t rows = (n + c - 1) / c;
+
+	*cols = c;
+	an_buf_printf(plot, "set multiplot layout %zu,%zu title ", rows, c);
+	rp_quote(plot, title);
+	/* equal panels; the key of the first panel sits below them all */
+	an_buf_printf(plot, " font ',16' margins 0.07,0.98,%.3f,%.3f "
+		      "spacing 0.08,%.3f\n", rows > 2 ? 0.09 : 0.14,
+		      rows > 2 ? 0.94 : 0.9, rows > 2 ? 0.09 : 0.14);
 }
 
-static struct ts *ts_find(struct ts_set *ss, const char *component,
-			  const char *name)
+void rp_panel_begin(struct an_buf *plot, size_t k, const char *title)
 {
-	for (size_t i = 0; i < ss->n; i++)
-		if (strcmp(ss->s[i].component, component) == 0 &&
-		    strcmp(ss->s[i].name, name) == 0)
-			return &ss->s[i];
-	return NULL;
+	an_buf_puts(plot, "unset logscale\nset autoscale\nset format y '% h'\n"
+		    "unset object\nunset arrow\nunset label\n");
+	if (k == 0)
+		an_buf_puts(plot, "set key at screen 0.5, screen 0.005 center "
+			    "bottom horizontal maxrows 2 font ',12'\n");
+	else
+		an_buf_puts(plot, "unset key\n");
+	an_buf_puts(plot, "set title ");
+	rp_quote(plot, title);
+	an_buf_puts(plot, " font ',13'\n");
 }
 
-/* Series of one sweep point, averaged over its replications at each t. */
-static int ts_load(struct report *r, const struct an_point *p,
-		   struct ts_set *ss)
+void rp_multi_end(struct an_buf *plot)
 {
-	struct an_buf sql = {0};
-	sqlite3_stmt *st = NULL;
-	int step, rc = 0;
-
-	memset(ss, 0, sizeof(*ss));
-	an_buf_puts(&sql, "SELECT component, name, t_seconds, avg(value) "
-		    "FROM series WHERE value IS NOT NULL AND run_id IN (");
-	for (size_t i = 0; i < p->n_runs; i++)
-		an_buf_printf(&sql, "%s%lld", i ? "," : "",
-			      (long long)p->runs[i]);
-	an_buf_puts(&sql, ") GROUP BY component, name, t_seconds "
-		    "ORDER BY component, name, t_seconds");
-	if (sql.oom) {
-		an_buf_release(&sql);
-		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
-	}
-	if (sqlite3_prepare_v2(r->set->db, sql.s, -1, &st, NULL) != SQLITE_OK) {
-		rc = l2s_error_set(r->err, L2S_EDB, "cannot read table "
-				   "'series': %s", sqlite3_errmsg(r->set->db));
-		goto out;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		const char *n = (const char *)sqlite3_column_text(st, 1);
-		struct ts *s;
-
-		if (!c || !n)
-			continue;
-		s = ss->n ? &ss->s[ss->n - 1] : NULL;
-		if (!s || strcmp(s->component, c) || strcmp(s->name, n)) {
-			struct ts *ns = realloc(ss->s, (ss->n + 1) *
-						sizeof(*ns));
-			if (!ns)
-				goto oom;
-			ss->s = ns;
-			s = &ns[ss->n++];
-			memset(s, 0, sizeof(*s));
-			s->component = strdup(c);
-			s->name = strdup(n);
-			if (!s->component || !s->name)
-				goto oom;
-		}
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 256;
-			double *t = realloc(s->t, cap * sizeof(*t));
-			if (t)
-				s->t = t;
-			double *v = realloc(s->v, cap * sizeof(*v));
-			if (v)
-				s->v = v;
-			if (!t || !v)
-				goto oom;
-			s->cap = cap;
-		}
-		s->t[s->n] = sqlite3_column_double(st, 2);
-		s->v[s->n] = sqlite3_column_double(st, 3);
-		s->n++;
-	}
-	if (step != SQLITE_DONE)
-		rc = l2s_error_set(r->err, L2S_EDB, "cannot read table "
-				   "'series': %s", sqlite3_errmsg(r->set->db));
-	goto out;
-oom:
-	rc = l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
-out:
-	sqlite3_finalize(st);
-	an_buf_release(&sql);
-	if (rc < 0)
-		ts_release(ss);
-	return rc;
+	an_buf_puts(plot, "unset multiplot\n");
 }
 
-struct line {
-	const struct ts *s;
-	char title[160];
-	double scale;
-	int color;  /* 1-based line colour */
-	int dashed;
-	int y2;
-};
-
-/* Plots time-series lines; 'ylabel2' non-NULL puts y2 lines there. */
-static int plot_lines(struct report *r, const char *id, const char *title,
-		      const char *caption, const char *ylabel,
-		      const char *ylabel2, const struct line *lines, size_t n)
+void rp_multi_size(size_t n, int *w, int *h)
 {
-	struct an_buf data = {0}, set = {0}, plot = {0};
-	struct range ry = {0}, ry2 = {0};
-	double tmax = 0, div;
-	const char *unit;
-	int rc, blocks = 0;
+	size_t c = n <= 1 ? 1 : n <= 4 ? 2 : 3;
+	size_t rows = (n + c - 1) / c;
 
-	if (n == 0)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < lines[i].s->n; k++) {
-			double v = lines[i].s->v[k] * lines[i].scale;
-			range_add(lines[i].y2 ? &ry2 : &ry, v);
-			if (lines[i].s->t[k] > tmax)
-				tmax = lines[i].s->t[k];
-		}
-	if (tmax <= 600) {
-		div = 1;
-		unit = "s";
-	} else if (tmax <= 3 * 3600) {
-		div = 60;
-		unit = "min";
-	} else if (tmax <= 3 * 86400) {
-		div = 3600;
-		unit = "h";
-	} else {
-		div = 86400;
-		unit = "days";
-	}
-	an_buf_printf(&set, "set xlabel 'simulated time (%s)'\nset ylabel ",
-		      unit);
-	gp_quote(&set, ylabel);
-	an_buf_puts(&set, "\n");
-	if (range_log(&ry))
-		an_buf_puts(&set, "set logscale y\n");
-	if (ylabel2) {
-		an_buf_puts(&set, "set y2label ");
-		gp_quote(&set, ylabel2);
-		an_buf_puts(&set, "\nset y2tics\nset ytics nomirror\n");
-		if (range_log(&ry2))
-			an_buf_puts(&set, "set logscale y2\n");
-	}
-	an_buf_puts(&plot, "plot ");
-	for (size_t i = 0; i < n; i++) {
-		const struct line *l = &lines[i];
-
-		if (l->s->n == 0)
-			continue;
-		if (blocks)
-			an_buf_puts(&data, "\n\n");
-		an_buf_printf(&data, "# %s %s\n", l->s->component, l->s->name);
-		for (size_t k = 0; k < l->s->n; k++)
-			an_buf_printf(&data, "%.9g %.9g\n", l->s->t[k],
-				      l->s->v[k] * l->scale);
-		an_buf_printf(&plot, "%sDATA index %d using ($1/%g):2 with "
-			      "lines lw 1.5 lc %d dt %d axes x1y%d title ",
-			      blocks ? ", \\\n     " : "", blocks, div,
-			      l->color, l->dashed ? 2 : 1, l->y2 ? 2 : 1);
-		gp_quote(&plot, l->title);
-		blocks++;
-	}
-	rc = 0;
-	if (blocks)
-		rc = emit_plot(r, id, title, caption, set.s ? set.s : "",
-			       plot.s, &data);
-	an_buf_release(&data);
-	an_buf_release(&set);
-	an_buf_release(&plot);
-	return rc;
-}
-
-/* Lines of every series called 'name' (except of l1, unless l1_only). */
-static size_t collect(struct ts_set *ss, const char *name, double scale,
-		      int l1_only, struct line *out, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ss->n && n < max; i++) {
-		struct ts *s = &ss->s[i];
-		if (strcmp(s->name, name) ||
-		    (strcmp(s->component, "l1") == 0) != l1_only)
-			continue;
-		s->used = 1;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].s = s;
-		out[n].scale = scale;
-		out[n].color = (int)n + 1;
-		snprintf(out[n].title, sizeof(out[n].title), "%s",
-			 s->component);
-		n++;
-	}
-	return n;
-}
-
-int report_plot_series(struct report *r, size_t gi, size_t pi)
-{
-	const struct an_group *g = &r->set->groups[gi];
-	const struct an_point *p = &g->points[pi];
-	struct ts_set ss;
-	struct line *lines = NULL;
-	char id[64], title[512], suffix[300];
-	int rc;
-
-	if (pi >= MAX_SERIES_POINTS)
-		return 0;
-	if ((rc = ts_load(r, p, &ss)) < 0)
-		return rc;
-	if (ss.n == 0) {
-		ts_release(&ss);
-		return 0;
-	}
-	lines = calloc(2 * ss.n, sizeof(*lines));
-	if (!lines) {
-		ts_release(&ss);
-		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
-	}
-	snprintf(suffix, sizeof(suffix), "%s%s%s", p->label[0] ? " (" : "",
-		 p->label, p->label[0] ? ")" : "");
-	char caption[256];
-	snprintf(caption, sizeof(caption), "mean over %zu replication%s at "
-		 "each time", p->n_runs, p->n_runs == 1 ? "" : "s");
-
-	/* offered (dashed) and posted (solid) in one colour per system */
-	size_t n = 0;
-	for (size_t i = 0; i < ss.n; i++) {
-		struct ts *s = &ss.s[i];
-		int offered = strcmp(s->name, "tps_offered") == 0;
-		if ((!offered && strcmp(s->name, "tps_posted")) ||
-		    strcmp(s->component, "l1") == 0)
-			continue;
-		s->used = 1;
-		memset(&lines[n], 0, sizeof(lines[n]));
-		lines[n].s = s;
-		lines[n].scale = 1;
-		lines[n].dashed = offered;
-		snprintf(lines[n].title, sizeof(lines[n].title), "%s %s",
-			 s->component, offered ? "offered" : "posted");
-		n++;
-	}
-	/* one colour per component */
-	{
-		int next = 1;
-		for (size_t i = 0; i < n; i++) {
-			lines[i].color = 0;
-			for (size_t k = 0; k < i; k++)
-				if (strcmp(lines[k].s->component,
-					   lines[i].s->component) == 0)
-					lines[i].color = lines[k].color;
-			if (!lines[i].color)
-				lines[i].color = next++;
-		}
-	}
-	snprintf(id, sizeof(id), "s%zu-p%zu-throughput", gi + 1, pi + 1);
-	snprintf(title, sizeof(title), "%s: throughput offered (dashed) and "
-		 "posted (solid)%s", g->scenario, suffix);
-	if ((rc = plot_lines(r, id, title, caption, "transactions per second",
-			     NULL, lines, n)) < 0)
-		goto out;
-
-	static const struct {
-		const char *name, *slug, *what, *ylabel;
-		double scale;
-		int l1;
-	} simple[] = {
-		{"backlog", "backlog", "backlog", "transactions waiting", 1, 0},
-		{"l1_da_bytes_per_tx", "bytes", "L1 DA bytes per posted tx",
-		 "bytes per tx", 1, 0},
-		{"cost_eth_per_tx", "cost", "cost per posted tx",
-		 "gwei per tx", 1e9, 0},
-		{"blobs_per_block", "blobs", "blobs per L1 block",
-		 "blobs per block", 1, 1},
-	};
-	for (size_t k = 0; k < sizeof(simple) / sizeof(simple[0]); k++) {
-		if (k == 3) {
-			/* L1 fees first, two axes */
-			struct ts *base = ts_find(&ss, "l1", "base_fee_gwei");
-			struct ts *blob = ts_find(&ss, "l1",
-						  "blob_base_fee_gwei");
-			size_t m = 0;
-			if (base) {
-				base->used = 1;
-				memset(&lines[m], 0, sizeof(lines[m]));
-				lines[m] = (struct line){.s = base, .scale = 1,
-							 .color = 1};
-				snprintf(lines[m].title, sizeof(lines[m].title),
-					 "base fee (left axis)");
-				m++;
-			}
-			if (blob) {
-				blob->used = 1;
-				lines[m] = (struct line){.s = blob, .scale = 1,
-							 .color = 2, .y2 = 1};
-				snprintf(lines[m].title, sizeof(lines[m].title),
-					 "blob base fee (right axis)");
-				m++;
-			}
-			snprintf(id, sizeof(id), "s%zu-p%zu-l1-fees", gi + 1,
-				 pi + 1);
-			snprintf(title, sizeof(title), "%s: L1 base fee and "
-				 "blob base fee%s", g->scenario, suffix);
-			if ((rc = plot_lines(r, id, title, caption,
-					     "base fee (gwei)",
-					     blob ? "blob base fee (gwei)" :
-					     NULL, lines, m)) < 0)
-				goto out;
-		}
-		n = collect(&ss, simple[k].name, simple[k].scale, simple[k].l1,
-			    lines, 2 * ss.n);
-		snprintf(id, sizeof(id), "s%zu-p%zu-%s", gi + 1, pi + 1,
-			 simple[k].slug);
-		snprintf(title, sizeof(title), "%s: %s%s", g->scenario,
-			 simple[k].what, suffix);
-		if ((rc = plot_lines(r, id, title, caption, simple[k].ylabel,
-				     NULL, lines, n)) < 0)
-			goto out;
-	}
-	/* whatever else the run recorded, one plot per series name */
-	for (size_t i = 0, extra = 0; i < ss.n; i++) {
-		if (ss.s[i].used)
-			continue;
-		const char *name = ss.s[i].name;
-		n = 0;
-		for (size_t k = i; k < ss.n; k++) {
-			struct ts *s = &ss.s[k];
-			if (s->used || strcmp(s->name, name))
-				continue;
-			s->used = 1;
-			memset(&lines[n], 0, sizeof(lines[n]));
-			lines[n].s = s;
-			lines[n].scale = 1;
-			lines[n].color = (int)n + 1;
-			snprintf(lines[n].title, sizeof(lines[n].title), "%s",
-				 s->component);
-			n++;
-		}
-		snprintf(id, sizeof(id), "s%zu-p%zu-other%zu", gi + 1, pi + 1,
-			 ++extra);
-		snprintf(title, sizeof(title), "%s: %s%s", g->scenario, name,
-			 suffix);
-		if ((rc = plot_lines(r, id, title, caption, name, NULL, lines,
-				     n)) < 0)
-			goto out;
-	}
-out:
-	free(lines);
-	ts_release(&ss);
-	return rc;
+	*w = c == 1 ? 960 : 1400;
+	*h = (int)(rows * (c == 1 ? 480 : 400) + 120);
 }
 
 /* ---- sweeps ------------------------------------------------------------ */
 
 /* Components plotted per system: each system (by base name) and "all" when
  * there is more than one system instance. */
-static int show_all(const struct an_group *g)
+int rp_show_all(const struct an_group *g)
 {
 	return g->n_systems > 2 ||
 	       (g->n_systems == 2 && strcmp(g->systems[1], "all") != 0);
@@ -539,9 +274,9 @@ static const struct {
 	double scale;
 	int l1;
 } sweep_metrics[] = {
-	{"tps_posted", "posted throughput", "transactions per second", 1, 0},
-	{"l1_da_bytes_per_tx", "L1 DA bytes per tx", "bytes per tx", 1, 0},
-	{"cost_eth_per_tx", "cost per tx", "gwei per tx", 1e9, 0},
+	{"tps_posted", "posted throughput", "tx/s", 1, 0},
+	{"l1_da_bytes_per_tx", "L1 DA bytes per tx", "bytes", 1, 0},
+	{"cost_eth_per_tx", "cost per tx", "gwei", 1e9, 0},
 	{"latency_posted_p50", "median latency to posting", "seconds", 1, 0},
 	{"latency_finalized_p50", "median latency to finality", "seconds", 1,
 	 0},
@@ -552,6 +287,7 @@ static const struct {
 	{"base_fee_gwei_mean", "mean L1 base fee", "gwei", 1, 1},
 	{"blob_base_fee_gwei_mean", "mean blob base fee", "gwei", 1, 1},
 };
+#define N_SWEEP_METRICS (sizeof(sweep_metrics) / sizeof(sweep_metrics[0]))
 
 struct sweep_row {
 	double x;
@@ -565,27 +301,101 @@ static int cmp_row(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One plot of metric m against sweep key 'key'. */
-static int sweep_plot(struct report *r, size_t gi, size_t ki,
-		      const char *key, int numeric, char **cats,
-		      size_t n_cats, char **others, size_t n_others,
-		      size_t m)
+int rp_sweep_number(json_t *v, double *x)
+{
+	size_t i;
+	json_t *e;
+
+	if (json_is_number(v)) {
+		*x = json_number_value(v);
+		return 1;
+	}
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return 0;
+	/* a zipped key whose paths take the same number ("count of each") */
+	json_array_foreach(v, i, e) {
+		if (!json_is_number(e))
+			return 0;
+		if (i == 0)
+			*x = json_number_value(e);
+		else if (json_number_value(e) != *x)
+			return 0;
+	}
+	return 1;
+}
+
+/* The axis label of a sweep key: "a,b" of equal values reads "a = b". */
+void rp_sweep_axis_label(struct an_buf *b, const char *key)
+{
+	for (const char *p = key; *p; p++) {
+		if (*p == ',')
+			an_buf_puts(b, " = ");
+		else
+			an_buf_printf(b, "%c", *p);
+	}
+}
+
+/* x-axis settings for numeric sweep values: a log axis (base 2 when every
+ * value is a power of two) when they span 16x or more. */
+void rp_sweep_xaxis(struct an_buf *set, const double *x, size_t n)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	int pow2 = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] < lo)
+			lo = x[i];
+		if (x[i] > hi)
+			hi = x[i];
+		double l = log2(x[i]);
+		pow2 &= x[i] > 0 && l == floor(l);
+	}
+	if (n > 1 && lo > 0 && hi / lo >= 16) {
+		an_buf_printf(set, "set logscale x %d\n", pow2 ? 2 : 10);
+		an_buf_printf(set, "set xrange [%.9g:%.9g]\n", lo / 1.3,
+			      hi * 1.3);
+		if (pow2 && n <= 16) {
+			an_buf_puts(set, "set xtics (");
+			for (size_t i = 0; i < n; i++)
+				an_buf_printf(set, "%s\"%g\" %.9g", i ? ", " :
+					      "", x[i], x[i]);
+			an_buf_puts(set, ")\n");
+		}
+	} else {
+		an_buf_puts(set, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+	}
+}
+
+/* The panel of metric m against 'key': data blocks appended to 'data'
+ * from index *blocks on, plot command to 'plot'.  Returns 1 when the
+ * panel has data, 0 when not, or a negative code. */
+static int sweep_panel(struct report *r, size_t gi, const char *key,
+		       int numeric, char **cats, size_t n_cats,
+		       char **others, size_t n_others, size_t m,
+		       struct an_buf *data, struct an_buf *plot,
+		       int *blocks, int *errbars)
 {
 	const struct an_group *g = &r->set->groups[gi];
-	struct an_buf data = {0}, set = {0}, plot = {0};
+	struct an_buf set = {0}, cmd = {0};
 	struct sweep_row *rows = calloc(g->n_points, sizeof(*rows));
-	struct range ry = {0};
-	int rc = 0, blocks = 0, errbars = 0;
-	size_t n_comp = sweep_metrics[m].l1 ? 1 : g->n_bases;
-	char id[64], title[512];
+	double *xs = calloc(g->n_points + 1, sizeof(*xs));
+	struct rp_range ry = {0};
+	size_t n_comp = sweep_metrics[m].l1 ? 1 : g->n_bases, n_xs = 0;
+	int rc = 0, drawn = 0;
 
-	if (!rows)
+	if (!rows || !xs) {
+		free(rows);
+		free(xs);
 		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
-	an_buf_puts(&plot, "plot ");
-	for (size_t c = 0; c < n_comp; c++) {
+	}
+	an_buf_puts(&cmd, "plot ");
+	/* "all" first, so that a system equal to it is drawn on top */
+	for (size_t cc = 0; cc < n_comp; cc++) {
+		size_t c = sweep_metrics[m].l1 ? 0 :
+			(cc == 0 ? n_comp - 1 : cc - 1);
 		const char *comp = sweep_metrics[m].l1 ? "l1" : g->bases[c];
-		if (!sweep_metrics[m].l1 && strcmp(comp, "all") == 0 &&
-		    !show_all(g))
+		int is_all = !strcmp(comp, "all");
+		if (!sweep_metrics[m].l1 && is_all && !rp_show_all(g))
 			continue;
 		for (size_t o = 0; o < n_others; o++) {
 			size_t n = 0;
@@ -606,7 +416,7 @@ static int sweep_plot(struct report *r, size_t gi, size_t ki,
 				if (rows[n].st.n == 0)
 					continue;
 				if (numeric) {
-					rows[n].x = json_number_value(v);
+					rp_sweep_number(v, &rows[n].x);
 				} else {
 					char *s = json_is_string(v) ?
 						strdup(json_string_value(v)) :
@@ -623,17 +433,25 @@ static int sweep_plot(struct report *r, size_t gi, size_t ki,
 			if (n == 0)
 				continue;
 			qsort(rows, n, sizeof(*rows), cmp_row);
-			if (blocks)
-				an_buf_puts(&data, "\n\n");
-			an_buf_printf(&data, "# %s %s\n", comp, others[o]);
+			if (*blocks)
+				an_buf_puts(data, "\n\n");
+			an_buf_printf(data, "# %s %s %s\n",
+				      sweep_metrics[m].name, comp, others[o]);
 			for (size_t i = 0; i < n; i++) {
 				double sc = sweep_metrics[m].scale;
 				double h = isnan(rows[i].st.half) ? 0 :
 					rows[i].st.half * sc;
 				if (h > 0)
-					errbars = 1;
-				range_add(&ry, rows[i].st.mean * sc);
-				an_buf_printf(&data, "%.9g %.9g %.9g\n",
+					*errbars = 1;
+				rp_range_add(&ry, rows[i].st.mean * sc);
+				if (n_xs < g->n_points) {
+					int seen = 0;
+					for (size_t k = 0; k < n_xs; k++)
+						seen |= xs[k] == rows[i].x;
+					if (!seen)
+						xs[n_xs++] = rows[i].x;
+				}
+				an_buf_printf(data, "%.9g %.9g %.9g\n",
 					      rows[i].x, rows[i].st.mean * sc,
 					      h);
 			}
@@ -641,62 +459,129 @@ static int sweep_plot(struct report *r, size_t gi, size_t ki,
 			snprintf(t, sizeof(t), "%s%s%s%s", comp,
 				 others[o][0] ? " (" : "", others[o],
 				 others[o][0] ? ")" : "");
-			an_buf_printf(&plot, "%sDATA index %d using 1:2:3 with "
-				      "yerrorlines lw 1.5 pt 7 ps 0.8 lc %d "
-				      "title ", blocks ? ", \\\n     " : "",
-				      blocks, blocks + 1);
-			gp_quote(&plot, t);
-			blocks++;
+			an_buf_printf(&cmd, "%sDATA index %d using 1:2:3 with "
+				      "yerrorlines lw %s pt 7 ps 0.9 lc rgb "
+				      "'%s' dt %zu title ", drawn ? ", \\\n  "
+				      : "", *blocks, is_all ? "4" : "2",
+				      is_all ? "#aaaaaa" : rp_color(r, comp),
+				      o % 5 + 1);
+			rp_quote(&cmd, t);
+			(*blocks)++;
+			drawn++;
 		}
 	}
-	if (!blocks)
+	if (!drawn)
 		goto out;
-	if (!errbars) {
-		/* one replication: no bars to draw */
-		char *s = plot.s;
-		char *e;
-		while ((e = strstr(s, "using 1:2:3 with yerrorlines"))) {
-			memcpy(e, "using 1:2   with linespoints", 28);
-			s = e + 28;
-		}
+	an_buf_puts(&set, "set xlabel ");
+	{
+		struct an_buf k = {0};
+		rp_sweep_axis_label(&k, key);
+		rp_quote(&set, k.s ? k.s : key);
+		an_buf_release(&k);
 	}
-	an_buf_printf(&set, "set xlabel ");
-	gp_quote(&set, key);
 	an_buf_puts(&set, "\nset ylabel ");
-	gp_quote(&set, sweep_metrics[m].ylabel);
+	rp_quote(&set, sweep_metrics[m].ylabel);
 	an_buf_puts(&set, "\n");
 	if (!numeric) {
 		an_buf_printf(&set, "set xrange [-0.5:%g]\nset xtics (",
 			      (double)n_cats - 0.5);
 		for (size_t k = 0; k < n_cats; k++) {
 			an_buf_puts(&set, k ? ", " : "");
-			gp_quote(&set, cats[k]);
+			rp_quote(&set, cats[k]);
 			an_buf_printf(&set, " %zu", k);
 		}
 		an_buf_puts(&set, ")\n");
 	} else {
-		an_buf_puts(&set, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+		qsort(xs, n_xs, sizeof(*xs), rp_cmp_double);
+		rp_sweep_xaxis(&set, xs, n_xs);
 	}
-	if (range_log(&ry))
-		an_buf_puts(&set, "set logscale y\n");
-	snprintf(id, sizeof(id), "s%zu-sweep%zu-%s", gi + 1, ki + 1,
-		 sweep_metrics[m].name);
-	snprintf(title, sizeof(title), "%s: %s against %s", g->scenario,
-		 sweep_metrics[m].what, key);
-	rc = emit_plot(r, id, title, errbars ?
-		       "mean over replications; error bars: 95% confidence "
-		       "interval (Student t)" :
-		       "one replication per sweep point",
-		       set.s, plot.s, &data);
+	rp_range_settings(&set, &ry, "y");
+	an_buf_puts(plot, set.s);
+	an_buf_puts(plot, cmd.s);
+	an_buf_puts(plot, "\n");
+	rc = 1;
 out:
 	free(rows);
-	an_buf_release(&data);
+	free(xs);
 	an_buf_release(&set);
-	an_buf_release(&plot);
+	an_buf_release(&cmd);
 	return rc;
 }
 
-static int strv_push(char ***v, size_t *n, char *s)
+int rp_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Every metric against sweep key 'key', as one figure of small
+ * multiples. */
+static int sweep_figure(struct report *r, size_t gi, size_t ki,
+			const char *key, int numeric, char **cats,
+			size_t n_cats, char **others, size_t n_others)
+{
+	const struct an_group *g = &r->set->groups[gi];
+	struct an_buf data = {0}, plot = {0}, panel = {0}, title = {0};
+	int blocks = 0, errbars = 0, rc = 0, w, h;
+	size_t n_panels = 0, cols;
+	size_t have[N_SWEEP_METRICS];
+	char id[64];
+
+	/* which metrics have data: a dry run into scratch buffers */
+	for (size_t m = 0; m < N_SWEEP_METRICS; m++) {
+		struct an_buf d = {0}, p = {0};
+		int b = 0, e = 0;
+		rc = sweep_panel(r, gi, key, numeric, cats, n_cats, others,
+				 n_others, m, &d, &p, &b, &e);
+		an_buf_release(&d);
+		an_buf_release(&p);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			have[n_panels++] = m;
+	}
+	if (n_panels == 0)
+		return 0;
+	an_buf_printf(&title, "%s: metrics against ", g->scenario);
+	rp_sweep_axis_label(&title, key);
+	rp_multi_begin(&plot, title.s, n_panels, &cols);
+	for (size_t k = 0; k < n_panels && rc >= 0; k++) {
+		size_t m = have[k];
+		char pt[160];
+		snprintf(pt, sizeof(pt), "%s (%s)", sweep_metrics[m].what,
+			 sweep_metrics[m].ylabel);
+		rp_panel_begin(&plot, k, pt);
+		rc = sweep_panel(r, gi, key, numeric, cats, n_cats, others,
+				 n_others, m, &data, &plot, &blocks, &errbars);
+	}
+	rp_multi_end(&plot);
+	if (rc >= 0) {
+		if (!errbars) {
+			/* one replication: no bars to draw */
+			char *s = plot.s, *e;
+			while ((e = strstr(s, "using 1:2:3 with yerrorlines"))) {
+				memcpy(e, "using 1:2   with linespoints", 28);
+				s = e + 28;
+			}
+		}
+		snprintf(id, sizeof(id), "s%zu-sweep%zu", gi + 1, ki + 1);
+		rp_multi_size(n_panels, &w, &h);
+		rc = rp_emit(r, id, title.s, errbars ?
+			     "mean over replications; error bars: 95% "
+			     "confidence interval (Student t); one colour per "
+			     "system in every plot, all in grey" :
+			     "one replication per sweep point; one colour per "
+			     "system in every plot, all in grey",
+			     "", plot.s, &data, w, h);
+	}
+	an_buf_release(&data);
+	an_buf_release(&plot);
+	an_buf_release(&panel);
+	an_buf_release(&title);
+	return rc < 0 ? rc : 0;
+}
+
+int rp_strv_push(char ***v, size_t *n, char *s)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*v)[i], s) == 0) {
@@ -713,11 +598,29 @@ static int strv_push(char ***v, size_t *n, char *s)
 	return 0;
 }
 
-static void strv_free(char **v, size_t n)
+void rp_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* The swept keys of a group and, per key, whether every value is a
+ * number (or a zipped list of one number). */
+int rp_sweep_keys(const struct an_group *g, char ***keys, size_t *n_keys)
+{
+	*keys = NULL;
+	*n_keys = 0;
+	for (size_t i = 0; i < g->n_points; i++) {
+		const char *key;
+		json_t *v;
+		json_object_foreach(g->points[i].sweep, key, v) {
+			char *k = strdup(key);
+			if (!k || rp_strv_push(keys, n_keys, k) < 0)
+				return L2S_ENOMEM;
+		}
+	}
+	return 0;
 }
 
 int report_plot_sweeps(struct report *r, size_t gi)
@@ -729,17 +632,9 @@ int report_plot_sweeps(struct report *r, size_t gi)
 
 	if (g->n_points < 2)
 		return 0;
-	for (size_t i = 0; i < g->n_points; i++) {
-		const char *key;
-		json_t *v;
-		json_object_foreach(g->points[i].sweep, key, v) {
-			char *k = strdup(key);
-			if (!k || strv_push(&keys, &n_keys, k) < 0) {
-				strv_free(keys, n_keys);
-				return l2s_error_set(r->err, L2S_ENOMEM,
-						     "out of memory");
-			}
-		}
+	if (rp_sweep_keys(g, &keys, &n_keys) < 0) {
+		rp_strv_free(keys, n_keys);
+		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 	}
 	for (size_t ki = 0; ki < n_keys && rc == 0; ki++) {
 		char **cats = NULL, **others = NULL;
@@ -750,9 +645,10 @@ int report_plot_sweeps(struct report *r, size_t gi)
 			json_t *v = json_object_get(g->points[i].sweep,
 						    keys[ki]);
 			char *s, *o;
+			double x;
 			if (!v)
 				continue;
-			numeric &= json_is_number(v);
+			numeric &= rp_sweep_number(v, &x);
 			s = json_is_string(v) ? strdup(json_string_value(v)) :
 				json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 			o = an_sweep_label(g->points[i].sweep, keys[ki]);
@@ -762,21 +658,20 @@ int report_plot_sweeps(struct report *r, size_t gi)
 				rc = L2S_ENOMEM;
 				break;
 			}
-			if (strv_push(&cats, &n_cats, s) < 0 ||
-			    strv_push(&others, &n_others, o) < 0)
+			if (rp_strv_push(&cats, &n_cats, s) < 0 ||
+			    rp_strv_push(&others, &n_others, o) < 0)
 				rc = L2S_ENOMEM;
 		}
 		if (rc < 0)
 			rc = l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 		/* a key with one value is not swept (another key is) */
-		for (size_t m = 0; rc == 0 && n_cats > 1 &&
-		     m < sizeof(sweep_metrics) / sizeof(sweep_metrics[0]); m++)
-			rc = sweep_plot(r, gi, ki, keys[ki], numeric, cats,
-					n_cats, others, n_others, m);
-		strv_free(cats, n_cats);
-		strv_free(others, n_others);
+		if (rc == 0 && n_cats > 1)
+			rc = sweep_figure(r, gi, ki, keys[ki], numeric, cats,
+					  n_cats, others, n_others);
+		rp_strv_free(cats, n_cats);
+		rp_strv_free(others, n_others);
 	}
-	strv_free(keys, n_keys);
+	rp_strv_free(keys, n_keys);
 	return rc;
 }
 
@@ -797,132 +692,155 @@ static size_t bar_categories(const struct an_group *g, const char ***out,
 	if (!c)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(src[i], "all") || show_all(g))
+		if (strcmp(src[i], "all") || rp_show_all(g))
 			c[k++] = src[i];
 	return k;
 }
 
-/* Autoscale ignores error bars once ymin is fixed, so the top of a linear
- * axis is set from the largest mean + half-width. */
-/* Series k of a clustered bar chart: columns 2+2k (value) and 3+2k (CI)
- * of the data block, the system names as x tics on the first series. */
-static void bar_series(struct an_buf *plot, size_t k, const char *title)
-{
-	if (k)
-		an_buf_puts(plot, ", \\\n     ");
-	an_buf_printf(plot, "%s using %zu:%zu%s lc %zu title ",
-		      k ? "''" : "DATA", 2 + 2 * k, 3 + 2 * k,
-		      k ? "" : ":xtic(1)", k + 1);
-	gp_quote(plot, title);
-}
-
-static void bar_settings(struct an_buf *set, size_t n_cats,
-			 const struct range *ry, const char *ylabel)
-{
-	an_buf_puts(set, "set style data histogram\n"
-		    "set style histogram errorbars gap 1 lw 1\n"
-		    "set style fill solid 0.8 border -1\n"
-		    "set grid noxtics\nset ylabel ");
-	gp_quote(set, ylabel);
-	an_buf_puts(set, "\n");
-	if (n_cats > 6)
-		an_buf_puts(set, "set xtics rotate by -30\n");
-	if (range_log(ry))
-		an_buf_puts(set, "set logscale y\n");
-	else if (ry->top > 0)
-		an_buf_printf(set, "set yrange [0:%.9g]\n", ry->top * 1.08);
-	else
-		an_buf_puts(set, "set yrange [0:*]\n");
-}
-
 static const struct {
-	const char *name, *slug, *what, *ylabel;
+	const char *name, *what, *ylabel;
 	double scale;
 } bar_metrics[] = {
-	{"l1_da_bytes_per_tx", "bytes", "L1 DA bytes per posted tx",
-	 "bytes per tx", 1},
-	{"cost_eth_per_tx", "cost", "cost per posted tx", "gwei per tx", 1e9},
-	{"tps_posted", "tps", "posted throughput", "transactions per second",
-	 1},
+	{"tps_posted", "posted throughput", "tx/s", 1},
+	{"l1_da_bytes_per_tx", "L1 DA bytes per posted tx", "bytes", 1},
+	{"cost_eth_per_tx", "cost per posted tx", "gwei", 1e9},
+	{"latency_finalized_p50", "median latency to finality", "seconds", 1},
 };
 
-static void put_stat(struct an_buf *d, const struct an_stat *st,
-		     double scale, struct range *ry)
+/* One panel: a bar per system in its colour, with error bars.  Returns 1
+ * with data, 0 without, or a negative code. */
+static int bar_panel(struct report *r, const struct an_group *g,
+		     const struct an_point *p, const char **cats,
+		     size_t n_cats, int base, const char *metric,
+		     double scale, const char *ylabel, struct an_buf *data,
+		     struct an_buf *plot, int *blocks)
 {
-	if (st->n == 0) {
-		an_buf_puts(d, " ? 0");
-		return;
+	struct rp_range ry = {0};
+	struct an_buf d = {0};
+	struct an_stat st;
+	int any = 0, rc = 0, bars = 0;
+
+	an_buf_printf(&d, "# %s: x label mean ci colour\n", metric);
+	for (size_t c = 0; c < n_cats; c++) {
+		rc = an_point_stat(r->set, g, p, cats[c], metric, base, &st,
+				   r->err);
+		if (rc < 0)
+			break;
+		const char *col = !strcmp(cats[c], "all") ? "#aaaaaa" :
+			rp_color(r, cats[c]);
+		an_buf_printf(&d, "%zu ", c);
+		rp_data_label(&d, cats[c]);
+		if (st.n == 0) {
+			an_buf_printf(&d, " ? 0 0x%s\n", col + 1);
+			continue;
+		}
+		any = 1;
+		double half = isnan(st.half) ? 0 : st.half * scale;
+		bars |= half > 0;
+		rp_range_add(&ry, st.mean * scale);
+		rp_range_add(&ry, st.mean * scale + half);
+		an_buf_printf(&d, " %.9g %.9g 0x%s\n", st.mean * scale, half,
+			      col + 1);
 	}
-	double half = isnan(st->half) ? 0 : st->half * scale;
-	range_add(ry, st->mean * scale);
-	if (st->mean * scale + half > ry->top)
-		ry->top = st->mean * scale + half;
-	an_buf_printf(d, " %.9g %.9g", st->mean * scale, half);
+	if (rc < 0 || !any) {
+		an_buf_release(&d);
+		return rc < 0 ? rc : 0;
+	}
+	if (*blocks)
+		an_buf_puts(data, "\n\n");
+	an_buf_puts(data, d.s);
+	an_buf_release(&d);
+	an_buf_puts(plot, "set style fill solid 0.85 border -1\n"
+		    "set boxwidth 0.7\nset grid noxtics\nset ylabel ");
+	rp_quote(plot, ylabel);
+	an_buf_printf(plot, "\nset xrange [-0.6:%zu.6]\n", n_cats - 1);
+	if (n_cats > 4)
+		an_buf_puts(plot, "set xtics rotate by -30\n");
+	if (rp_range_log(&ry))
+		an_buf_puts(plot, "set logscale y\nset format y '%.0e'\n");
+	else
+		an_buf_printf(plot, "set yrange [0:%.9g]\n", ry.max > 0 ?
+			      ry.max * 1.1 : 1);
+	an_buf_printf(plot, "plot DATA index %d using 1:3:5:xtic(2) with boxes "
+		      "lc rgb variable notitle", *blocks);
+	if (bars)
+		an_buf_printf(plot, ", \\\n  DATA index %d using 1:3:4 with "
+			      "yerrorbars lc rgb '#222222' pt 0 ps 0 notitle",
+			      *blocks);
+	an_buf_puts(plot, "\n");
+	(*blocks)++;
+	return 1;
 }
 
 int report_plot_bars(struct report *r, size_t gi)
 {
 	const struct an_group *g = &r->set->groups[gi];
 	const char **cats = NULL;
-	int base, rc = 0;
+	int base, rc = 0, w, h;
 	size_t n_cats = bar_categories(g, &cats, &base);
-	size_t n_pts = g->n_points < MAX_BAR_POINTS ? g->n_points :
-		MAX_BAR_POINTS;
-	int sweep = g->n_points > 1 || g->points[0].label[0];
-	char id[64], title[512], caption[256];
+	const struct an_point *p = &g->points[0];
+	char id[64], title[512], caption[512];
 
 	if (!cats)
 		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 	if (n_cats == 0)
 		goto out;
-	snprintf(caption, sizeof(caption), "mean over replications%s%s",
-		 g->n_runs > g->n_points ?
-		 "; error bars: 95% confidence interval" : "",
-		 g->n_points > n_pts ? "; first sweep points only" : "");
-	for (size_t m = 0; m < sizeof(bar_metrics) / sizeof(bar_metrics[0]);
-	     m++) {
-		struct an_buf data = {0}, set = {0}, plot = {0};
-		struct range ry = {0};
-		struct an_stat st;
+	/* With a sweep, the sweep figures compare the systems at every
+	 * point; bars show the first point only. */
+	{
+		struct an_buf data = {0}, plot = {0}, dry = {0}, dp = {0};
+		size_t have[8], n = 0, cols;
+		int blocks = 0, b = 0;
 
-		an_buf_puts(&data, "# system");
-		for (size_t i = 0; i < n_pts; i++)
-			an_buf_printf(&data, " \"%s\" ci",
-				      sweep ? g->points[i].label : "mean");
-		an_buf_puts(&data, "\n");
-		for (size_t c = 0; c < n_cats && rc == 0; c++) {
-			data_label(&data, cats[c]);
-			for (size_t i = 0; i < n_pts && rc == 0; i++) {
-				rc = an_point_stat(r->set, g, &g->points[i],
-						   cats[c], bar_metrics[m].name,
-						   base, &st, r->err);
-				put_stat(&data, &st, bar_metrics[m].scale, &ry);
-			}
-			an_buf_puts(&data, "\n");
+		for (size_t m = 0; m < sizeof(bar_metrics) /
+		     sizeof(bar_metrics[0]) && rc >= 0; m++) {
+			rc = bar_panel(r, g, p, cats, n_cats, base,
+				       bar_metrics[m].name, bar_metrics[m].scale,
+				       bar_metrics[m].ylabel, &dry, &dp, &b);
+			if (rc > 0)
+				have[n++] = m;
 		}
-		if (rc == 0 && ry.any) {
-			bar_settings(&set, n_cats, &ry, bar_metrics[m].ylabel);
-			if (!sweep)
-				an_buf_puts(&set, "set key off\n");
-			an_buf_puts(&plot, "plot ");
-			for (size_t i = 0; i < n_pts; i++)
-				bar_series(&plot, i, sweep ? g->points[i].label
-							   : "mean");
-			snprintf(id, sizeof(id), "s%zu-bar-%s", gi + 1,
-				 bar_metrics[m].slug);
-			snprintf(title, sizeof(title), "%s: %s by system",
-				 g->scenario, bar_metrics[m].what);
-			rc = emit_plot(r, id, title, caption, set.s, plot.s,
-				       &data);
+		an_buf_release(&dry);
+		an_buf_release(&dp);
+		snprintf(title, sizeof(title), "%s: systems compared%s%s%s",
+			 g->scenario, p->label[0] ? " (" : "", p->label,
+			 p->label[0] ? ")" : "");
+		if (rc >= 0 && n) {
+			rp_multi_begin(&plot, title, n, &cols);
+			for (size_t k = 0; k < n && rc >= 0; k++) {
+				size_t m = have[k];
+				char pt[160];
+				snprintf(pt, sizeof(pt), "%s (%s)",
+					 bar_metrics[m].what,
+					 bar_metrics[m].ylabel);
+				rp_panel_begin(&plot, k, pt);
+				rc = bar_panel(r, g, p, cats, n_cats, base,
+					       bar_metrics[m].name,
+					       bar_metrics[m].scale,
+					       bar_metrics[m].ylabel, &data,
+					       &plot, &blocks);
+			}
+			rp_multi_end(&plot);
+			snprintf(caption, sizeof(caption), "mean over %zu "
+				 "replication%s%s%s", p->n_runs,
+				 p->n_runs == 1 ? "" : "s", p->n_runs > 1 ?
+				 "; error bars: 95% confidence interval" : "",
+				 g->n_points > 1 ? "; first sweep point (the "
+				 "sweep figures show every point)" : "");
+			snprintf(id, sizeof(id), "s%zu-bars", gi + 1);
+			rp_multi_size(n, &w, &h);
+			if (rc >= 0)
+				rc = rp_emit(r, id, title, caption, "", plot.s,
+					     &data, w, h);
 		}
 		an_buf_release(&data);
-		an_buf_release(&set);
 		an_buf_release(&plot);
 		if (rc < 0)
 			goto out;
+		rc = 0;
 	}
 
-	/* latency tiers, one chart per sweep point */
+	/* latency tiers: one chart (the first point), log axis */
 	static const char *const lat[] = {
 		"latency_sequenced_p50", "latency_sequenced_p99",
 		"latency_posted_p50", "latency_posted_p99",
@@ -932,10 +850,13 @@ int report_plot_bars(struct report *r, size_t gi)
 		"sequenced p50", "sequenced p99", "posted p50", "posted p99",
 		"finalized p50", "finalized p99",
 	};
-	for (size_t i = 0; i < g->n_points && i < MAX_SERIES_POINTS; i++) {
-		const struct an_point *p = &g->points[i];
+	static const char *const lat_color[] = {
+		"#c6dbef", "#6baed6", "#fdd0a2", "#fd8d3c", "#c7e9c0",
+		"#41ab5d",
+	};
+	{
 		struct an_buf data = {0}, set = {0}, plot = {0};
-		struct range ry = {0};
+		struct rp_range ry = {0};
 		struct an_stat st;
 
 		an_buf_puts(&data, "# system");
@@ -943,39 +864,58 @@ int report_plot_bars(struct report *r, size_t gi)
 			an_buf_printf(&data, " %s ci", lat[k]);
 		an_buf_puts(&data, "\n");
 		for (size_t c = 0; c < n_cats && rc == 0; c++) {
-			data_label(&data, cats[c]);
+			rp_data_label(&data, cats[c]);
 			for (size_t k = 0; k < 6 && rc == 0; k++) {
 				rc = an_point_stat(r->set, g, p, cats[c],
 						   lat[k], base, &st, r->err);
-				put_stat(&data, &st, 1, &ry);
+				if (st.n == 0) {
+					an_buf_puts(&data, " ? 0");
+					continue;
+				}
+				double half = isnan(st.half) ? 0 : st.half;
+				rp_range_add(&ry, st.mean);
+				an_buf_printf(&data, " %.9g %.9g", st.mean,
+					      half);
 			}
 			an_buf_puts(&data, "\n");
 		}
 		if (rc == 0 && ry.any) {
-			bar_settings(&set, n_cats, &ry,
-				     "seconds from arrival");
+			an_buf_puts(&set, "set style data histogram\n"
+				    "set style histogram errorbars gap 1 lw 1\n"
+				    "set style fill solid 0.9 border -1\n"
+				    "set grid noxtics\nset ylabel 'seconds "
+				    "from arrival'\nset logscale y\n"
+				    "set format y '%.0e'\n");
+			if (n_cats > 6)
+				an_buf_puts(&set, "set xtics rotate by -30\n");
 			an_buf_puts(&plot, "plot ");
-			for (size_t k = 0; k < 6; k++)
-				bar_series(&plot, k, lat_title[k]);
-			snprintf(id, sizeof(id), "s%zu-p%zu-latency", gi + 1,
-				 i + 1);
+			for (size_t k = 0; k < 6; k++) {
+				if (k)
+					an_buf_puts(&plot, ", \\\n     ");
+				an_buf_printf(&plot, "%s using %zu:%zu%s lc rgb "
+					      "'%s' title ", k ? "''" : "DATA",
+					      2 + 2 * k, 3 + 2 * k,
+					      k ? "" : ":xtic(1)",
+					      lat_color[k]);
+				rp_quote(&plot, lat_title[k]);
+			}
+			snprintf(id, sizeof(id), "s%zu-latency", gi + 1);
 			snprintf(title, sizeof(title), "%s: latency tiers by "
 				 "system%s%s%s", g->scenario,
 				 p->label[0] ? " (" : "", p->label,
 				 p->label[0] ? ")" : "");
 			snprintf(caption, sizeof(caption), "seconds from "
-				 "arrival; mean over %zu replication%s%s",
-				 p->n_runs, p->n_runs == 1 ? "" : "s",
-				 p->n_runs > 1 ? "; error bars: 95% confidence "
-				 "interval" : "");
-			rc = emit_plot(r, id, title, caption, set.s, plot.s,
-				       &data);
+				 "arrival, log axis; mean over %zu "
+				 "replication%s%s", p->n_runs,
+				 p->n_runs == 1 ? "" : "s", g->n_points > 1 ?
+				 "; first sweep point (latency at every point: "
+				 "the sweep figures)" : "");
+			rc = rp_emit(r, id, title, caption, set.s, plot.s,
+				     &data, 0, 0);
 		}
 		an_buf_release(&data);
 		an_buf_release(&set);
 		an_buf_release(&plot);
-		if (rc < 0)
-			goto out;
 	}
 out:
 	free(cats);
