@@ -158,6 +158,7 @@ struct report {
 	struct an_buf md;      /* report.md */
 	struct an_buf all_gp;  /* gnuplot/all.gp: loads every plot script */
 	size_t n_plots;
+	struct an_buf toc;     /* <li> entries of the page's contents */
 	char **colors;         /* system names in order of first colour */
 	size_t n_colors;
 	struct l2s_error *err;
@@ -230,6 +231,16 @@ int report_fee_tables(struct report *r, const struct an_group *g);
  * per system with fees and sweep point; nothing without fees. */
 int summary_fee_lines(struct an_set *set, const struct an_group *g,
 		      struct an_buf *b, struct l2s_error *err);
+/* Builds a report in a staging directory beside 'out_dir' (NULL or "":
+ * 'dflt'): 'fill' adds sections to r and ends with report_write(); the
+ * directory is moved into place when fill succeeds (report.c). */
+int report_in_dir(const char *out_dir, const char *dflt, struct an_set *set,
+		  int (*fill)(struct report *r, void *ctx), void *ctx,
+		  struct l2s_error *err);
+/* Writes report.html ("l2sim KIND: NAME", the contents from r->toc),
+ * report.md and all.gp, and renders the plots. */
+int report_write(struct report *r, const char *kind, const char *name);
+void report_toc_add(struct report *r, const char *anchor, const char *text);
 
 /* 0 when gnuplot is on PATH, else L2S_EIO with an install hint. */
 int report_find_gnuplot(struct l2s_error *err);

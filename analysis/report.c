@@ -267,7 +267,8 @@ static const char css[] =
 	"figure{margin:0;border:1px solid #dde;padding:.4em;background:#fff}"
 	"figure img{width:100%;height:auto}"
 	"figcaption{font-size:.85em;color:#555}"
-	"code{background:#f0f0f4;padding:0 .2em}";
+	"code{background:#f0f0f4;padding:0 .2em}"
+	"td.worse,p.worse{background:#fde0dc}td.better{background:#dcf5dc}";
 
 static int section(struct report *r, size_t gi)
 {
@@ -364,9 +365,57 @@ static int section(struct report *r, size_t gi)
 	return 0;
 }
 
-static int build(struct report *r, const char *db_name)
+int report_write(struct report *r, const char *kind, const char *name)
 {
 	struct an_buf page = {0};
+	int rc;
+
+	an_buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		    "<meta charset=\"utf-8\">\n<title>l2sim ");
+	an_buf_printf(&page, "%s: ", kind);
+	html_escape(&page, name);
+	an_buf_printf(&page, "</title>\n<style>%s</style>\n</head>\n<body>\n"
+		      "<h1>l2sim %s: ", css, kind);
+	html_escape(&page, name);
+	an_buf_printf(&page, "</h1>\n<p>l2sim %s. Click a plot for its SVG "
+		      "version. The gnuplot scripts and data behind each plot "
+		      "are in <code>gnuplot/</code> and <code>data/</code>; "
+		      "render them again with <code>gnuplot "
+		      "gnuplot/all.gp</code> in this directory.</p>\n<ul>\n",
+		      L2SIM_VERSION);
+	an_buf_puts(&page, r->toc.s ? r->toc.s : "");
+	an_buf_puts(&page, "</ul>\n");
+	an_buf_puts(&page, r->html.s ? r->html.s : "");
+	an_buf_puts(&page, "</body>\n</html>\n");
+	if (page.oom || r->html.oom || r->md.oom || r->all_gp.oom ||
+	    r->toc.oom) {
+		an_buf_release(&page);
+		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
+	}
+	rc = html_write_file(r->dir, "gnuplot/all.gp", r->all_gp.s ?
+			     r->all_gp.s : "", r->all_gp.len, r->err);
+	if (rc == 0)
+		rc = report_render(r);
+	if (rc == 0)
+		rc = html_write_file(r->dir, "report.md", r->md.s ? r->md.s :
+				     "", r->md.len, r->err);
+	if (rc == 0)
+		rc = html_write_file(r->dir, "report.html", page.s,
+				     page.len, r->err);
+	an_buf_release(&page);
+	return rc;
+}
+
+void report_toc_add(struct report *r, const char *anchor, const char *text)
+{
+	an_buf_printf(&r->toc, "<li><a href=\"#%s\">", anchor);
+	html_escape(&r->toc, text);
+	an_buf_puts(&r->toc, "</a></li>\n");
+}
+
+static int build(struct report *r, void *ctx)
+{
+	const char *db_name = ctx;
 	int rc;
 
 	an_buf_puts(&r->all_gp, "# l2sim report: every plot; run from the "
@@ -377,48 +426,18 @@ static int build(struct report *r, const char *db_name)
 		      "(render again with `gnuplot gnuplot/all.gp` in this "
 		      "directory).\n\n", db_name, L2SIM_VERSION,
 		      r->set->n_groups, r->set->n_groups == 1 ? "" : "s");
-	for (size_t i = 0; i < r->set->n_groups; i++)
+	for (size_t i = 0; i < r->set->n_groups; i++) {
+		char anchor[32];
+		snprintf(anchor, sizeof(anchor), "s%zu", i + 1);
+		report_toc_add(r, anchor, r->set->groups[i].scenario);
 		if ((rc = section(r, i)) < 0)
 			return rc;
+	}
+	if (r->set->n_groups > 1)
+		report_toc_add(r, "compare", "scenarios compared");
 	if ((rc = report_plot_scenarios(r)) < 0)
 		return rc;
-
-	an_buf_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-		    "<meta charset=\"utf-8\">\n<title>l2sim report: ");
-	html_escape(&page, db_name);
-	an_buf_printf(&page, "</title>\n<style>%s</style>\n</head>\n<body>\n"
-		      "<h1>l2sim report: ", css);
-	html_escape(&page, db_name);
-	an_buf_printf(&page, "</h1>\n<p>l2sim %s. Click a plot for its SVG "
-		      "version. The gnuplot scripts and data behind each plot "
-		      "are in <code>gnuplot/</code> and <code>data/</code>; "
-		      "render them again with <code>gnuplot "
-		      "gnuplot/all.gp</code> in this directory.</p>\n<ul>\n",
-		      L2SIM_VERSION);
-	for (size_t i = 0; i < r->set->n_groups; i++) {
-		an_buf_printf(&page, "<li><a href=\"#s%zu\">", i + 1);
-		html_escape(&page, r->set->groups[i].scenario);
-		an_buf_puts(&page, "</a></li>\n");
-	}
-	an_buf_puts(&page, "</ul>\n");
-	an_buf_puts(&page, r->html.s ? r->html.s : "");
-	an_buf_puts(&page, "</body>\n</html>\n");
-	if (page.oom || r->html.oom || r->md.oom || r->all_gp.oom) {
-		an_buf_release(&page);
-		return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
-	}
-	rc = html_write_file(r->dir, "gnuplot/all.gp", r->all_gp.s,
-			       r->all_gp.len, r->err);
-	if (rc == 0)
-		rc = report_render(r);
-	if (rc == 0)
-		rc = html_write_file(r->dir, "report.md", r->md.s,
-				       r->md.len, r->err);
-	if (rc == 0)
-		rc = html_write_file(r->dir, "report.html", page.s,
-				       page.len, r->err);
-	an_buf_release(&page);
-	return rc;
+	return report_write(r, "report", db_name);
 }
 
 /* ---- directories ------------------------------------------------------- */
@@ -491,47 +510,20 @@ static int check_target(const char *dir, struct l2s_error *err)
 	return 0;
 }
 
-int report_build(const char *db_path, const char *out_dir,
-		 struct l2s_error *err)
+int report_in_dir(const char *out_dir, const char *dflt, struct an_set *set,
+		  int (*fill)(struct report *r, void *ctx), void *ctx,
+		  struct l2s_error *err)
 {
-	struct resdb *rdb = NULL;
-	struct an_set set;
 	struct report r;
 	char *dir = NULL, *stage = NULL, *old = NULL, *tmp = NULL;
-	const char *db_name;
-	int rc, absent, set_loaded = 0;
+	int rc, absent;
 
 	memset(&r, 0, sizeof(r));
-	db_name = strrchr(db_path, '/');
-	db_name = db_name ? db_name + 1 : db_path;
-	if (out_dir && *out_dir) {
-		dir = strdup(out_dir);
-	} else {
-		size_t l = strlen(db_name);
-		if (l > 3 && strcmp(db_name + l - 3, ".db") == 0)
-			l -= 3;
-		if (asprintf(&dir, "results/report-%.*s", (int)l, db_name) < 0)
-			dir = NULL;
-	}
+	dir = strdup(out_dir && *out_dir ? out_dir : dflt);
 	if (!dir)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
 		dir[l - 1] = '\0';
-
-	if ((rc = report_find_gnuplot(err)) < 0)
-		goto out;
-	if ((rc = an_db_open(db_path, &rdb, err)) < 0)
-		goto out;
-	if ((rc = an_set_load(&set, resdb_handle(rdb), NULL, 0, err)) < 0)
-		goto out;
-	set_loaded = 1;
-	if (set.n_groups == 0) {
-		if (err)
-			snprintf(err->file, sizeof(err->file), "%s", db_path);
-		rc = l2s_error_set(err, L2S_EINPUT, "the database holds no "
-				   "runs");
-		goto out;
-	}
 	if ((rc = absent = check_target(dir, err)) < 0)
 		goto out;
 
@@ -565,10 +557,10 @@ int report_build(const char *db_path, const char *out_dir,
 			goto out;
 		}
 	}
-	r.set = &set;
+	r.set = set;
 	r.dir = stage;
 	r.err = err;
-	if ((rc = build(&r, db_name)) < 0)
+	if ((rc = fill(&r, ctx)) < 0)
 		goto out;
 
 	if (!absent) {
@@ -602,15 +594,54 @@ out:
 	an_buf_release(&r.html);
 	an_buf_release(&r.md);
 	an_buf_release(&r.all_gp);
+	an_buf_release(&r.toc);
 	for (size_t i = 0; i < r.n_colors; i++)
 		free(r.colors[i]);
 	free(r.colors);
-	if (set_loaded)
-		an_set_release(&set);
-	resdb_close(rdb);
 	free(old);
 	free(stage);
 	free(tmp);
 	free(dir);
+	return rc;
+}
+
+int report_build(const char *db_path, const char *out_dir,
+		 struct l2s_error *err)
+{
+	struct resdb *rdb = NULL;
+	struct an_set set;
+	char *dflt = NULL;
+	const char *db_name;
+	int rc, set_loaded = 0;
+
+	db_name = strrchr(db_path, '/');
+	db_name = db_name ? db_name + 1 : db_path;
+	{
+		size_t l = strlen(db_name);
+		if (l > 3 && strcmp(db_name + l - 3, ".db") == 0)
+			l -= 3;
+		if (asprintf(&dflt, "results/report-%.*s", (int)l, db_name) < 0)
+			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
+	if ((rc = report_find_gnuplot(err)) < 0)
+		goto out;
+	if ((rc = an_db_open(db_path, &rdb, err)) < 0)
+		goto out;
+	if ((rc = an_set_load(&set, resdb_handle(rdb), NULL, 0, err)) < 0)
+		goto out;
+	set_loaded = 1;
+	if (set.n_groups == 0) {
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", db_path);
+		rc = l2s_error_set(err, L2S_EINPUT, "the database holds no "
+				   "runs");
+		goto out;
+	}
+	rc = report_in_dir(out_dir, dflt, &set, build, (void *)db_name, err);
+out:
+	if (set_loaded)
+		an_set_release(&set);
+	resdb_close(rdb);
+	free(dflt);
 	return rc;
 }

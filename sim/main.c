@@ -27,8 +27,8 @@
 enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char *const commands[] = {"run", "validate", "report", "check",
-				       "export", "schema", "bench", "help",
-				       NULL};
+				       "export", "schema", "diff", "bench",
+				       "help", NULL};
 
 static const char usage_main[] =
 	"l2sim " L2SIM_VERSION " - a deterministic simulator of blockchain "
@@ -43,6 +43,7 @@ static const char usage_main[] =
 	"              [--format table|json|junit]\n"
 	"  l2sim export RESULTS.db [--format csv|json] [--out DIR]\n"
 	"  l2sim schema\n"
+	"  l2sim diff BEFORE.db AFTER.db [--out DIR]\n"
 	"  l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
 	"  l2sim --version | l2sim help [COMMAND]\n"
 	"\n"
@@ -134,6 +135,15 @@ static const char help_schema[] =
 	"sections, cross-field rules).  See docs/scenario-format.md.\n"
 	"\n"
 	"example: l2sim schema > l2sim-scenario.schema.json\n";
+
+static const char help_diff[] =
+	"usage: l2sim diff BEFORE.db AFTER.db [--out DIR]\n"
+	"\n"
+	"The report of two results databases side by side (default DIR:\n"
+	"results/diff-<before>-vs-<after>): per scenario and sweep point, each\n"
+	"system's key metrics as 'before -> after (change)', changes beyond 2%\n"
+	"in red (worse) or green (better), and plots of both.  Scenarios and\n"
+	"points on one side only are listed.  See docs/reports.md.\n";
 
 static const char help_bench[] =
 	"usage: l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
@@ -494,6 +504,36 @@ static int cmd_schema(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_diff(int argc, char **argv)
+{
+	const char *dbs[2] = {NULL, NULL}, *out = NULL;
+	int n = 0;
+	for (int i = 2; i < argc; i++) {
+		if (is_opt(argv[i], "--out")) {
+			out = opt_value(argc, argv, &i, "--out");
+			if (!out || !*out)
+				return usage_error("diff", "--out needs a "
+						   "directory%s", "");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage_error("diff", "unknown option '%s'",
+					   argv[i]);
+		} else if (n < 2) {
+			dbs[n++] = argv[i];
+		} else {
+			return usage_error("diff", "unexpected argument '%s'",
+					   argv[i]);
+		}
+	}
+	if (n < 2)
+		return usage_error("diff", "diff needs BEFORE.db and "
+				   "AFTER.db%s", "");
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	if (diff_build(dbs[0], dbs[1], out, stdout, &err))
+		return report_error(&err);
+	return EXIT_OK;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	if (argc < 3 || strcmp(argv[2], "phold"))
@@ -567,6 +607,8 @@ static int cmd_help(int argc, char **argv)
 		fputs(help_export, stdout);
 	else if (!strcmp(topic, "schema"))
 		fputs(help_schema, stdout);
+	else if (!strcmp(topic, "diff"))
+		fputs(help_diff, stdout);
 	else if (!strcmp(topic, "help"))
 		fputs(usage_main, stdout);
 	else {
@@ -633,6 +675,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "schema"))
 		return cmd_schema(argc, argv);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc, argv);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc, argv);
 	if (!strcmp(cmd, "help"))

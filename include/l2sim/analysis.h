@@ -118,6 +118,18 @@ int check_run(const char *db_path, const char *baseline_path,
 	      struct l2s_error *err);
 
 /*
+ * `l2sim diff`: the report of 'before' and 'after' side by side in
+ * 'out_dir' (NULL: "results/diff-<before>-vs-<after>"): per scenario and
+ * sweep point, a table of each system's key metrics as "before -> after
+ * (change)" with changes beyond CHECK_DEFAULT_TOLERANCE_PCT marked worse
+ * or better (check_metric_direction()), and plots of both.  Scenarios and
+ * sweep points on one side only are listed.  Prints a one-line verdict to
+ * 'out' (may be NULL).  Returns 0 or a negative code as report_build().
+ */
+int diff_build(const char *before, const char *after, const char *out_dir,
+	       FILE *out, struct l2s_error *err);
+
+/*
  * `l2sim export`: writes the tables of 'db_path' into 'out_dir' (NULL:
  * "results/export-<db base name without .db>"), created if needed, as
  * TABLE.csv or TABLE.json ('format' "csv" (also NULL) or "json"): runs
