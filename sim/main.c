@@ -493,7 +493,7 @@ static int cmd_schema(int argc, char **argv)
 	struct l2s_error err;
 	json_t *schema;
 	l2s_error_clear(&err);
-	if (schema_build(&schema, NULL, &err))
+	if (schema_build(&world_model, &schema, NULL, &err))
 		return report_error(&err);
 	int rc = json_dumpf(schema, stdout, JSON_INDENT(2) |
 			    JSON_PRESERVE_ORDER) == 0 && fputc('\n', stdout) != EOF &&

@@ -27,7 +27,7 @@
 #include "l2sim/engine.h"
 #include "l2sim/runner.h"
 #include "l2sim/schema.h"
-#include "l2sim/world.h"
+#include "l2sim/model.h"
 
 struct scn_schema {
 	json_t *nodes;  /* normalized object path -> node */
@@ -148,8 +148,28 @@ void scn_schema_note(const struct scn_obj *o, const char *key,
 
 /* ---- running the loader ------------------------------------------------ */
 
+/* Builds 'model' on one sweep point: the first error or 0. */
+static int build_point(const struct sim_model *model,
+		       const struct scenario *pv, struct l2s_error *err)
+{
+	struct sim_run_settings ws;
+	struct sim *sim;
+	void *built = NULL;
+	int rc;
+
+	if ((rc = model->settings(pv, &ws, err)))
+		return rc;
+	if (!(sim = sim_create(ws.seed, 0)))
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	rc = model->create(sim, pv, &built, err);
+	model->destroy(built);
+	sim_destroy(sim);
+	return rc;
+}
+
 /* The loader over 'root', once; the first error or 0. */
-static int probe_once(const struct scenario *base, json_t *root,
+static int probe_once(const struct sim_model *model,
+		      const struct scenario *base, json_t *root,
 		      struct l2s_error *err)
 {
 	struct scenario v = *base;
@@ -163,19 +183,8 @@ static int probe_once(const struct scenario *base, json_t *root,
 	rc = runner_expand(&v, NULL, 0, &pts, &n, err);
 	if (rc == 0 && n > 0) {
 		struct scenario pv = v;
-		struct world_settings ws;
 		pv.root = pts[0].root;
-		if ((rc = world_read_settings(&pv, &ws, err)) == 0) {
-			struct sim *sim = sim_create(ws.seed, 0);
-			struct world *w = NULL;
-			if (!sim) {
-				rc = L2S_ENOMEM;
-			} else {
-				rc = world_create(sim, &pv, &w, err);
-				world_destroy(w);
-				sim_destroy(sim);
-			}
-		}
+		rc = build_point(model, &pv, err);
 	}
 	sweep_points_free(pts, n);
 	json_decref(v.root);
@@ -186,14 +195,15 @@ static int probe_once(const struct scenario *base, json_t *root,
  * one DA type are unknown to another); the value an error points at is
  * then removed and the loader run again, a few times, so that the rest of
  * the variant is still read. */
-static void probe(const struct scenario *base, json_t *root)
+static void probe(const struct sim_model *model,
+		  const struct scenario *base, json_t *root)
 {
 	json_t *work = json_deep_copy(root);
 
 	for (int i = 0; work && i < 8; i++) {
 		struct l2s_error err;
 		l2s_error_clear(&err);
-		if (probe_once(base, work, &err) != L2S_EINPUT ||
+		if (probe_once(model, base, work, &err) != L2S_EINPUT ||
 		    scenario_remove_json(work, err.path) != 0)
 			break;
 	}
@@ -201,11 +211,11 @@ static void probe(const struct scenario *base, json_t *root)
 }
 
 /* The probe itself must be valid, or its sections would go unrecorded. */
-static int probe_check(const struct scenario *base, struct l2s_error *err)
+static int probe_check(const struct sim_model *model,
+		       const struct scenario *base, struct l2s_error *err)
 {
 	struct scenario v = *base;
 	struct sweep_point *pts = NULL;
-	struct world_settings ws;
 	size_t n = 0;
 	int rc;
 
@@ -215,17 +225,7 @@ static int probe_check(const struct scenario *base, struct l2s_error *err)
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct scenario pv = v;
 		pv.root = pts[i].root;
-		if ((rc = world_read_settings(&pv, &ws, err)) == 0) {
-			struct sim *sim = sim_create(ws.seed, 0);
-			struct world *w = NULL;
-			if (!sim)
-				rc = l2s_error_set(err, L2S_ENOMEM,
-						   "out of memory");
-			else
-				rc = world_create(sim, &pv, &w, err);
-			world_destroy(w);
-			sim_destroy(sim);
-		}
+		rc = build_point(model, &pv, err);
 	}
 	sweep_points_free(pts, n);
 	json_decref(v.root);
@@ -233,7 +233,8 @@ static int probe_check(const struct scenario *base, struct l2s_error *err)
 }
 
 /* Runs each enum value not tried yet; returns how many runs it made. */
-static size_t explore(struct scn_schema *s, const struct scenario *base)
+static size_t explore(const struct sim_model *model, struct scn_schema *s,
+		      const struct scenario *base)
 {
 	json_t *todo = json_array();
 	const char *norm, *key;
@@ -269,7 +270,7 @@ static size_t explore(struct scn_schema *s, const struct scenario *base)
 				json_object_get(t, "at")),
 				json_deep_copy(json_object_get(t, "value")),
 				&err) == 0) {
-			probe(base, root);
+			probe(model, base, root);
 			runs++;
 		}
 		json_decref(root);
@@ -597,7 +598,8 @@ static const char probe_text[] =
 	" \"sweep\": {\"systems[1].count\": [2, 4], \"l1.fork\": [\"pectra\","
 	"  \"bpo2\"]}}";
 
-int schema_build(json_t **out, size_t *probe_runs, struct l2s_error *err)
+int schema_build(const struct sim_model *model, json_t **out,
+		 size_t *probe_runs, struct l2s_error *err)
 {
 	struct scn_schema rec = {0};
 	struct scenario *base = NULL;
@@ -615,15 +617,16 @@ int schema_build(json_t **out, size_t *probe_runs, struct l2s_error *err)
 	if ((rc = scenario_load_text("(schema probe)", probe_text, &base,
 				     err)))
 		goto done;
-	if ((rc = probe_check(base, err))) {
+	if ((rc = probe_check(model, base, err))) {
 		l2s_error_hint(err, "the built-in probe of 'l2sim schema' no "
 			       "longer loads: update it in sim/schema.c");
 		goto done;
 	}
 	base->schema = &rec;
-	probe(base, base->root);
+	probe(model, base, base->root);
 	/* new enum sites appear under new variants: until none is left */
-	for (int round = 0; round < 8 && (n = explore(&rec, base)); round++)
+	for (int round = 0; round < 8 && (n = explore(model, &rec, base));
+	     round++)
 		runs += n;
 	base->schema = NULL;
 	if (rec.oom) {

@@ -10,10 +10,13 @@
 #include <jansson.h>
 
 #include "l2sim/error.h"
+#include "l2sim/model.h"
 
-/* Builds the schema; *out is a new reference, *probe_runs (may be NULL)
+/* Builds the schema by running 'model''s loader (l2sim's: world_model)
+ * over the built-in probe; *out is a new reference, *probe_runs (may be NULL)
  * the loader runs it took.  Returns 0, L2S_ENOMEM, or L2S_EINPUT when
  * the built-in probe no longer loads (a bug). */
-int schema_build(json_t **out, size_t *probe_runs, struct l2s_error *err);
+int schema_build(const struct sim_model *model, json_t **out,
+		 size_t *probe_runs, struct l2s_error *err);
 
 #endif
