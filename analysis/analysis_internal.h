@@ -171,12 +171,11 @@ int report_plot_sweeps(struct report *r, size_t gi);
 int report_plot_bars(struct report *r, size_t gi);
 /* report_series.c: time series, small multiples over sweep points */
 int report_plot_series(struct report *r, size_t gi);
-/* report_views.c: costs, the blob market, scaling, trust, liveness */
+/* report_views.c: costs, the blob market, scaling, liveness */
 int report_plot_costs(struct report *r, size_t gi);
 int report_plot_blob_market(struct report *r, size_t gi);
 int report_plot_scaling(struct report *r, size_t gi);
 int report_plot_scenarios(struct report *r);
-int report_trust_table(struct report *r, size_t gi);
 int report_plot_liveness(struct report *r, size_t gi);
 
 /* ---- plot helpers shared by report_plot.c, report_series.c and

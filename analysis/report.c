@@ -268,6 +268,7 @@ static const char css[] =
 	"figure img{width:100%;height:auto}"
 	"figcaption{font-size:.85em;color:#555}"
 	"code{background:#f0f0f4;padding:0 .2em}"
+	"details{margin:.5em 0}summary{cursor:pointer;color:#234}"
 	"td.worse,p.worse{background:#fde0dc}td.better{background:#dcf5dc}";
 
 static int section(struct report *r, size_t gi)
@@ -316,10 +317,18 @@ static int section(struct report *r, size_t gi)
 	an_buf_puts(&r->md, "### Metrics\n\nMean over replications; ± is the "
 		    "half-width of the 95% confidence interval (Student t). "
 		    "Cost in gwei per posted transaction.\n\n");
+	/* with a sweep, the tables of every point fold away: the figures
+	 * come first */
+	if (g->n_points > 1)
+		an_buf_printf(&r->html, "<details><summary>Tables of the %zu "
+			      "sweep points</summary>\n", g->n_points);
 	if ((rc = tables(r, g)) < 0)
 		return rc;
+	if (g->n_points > 1)
+		an_buf_puts(&r->html, "</details>\n");
 	if ((rc = report_settle_lines(r, g)) < 0)
 		return rc;
+	/* the trust profile of each system (table 'systems') */
 	if ((rc = an_trust_html(r->set->db, g->points[0].runs[0], &r->html,
 				&r->md, r->err)) < 0)
 		return rc;
@@ -327,14 +336,16 @@ static int section(struct report *r, size_t gi)
 		return rc;
 	rc = 0;
 
-	if ((rc = report_trust_table(r, gi)) < 0)
-		return rc;
-
 	static const char *const heads[] = {
 		"Systems compared", "Where the cost goes", "Scaling", "Sweeps",
 		"Blob market", "Liveness", "Time series",
 	};
-	for (int part = 0; part < 7; part++) {
+	/* a sweep's own figures first */
+	static const int order_plain[] = {0, 1, 2, 3, 4, 5, 6};
+	static const int order_sweep[] = {2, 3, 0, 1, 4, 5, 6};
+	const int *order = g->n_points > 1 ? order_sweep : order_plain;
+	for (int k = 0; k < 7; k++) {
+		int part = order[k];
 		size_t mark_h = r->html.len, mark_m = r->md.len;
 
 		an_buf_printf(&r->html, "<h3>%s</h3>\n<div class=\"plots\">\n",

@@ -228,7 +228,8 @@ void rp_multi_begin(struct an_buf *plot, const char *title, size_t n,
 	/* equal panels; the key of the first panel sits below them all */
 	an_buf_printf(plot, " font ',16' margins 0.07,0.98,%.3f,%.3f "
 		      "spacing 0.08,%.3f\n", rows > 2 ? 0.09 : 0.14,
-		      rows > 2 ? 0.94 : 0.9, rows > 2 ? 0.09 : 0.14);
+		      rows > 2 ? 0.94 : rows == 2 ? 0.9 : 0.84,
+		      rows > 2 ? 0.09 : 0.14);
 }
 
 void rp_panel_begin(struct an_buf *plot, size_t k, const char *title)

@@ -2,8 +2,8 @@
  * The report's views beyond time series and sweeps: where the cost of a
  * transaction goes, the blob market (fee against demand, with the fork's
  * target and maximum), horizontal and vertical scaling, scenarios side by
- * side, and, when the database has them, the trust profile of each system
- * (table 'systems') and a timeline of broken promises (table 'failures').
+ * side, and, when the database has it, a timeline of broken promises
+ * (table 'failures'; the trust table is trust.c's).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -532,72 +532,7 @@ int report_plot_scenarios(struct report *r)
 	return rc;
 }
 
-/* ---- trust and liveness (tables 'systems' and 'failures') --------------- */
-
-int report_trust_table(struct report *r, size_t gi)
-{
-	static const char *const cols[] = {
-		"component", "type", "sequencing", "liveness",
-		"liveness_bound_s", "validity", "data", "settles_on",
-	};
-	static const char *const heads[] = {
-		"system", "type", "sequencing", "who can stop a transaction",
-		"for at most (s)", "validity", "data", "settles on",
-	};
-	const struct an_group *g = &r->set->groups[gi];
-	sqlite3_stmt *st;
-	int rows = 0;
-
-	if (!table_exists(r->set->db, "systems") || !g->n_points ||
-	    !g->points[0].n_runs)
-		return 0;
-	if (sqlite3_prepare_v2(r->set->db, "SELECT component, type, "
-			       "sequencing, liveness, liveness_bound_s, "
-			       "validity, data, settles_on FROM systems WHERE "
-			       "run_id = ? ORDER BY component", -1, &st, NULL)
-	    != SQLITE_OK)
-		return 0; /* a systems table of another shape: leave it */
-	sqlite3_bind_int64(st, 1, g->points[0].runs[0]);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (rows++ == 0) {
-			an_buf_puts(&r->html, "<h3>Trust</h3>\n<p>What each "
-				    "system trusts: who orders its "
-				    "transactions, who can stop one and for "
-				    "how long, how validity is enforced and "
-				    "where its data lives.</p>\n<div "
-				    "class=\"scroll\"><table>\n<tr>");
-			an_buf_puts(&r->md, "### Trust\n\n|");
-			for (size_t c = 0; c < 8; c++) {
-				an_buf_printf(&r->html, "<th>%s</th>", heads[c]);
-				an_buf_printf(&r->md, " %s |", heads[c]);
-			}
-			an_buf_puts(&r->html, "</tr>\n");
-			an_buf_puts(&r->md, "\n|---|---|---|---|---:|---|---|"
-				    "---|\n");
-		}
-		an_buf_puts(&r->html, "<tr>");
-		an_buf_puts(&r->md, "|");
-		for (int c = 0; c < 8; c++) {
-			const char *t = (const char *)sqlite3_column_text(st, c);
-			const char *cell = t ? t : (c == 4 ? "unbounded" : "-");
-			an_buf_puts(&r->html, c ? "<td>" : "<th>");
-			html_escape(&r->html, cell);
-			an_buf_puts(&r->html, c ? "</td>" : "</th>");
-			an_buf_puts(&r->md, " ");
-			html_md_escape(&r->md, cell);
-			an_buf_puts(&r->md, " |");
-		}
-		an_buf_puts(&r->html, "</tr>\n");
-		an_buf_puts(&r->md, "\n");
-		(void)cols;
-	}
-	sqlite3_finalize(st);
-	if (rows) {
-		an_buf_puts(&r->html, "</table></div>\n");
-		an_buf_puts(&r->md, "\n");
-	}
-	return 0;
-}
+/* ---- liveness (table 'failures') ---------------------------------------- */
 
 int report_plot_liveness(struct report *r, size_t gi)
 {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "support/testutil.h"
 #include <gsl/gsl_errno.h>
@@ -320,6 +321,57 @@ static void test_rebuild_replaces_report(void **state)
 	assert_true(file_size(p->out, "report.html") > 0);
 }
 
+/* With rows in the tables of the trust and liveness models, the report
+ * shows the trust profile and a timeline of failures (synthetic rows). */
+static void test_trust_and_liveness(void **state)
+{
+	struct paths *p = *state;
+	char db2[160], out2[160], path[256], cmd[600];
+	struct l2s_error err;
+	sqlite3 *db;
+	size_t len;
+
+	snprintf(db2, sizeof(db2), "%s/trust.db", p->dir);
+	snprintf(out2, sizeof(out2), "%s/trust-report", p->dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", p->db, db2);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sqlite3_open(db2, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE IF NOT EXISTS failures(run_id, component, cause, "
+		"t_start_s, t_end_s, txs);"
+		"DELETE FROM systems;"
+		"INSERT INTO systems VALUES(1, 'opti', 'optimistic_rollup', "
+		"'own', 'operator', 86400, 'fraud_proof', 'l1', 'l1', NULL),"
+		"(1, 'zk', 'zk_rollup', 'based', 'l1', NULL, 'validity_proof', "
+		"'committee', 'l1', NULL);"
+		"INSERT INTO failures VALUES(1, 'opti', 'posting', 100, 400, 50),"
+		"(1, 'zk', 'sequencing', 200, 260, 10),"
+		"(1, 'opti', 'finality', 500, 590, 7);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	memset(&err, 0, sizeof(err));
+	if (report_build(db2, out2, &err) != 0)
+		fail_msg("report_build: %s", err.msg);
+	snprintf(path, sizeof(path), "%s/report.html", out2);
+	char *html = (char *)slurp(path, &len);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<h3>Trust</h3>"));
+	assert_non_null(strstr(html, "fraud_proof"));
+	assert_non_null(strstr(html, "unbounded"));
+	assert_non_null(strstr(html, "plots/s1-liveness.png"));
+	free(html);
+	uint32_t w, h;
+	snprintf(path, sizeof(path), "%s/plots/s1-liveness.png", out2);
+	assert_true(png_ink(path, &w, &h) > 0.02);
+	/* the report without those tables has neither */
+	snprintf(path, sizeof(path), "%s/report.html", p->out);
+	html = (char *)slurp(path, &len);
+	assert_non_null(html);
+	assert_null(strstr(html, "<h3>Trust</h3>"));
+	assert_null(strstr(html, "s1-liveness"));
+	free(html);
+}
+
 static void test_refuses_foreign_directory(void **state)
 {
 	struct paths *p = *state;
@@ -379,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_pngs_not_blank),
 		cmocka_unit_test(test_html_links_resolve),
 		cmocka_unit_test(test_rebuild_replaces_report),
+		cmocka_unit_test(test_trust_and_liveness),
 		cmocka_unit_test(test_refuses_foreign_directory),
 		cmocka_unit_test(test_missing_gnuplot),
 		cmocka_unit_test(test_empty_database),
