@@ -159,6 +159,7 @@ struct report {
 	struct an_buf all_gp;  /* gnuplot/all.gp: loads every plot script */
 	size_t n_plots;
 	struct an_buf toc;     /* <li> entries of the page's contents */
+	int interactive;       /* gnuplot's canvas scripts copied to js/ */
 	char **colors;         /* system names in order of first colour */
 	size_t n_colors;
 	struct l2s_error *err;

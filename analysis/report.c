@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +489,53 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* Copies gnuplot's canvas-terminal scripts (zoom, hover) into dir/js, so
+ * that the interactive versions of the plots work offline.  1 when
+ * copied, 0 when this gnuplot has none (the report then has none). */
+static int copy_canvas_js(const char *dir)
+{
+	static const char *const files[] = {
+		"canvastext.js", "canvasmath.js", "gnuplot_common.js",
+		"gnuplot_dashedlines.js",
+		"gnuplot_mouse.js", "gnuplot_mouse.css", "grid.png",
+		"previouszoom.png", "nextzoom.png", "textzoom.png",
+		"return.png", "help.png",
+	};
+	glob_t g;
+	char src[4096], dst[4096], buf[65536];
+	int ok = 0;
+
+	if (glob("/usr/share/gnuplot/gnuplot/*/js/gnuplot_mouse.js", 0, NULL,
+		 &g) != 0)
+		return 0;
+	snprintf(dst, sizeof(dst), "%s/js", dir);
+	if (g.gl_pathc && mkdir(dst, 0755) == 0) {
+		/* the newest version sorts last */
+		const char *js = g.gl_pathv[g.gl_pathc - 1];
+		size_t base = strlen(js) - strlen("gnuplot_mouse.js");
+		ok = 1;
+		for (size_t i = 0; ok && i < sizeof(files) / sizeof(*files);
+		     i++) {
+			snprintf(src, sizeof(src), "%.*s%s", (int)base, js,
+				 files[i]);
+			snprintf(dst, sizeof(dst), "%s/js/%s", dir, files[i]);
+			FILE *in = fopen(src, "rb"), *out = NULL;
+			size_t n;
+			if (!in)
+				continue; /* an icon this version lacks */
+			out = fopen(dst, "wb");
+			while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+				if (fwrite(buf, 1, n, out) != n)
+					ok = 0;
+			if (!out || fclose(out) != 0)
+				ok = 0;
+			fclose(in);
+		}
+	}
+	globfree(&g);
+	return ok;
+}
+
 /* 1: 'dir' does not exist; 0: it may be replaced; <0: it may not. */
 static int check_target(const char *dir, struct l2s_error *err)
 {
@@ -571,6 +619,7 @@ int report_in_dir(const char *out_dir, const char *dflt, struct an_set *set,
 	r.set = set;
 	r.dir = stage;
 	r.err = err;
+	r.interactive = copy_canvas_js(stage);
 	if ((rc = fill(&r, ctx)) < 0)
 		goto out;
 

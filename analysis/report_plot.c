@@ -180,6 +180,17 @@ int rp_emit(struct report *r, const char *id, const char *title,
 		an_buf_printf(&s, "%s\n", body.s ? body.s : "");
 	else
 		an_buf_puts(&s, "replot\n");
+	/* an interactive version (zoom, hover): gnuplot's HTML5 canvas */
+	/* not with a second y axis: gnuplot 5.4's canvas terminal with
+	 * mousing crashes on a log y2 axis */
+	int inter = r->interactive && !multi && !strstr(settings, "y2") &&
+		    !strstr(plot, "y2");
+	if (inter)
+		an_buf_printf(&s, "if (strstrt(GPVAL_TERMINALS, 'canvas') > 0) {\n"
+			      "    set terminal canvas standalone mousing "
+			      "jsdir '../js' size %d,%d font 'sans,13'\n"
+			      "    set output 'plots/%s.html'\n"
+			      "    replot\n}\n", width, height, id);
 	an_buf_puts(&s, "unset output\n");
 	an_buf_release(&body);
 	if (s.oom || data->oom) {
@@ -208,6 +219,10 @@ int rp_emit(struct report *r, const char *id, const char *title,
 	an_buf_printf(&r->html, "\" width=\"%d\" height=\"%d\" loading=\"lazy\">"
 		      "</a><figcaption>", width, height);
 	html_escape(&r->html, caption);
+	if (inter)
+		an_buf_printf(&r->html, " &middot; <a href=\"plots/%s.html\">"
+			      "interactive</a> (zoom, values under the "
+			      "mouse)", id);
 	an_buf_puts(&r->html, "</figcaption></figure>\n");
 	an_buf_printf(&r->md, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))"
 		      "\n\n", title, id, caption, id);

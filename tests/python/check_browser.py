@@ -98,4 +98,23 @@ if m:
           ("" if not res["errors"] else ": " + "; ".join(res["errors"][:3])))
     check(res["links"] == 0, "every in-page link has its target")
     check(res["figures"] == res["images"], "one caption per figure")
+
+# 3. the interactive versions (gnuplot's canvas terminal) draw without
+# errors: their scripts come from js/ in the report
+inter = sorted(f for f in os.listdir(os.path.join(rdir, "plots"))
+               if f.endswith(".html"))
+linked = len(re.findall(r'href="plots/[^"]+\.html"', html))
+check(linked == len(inter), "%d interactive plots, all linked from the "
+      "page" % len(inter))
+for f in inter[:3]:
+    path = os.path.abspath(os.path.join(rdir, "plots", f))
+    shot = os.path.join(rdir, "inter.png")
+    p = run(["--window-size=1000,620", "--screenshot=" + shot,
+             "file://" + path])
+    console = [l for l in p.stderr.splitlines() if ":CONSOLE" in l]
+    img = Image.open(shot).convert("RGB")
+    colours = len({(r // 32, g // 32, b // 32) for r, g, b in img.getdata()})
+    check(not console and colours >= 5, "interactive %s draws (%d colour "
+          "buckets) without console errors%s" % (f, colours, "" if not
+          console else ": " + console[0]))
 sys.exit(1 if failures else 0)
