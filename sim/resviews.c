@@ -228,8 +228,10 @@ static char *build_sql(sqlite3 *h, struct resviews *v, int temp)
 
 	if (!f)
 		return NULL;
-	qsort(v->keys.v, v->keys.n, sizeof(char *), cmp_str);
-	qsort(v->metrics.v, v->metrics.n, sizeof(char *), cmp_str);
+	if (v->keys.n > 1)
+		qsort(v->keys.v, v->keys.n, sizeof(char *), cmp_str);
+	if (v->metrics.n > 1)
+		qsort(v->metrics.v, v->metrics.n, sizeof(char *), cmp_str);
 	fprintf(f, "DROP VIEW IF EXISTS %srun_points;"
 		"DROP VIEW IF EXISTS %ssystem_metrics;",
 		temp ? "temp." : "", temp ? "temp." : "");
