@@ -181,6 +181,9 @@ static int ts_group_instances(struct ts_set *ss)
 							"tps_posted");
 			if (!grid || grid->n < s->n)
 				grid = s;
+			/* realloc below moves the series: keep the grid */
+			const double *grid_t = grid->t;
+			size_t grid_n = grid->n;
 			struct ts *ns = realloc(ss->s, (ss->n + 1) *
 						sizeof(*ns));
 			if (!ns)
@@ -191,12 +194,12 @@ static int ts_group_instances(struct ts_set *ss)
 			memset(g, 0, sizeof(*g));
 			g->component = strdup(base);
 			g->name = strdup(s->name);
-			g->t = malloc((grid->n ? grid->n : 1) * sizeof(double));
-			g->v = calloc(grid->n ? grid->n : 1, 2 * sizeof(double));
+			g->t = malloc((grid_n ? grid_n : 1) * sizeof(double));
+			g->v = calloc(grid_n ? grid_n : 1, 2 * sizeof(double));
 			if (!g->component || !g->name || !g->t || !g->v)
 				return L2S_ENOMEM;
-			memcpy(g->t, grid->t, grid->n * sizeof(double));
-			g->n = g->cap = grid->n;
+			memcpy(g->t, grid_t, grid_n * sizeof(double));
+			g->n = g->cap = grid_n;
 			g->used = -1;
 		}
 		if (ratio)
