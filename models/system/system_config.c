@@ -233,7 +233,8 @@ static int read_da(const struct sys_env *w, struct system_def *d,
 	if ((rc = scn_get_string(so, "da", dflt, &da, err)))
 		return rc;
 	struct batcher_cfg *b = &d->batcher;
-	if (!strcmp(da, "parent")) {
+	/* a validium or volition has no default: checked below */
+	if (da && !strcmp(da, "parent")) {
 		if (!d->settles_on)
 			return scn_fail(so, "da", err, "\"da\": \"parent\" "
 					"needs \"settles_on\"");

@@ -103,6 +103,10 @@ else
 	echo "ok: an error of every point names no sweep point"
 fi
 
+printf '{"name": "t", "duration": "2h", "workloads": [{"name": "w", "rate": "20tps"}],\n "systems": [{"name": "s", "type": "validium", "workload": "w"}]}\n' >"$TMP/noda.json"
+expect 2 "validate: a validium without \"da\"" -- "$L2SIM" validate "$TMP/noda.json"
+has "$TMP/err" "a validium needs \"da\"" "names the missing DA layer"
+
 expect 2 "validate: missing file" -- "$L2SIM" validate "$TMP/nope.json"
 has "$TMP/err" "nope.json" "names the missing file"
 
