@@ -112,17 +112,20 @@ int validate_sweep_related(const struct sim_model *model,
 }
 
 /* Whether 'e' only complains that the value removed at 'removed' is
- * missing: "missing key 'K'" at P where P.K is 'removed'. */
+ * missing: an error at its parent ("P" for "P.K") that names K in quotes
+ * ("missing key 'K'", "needs a \"K\""). */
 static int is_cascade(const struct l2s_error *e, const char *removed)
 {
-	const char *q = "missing key '";
-	char full[600];
+	const char *dot = strrchr(removed, '.');
+	const char *key = dot ? dot + 1 : removed;
+	size_t plen = dot ? (size_t)(dot - removed) : 0;
+	char q1[160], q2[160];
 
-	if (strncmp(e->msg, q, strlen(q)))
+	if (strlen(e->path) != plen || strncmp(e->path, removed, plen))
 		return 0;
-	snprintf(full, sizeof(full), "%s%s%.*s", e->path, e->path[0] ? "." : "",
-		 (int)strcspn(e->msg + strlen(q), "'"), e->msg + strlen(q));
-	return strcmp(full, removed) == 0;
+	snprintf(q1, sizeof(q1), "'%s'", key);
+	snprintf(q2, sizeof(q2), "\"%s\"", key);
+	return strstr(e->msg, q1) || strstr(e->msg, q2);
 }
 
 int validate_all(const struct sim_model *model, const char *path,
