@@ -6,6 +6,8 @@
 #                 under AddressSanitizer and UBSan)
 #   make bench    the benchmarks (never part of make test)
 #   make sanitize the tests under AddressSanitizer and UBSan
+#   make test-slurm  a sharded sweep on a single-node Slurm cluster started
+#                 here (installs slurm-wlm and munge; part of make test)
 #   make fuzz     libFuzzer on the scenario loader (FUZZ_SECONDS=60)
 #
 # Sources are found by wildcard: every sim/*.c, models/*/*.c and analysis/*.c
@@ -41,7 +43,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps deps-quiet run test unit bench sanitize fuzz clean
+.PHONY: all deps deps-quiet run test unit bench sanitize fuzz clean test-slurm
 
 # The test support objects are intermediate only by accident: keep them.
 .SECONDARY: $(TEST_SUPPORT_OBJ)
@@ -82,6 +84,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libl2sim.a $(TEST_SUPPORT_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libl2sim.a \
 		$(shell pkg-config --libs cmocka) $(LDLIBS_ALL)
 
+# Counts (and fails) the allocations of l2sim's own code: see the test.
+$(BUILD)/tests/test_alloc_fail: LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+
 run: deps l2sim
 	./l2sim run scenarios/default.json
 
@@ -93,7 +98,13 @@ unit: deps-quiet $(BUILD)/l2sim $(TEST_BIN)
 test: deps
 	$(MAKE) --no-print-directory unit
 	L2SIM=./l2sim BUILD=$(BUILD) bash tests/run.sh
+	$(MAKE) --no-print-directory test-slurm
 	$(MAKE) --no-print-directory sanitize
+
+# Starts munged, slurmctld and slurmd under a scratch directory, runs a
+# sharded sweep through `l2sim slurm` and sbatch, stops what it started.
+test-slurm: deps-quiet l2sim
+	L2SIM=./l2sim bash tests/slurm.sh
 
 sanitize: deps
 	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" \
@@ -104,11 +115,12 @@ sanitize: deps
 bench: deps l2sim
 	bash tests/bench.sh
 
-# libFuzzer on the scenario loader (clang; FUZZ_SECONDS, default 60).  The
+# libFuzzer on the scenario loader, short runs and CSV traces (clang;
+# FUZZ_SECONDS, default 60).  The
 # corpus starts from the shipped scenarios.  Not part of make test, which
 # replays deterministic mutations instead (tests/test_fuzz_replay.c).
 FUZZ_SECONDS ?= 60
-FUZZ_SRC := $(filter-out sim/main.c sim/runner.c,$(LIB_SRC))
+FUZZ_SRC := $(filter-out sim/main.c sim/runner.c sim/slurm.c,$(LIB_SRC))
 fuzz: deps
 	@command -v clang >/dev/null 2>&1 || { apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y clang; }

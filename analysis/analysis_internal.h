@@ -6,10 +6,12 @@
  *
  * Which runs a group holds: summary_print() takes the run ids it is given.
  * report_build() and check_run() take every run whose status is "ok" and,
- * of runs that share (scenario name, sweep point, seed, replication), only
- * the newest (largest run_id): running a scenario again into the same
- * database replaces its earlier runs, while runs with other seeds add
- * replications.
+ * of rows that share a run identity (SPEC.md: the scenario as run after
+ * --set and the sweep point, seed, replication, engine version), only the
+ * newest: the writer keeps one row per identity, older databases may hold
+ * more.  Runs that differ in anything else are all kept; a point is the
+ * --set values together with the sweep values, so runs of different --set
+ * values are different points, never hidden behind each other.
  */
 #ifndef L2SIM_ANALYSIS_INTERNAL_H
 #define L2SIM_ANALYSIS_INTERNAL_H
@@ -55,7 +57,8 @@ void an_fmt_stat(const struct an_stat *st, double scale, char *buf,
 struct an_point {
 	char *sweep_json;  /* canonical: sorted keys, compact */
 	char *label;       /* "count=8, fork=pectra"; "" without a sweep */
-	json_t *sweep;     /* the object (owned) */
+	json_t *sweep;     /* the object (owned): --set and sweep values */
+	json_t *sets;      /* the --set values alone (owned), or NULL */
 	int64_t *runs;     /* run ids, ascending */
 	size_t n_runs;
 };

@@ -204,6 +204,27 @@ static int baseline_load(const char *file, json_t **out,
 		if (rc < 0)
 			goto out;
 	}
+	{
+		/* a check against nothing would always pass */
+		size_t n_values = 0;
+		const char *ck;
+		json_t *cv;
+		json_object_foreach(m, ck, cv)
+			n_values += json_object_size(cv);
+		for (size_t i = 0; v && i < json_array_size(v); i++)
+			json_object_foreach(json_object_get(json_array_get(v, i),
+							    "metrics"), ck, cv)
+				n_values += json_object_size(cv);
+		if (n_values == 0) {
+			rc = input_err(err, file, "metrics", "%s", "baseline "
+				       "has no metrics, so it would check "
+				       "nothing");
+			l2s_error_hint(err, "write one with 'l2sim check "
+				       "RESULTS.db --baseline %s "
+				       "--write-baseline'", file);
+			goto out;
+		}
+	}
 out:
 	if (rc < 0) {
 		json_decref(root);

@@ -3,6 +3,7 @@
  * and confidence interval across replications, and the grouping of a
  * database's runs by scenario and sweep point (analysis_internal.h).
  */
+#define _GNU_SOURCE
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,6 +178,8 @@ struct raw_run {
 	int ok;
 	char *sha256;
 	char *engine;
+	char *identity;
+	char *sets;    /* the --set values, or NULL */
 };
 
 static char *dup_text(sqlite3_stmt *st, int col)
@@ -185,22 +188,38 @@ static char *dup_text(sqlite3_stmt *st, int col)
 	return strdup(t ? (const char *)t : "");
 }
 
-/* Canonical form of a sweep_json text; "{}" for NULL or empty. */
-static char *canon_sweep(const char *text)
+/*
+ * The point of a run: its --set values and its sweep values in one object,
+ * canonical (sorted keys, compact); "{}" for none.  Runs with different
+ * --set values are different points, never replications of one.
+ */
+static char *canon_sweep(const char *text, const char *sets)
 {
-	json_t *j;
+	json_t *j, *s = NULL;
 
-	if (!text || !*text)
+	if ((!text || !*text) && (!sets || !*sets || !strcmp(sets, "{}")))
 		return strdup("{}");
-	j = json_loads(text, JSON_DECODE_ANY, NULL);
+	j = json_loads(text && *text ? text : "{}", JSON_DECODE_ANY, NULL);
 	if (!j || !json_is_object(j)) {
 		json_decref(j);
 		return strdup(text); /* keep unknown text as its own point */
 	}
-	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT |
-			     JSON_ENCODE_ANY);
+	if (sets && *sets)
+		s = json_loads(sets, JSON_DECODE_ANY, NULL);
+	if (json_is_object(s)) {
+		json_t *merged = json_deep_copy(s);
+		if (merged)
+			json_object_update(merged, j);
+		json_decref(j);
+		j = merged;
+	}
+	json_decref(s);
+	if (!j)
+		return NULL;
+	char *out = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT |
+			       JSON_ENCODE_ANY);
 	json_decref(j);
-	return s;
+	return out;
 }
 
 static void raw_free(struct raw_run *r, size_t n)
@@ -210,6 +229,8 @@ static void raw_free(struct raw_run *r, size_t n)
 		free(r[i].sweep);
 		free(r[i].sha256);
 		free(r[i].engine);
+		free(r[i].identity);
+		free(r[i].sets);
 	}
 	free(r);
 }
@@ -220,24 +241,42 @@ static int db_err(struct l2s_error *err, sqlite3 *db, const char *what)
 			     sqlite3_errmsg(db));
 }
 
-#define RUN_COLUMNS "run_id, scenario_name, sweep_json, seed, replication, " \
-	"status, scenario_sha256, engine_version"
+/* Databases of schema version 1 have no identity or sets_json column:
+ * their runs' identity is computed from the scenario as run. */
+#define RUN_COLUMNS_V2 "run_id, scenario_name, sweep_json, seed, replication, " \
+	"status, scenario_sha256, engine_version, identity, sets_json, " \
+	"CASE WHEN identity IS NULL THEN scenario_json END"
+#define RUN_COLUMNS_V1 "run_id, scenario_name, sweep_json, seed, replication, " \
+	"status, scenario_sha256, engine_version, NULL, NULL, scenario_json"
 
 static int raw_fill(sqlite3_stmt *st, struct raw_run *r)
 {
 	const unsigned char *status;
+	const char *identity = (const char *)sqlite3_column_text(st, 8);
 
 	r->id = sqlite3_column_int64(st, 0);
 	r->scenario = dup_text(st, 1);
-	r->sweep = canon_sweep((const char *)sqlite3_column_text(st, 2));
+	r->sweep = canon_sweep((const char *)sqlite3_column_text(st, 2),
+			       (const char *)sqlite3_column_text(st, 9));
+	const char *sets = (const char *)sqlite3_column_text(st, 9);
+	r->sets = sets && strcmp(sets, "{}") ? strdup(sets) : NULL;
 	r->seed = sqlite3_column_int64(st, 3);
 	r->replication = sqlite3_column_int64(st, 4);
 	status = sqlite3_column_text(st, 5);
 	r->ok = status && strcmp((const char *)status, "ok") == 0;
 	r->sha256 = dup_text(st, 6);
 	r->engine = dup_text(st, 7);
-	return r->scenario && r->sweep && r->sha256 && r->engine ? 0 :
-		L2S_ENOMEM;
+	if (identity) {
+		r->identity = strdup(identity);
+	} else {
+		char hex[65];
+		if (resdb_identity((const char *)sqlite3_column_text(st, 10),
+				   (uint64_t)r->seed, (uint32_t)r->replication,
+				   r->engine ? r->engine : "", hex) == 0)
+			r->identity = strdup(hex);
+	}
+	return r->scenario && r->sweep && r->sha256 && r->engine &&
+		r->identity ? 0 : L2S_ENOMEM;
 }
 
 /* Reads the runs: the given ids, or all of them in run_id order. */
@@ -249,9 +288,15 @@ static int raw_read(sqlite3 *db, const int64_t *ids, size_t n,
 	struct raw_run *r = NULL;
 	size_t cnt = 0, cap = 0;
 	int rc = 0, step;
+	sqlite3_stmt *probe = NULL;
+	int v2 = sqlite3_prepare_v2(db, "SELECT identity, sets_json FROM runs "
+				    "LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
+	sqlite3_finalize(probe);
 	const char *sql = ids ?
-		"SELECT " RUN_COLUMNS " FROM runs WHERE run_id = ?" :
-		"SELECT " RUN_COLUMNS " FROM runs ORDER BY run_id";
+		(v2 ? "SELECT " RUN_COLUMNS_V2 " FROM runs WHERE run_id = ?" :
+		 "SELECT " RUN_COLUMNS_V1 " FROM runs WHERE run_id = ?") :
+		(v2 ? "SELECT " RUN_COLUMNS_V2 " FROM runs ORDER BY run_id" :
+		 "SELECT " RUN_COLUMNS_V1 " FROM runs ORDER BY run_id");
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_err(err, db, "read table 'runs'");
@@ -302,11 +347,11 @@ out:
 	return 0;
 }
 
+/* Two rows of one run: the same identity (SPEC.md).  Writers keep one
+ * row per identity; older databases and copies may hold several. */
 static int same_key(const struct raw_run *a, const struct raw_run *b)
 {
-	return strcmp(a->scenario, b->scenario) == 0 &&
-	       strcmp(a->sweep, b->sweep) == 0 && a->seed == b->seed &&
-	       a->replication == b->replication;
+	return strcmp(a->identity, b->identity) == 0;
 }
 
 char *an_sweep_label(json_t *sweep, const char *skip)
@@ -347,6 +392,7 @@ static void group_release(struct an_group *g)
 		free(g->points[i].sweep_json);
 		free(g->points[i].label);
 		json_decref(g->points[i].sweep);
+		json_decref(g->points[i].sets);
 		free(g->points[i].runs);
 	}
 	free(g->points);
@@ -433,6 +479,13 @@ static int add_run(struct an_set *set, const struct raw_run *r)
 			json_decref(p->sweep);
 			p->sweep = json_object();
 		}
+		if (r->sets) {
+			p->sets = json_loads(r->sets, 0, NULL);
+			if (!json_is_object(p->sets)) {
+				json_decref(p->sets);
+				p->sets = NULL;
+			}
+		}
 		if (!p->sweep_json || !p->sweep ||
 		    !(p->label = an_sweep_label(p->sweep, NULL)))
 			return L2S_ENOMEM;
@@ -515,6 +568,76 @@ static int load_systems(struct an_set *set, struct an_group *g,
 	return 0;
 }
 
+static int cmp_identity(const void *a, const void *b, void *ctx)
+{
+	const struct raw_run *base = ctx;
+	const struct raw_run *x = &base[*(const size_t *)a];
+	const struct raw_run *y = &base[*(const size_t *)b];
+	int c = strcmp(x->identity, y->identity);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* Of the complete rows of one identity, all but the newest are marked:
+ * the same run stored twice (an older database, a copy).  Sorting keeps
+ * this O(n log n) for databases of many runs. */
+static int mark_superseded(const struct raw_run *raw, size_t n, char *mark)
+{
+	size_t *ix = malloc((n + 1) * sizeof(*ix)), m = 0;
+	if (!ix)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (raw[i].ok)
+			ix[m++] = i;
+	qsort_r(ix, m, sizeof(*ix), cmp_identity, (void *)raw);
+	for (size_t k = 0; k + 1 < m; k++)
+		if (same_key(&raw[ix[k]], &raw[ix[k + 1]]))
+			mark[ix[k]] = 1;
+	free(ix);
+	return 0;
+}
+
+/* A --set value every point of the group shares says nothing about the
+ * point: labels leave it out (a whole run with --set duration=8h is not a
+ * point "duration=8h"), while --set values that differ label the points. */
+static int relabel(struct an_group *g)
+{
+	for (size_t i = 0; i < g->n_points; i++) {
+		struct an_point *p = &g->points[i];
+		if (!p->sets)
+			continue;
+		json_t *shown = json_deep_copy(p->sweep);
+		if (!shown)
+			return L2S_ENOMEM;
+		const char *key;
+		json_t *v;
+		json_object_foreach(p->sets, key, v) {
+			int same = 1;
+			for (size_t k = 0; k < g->n_points && same; k++)
+				same = json_equal(json_object_get(
+					g->points[k].sweep, key), v);
+			if (same)
+				json_object_del(shown, key);
+		}
+		/* the point's key and object lose them too, so that a
+		 * database run with --set pairs with one run without */
+		char *label = an_sweep_label(shown, NULL);
+		char *pkey = json_dumps(shown, JSON_SORT_KEYS | JSON_COMPACT);
+		if (!label || !pkey) {
+			free(label);
+			free(pkey);
+			json_decref(shown);
+			return L2S_ENOMEM;
+		}
+		free(p->label);
+		p->label = label;
+		free(p->sweep_json);
+		p->sweep_json = pkey;
+		json_decref(p->sweep);
+		p->sweep = shown;
+	}
+	return 0;
+}
+
 int an_set_load(struct an_set *set, sqlite3 *db, const int64_t *ids,
 		size_t n, struct l2s_error *err)
 {
@@ -531,20 +654,27 @@ int an_set_load(struct an_set *set, sqlite3 *db, const int64_t *ids,
 	rc = raw_read(db, ids, n, &raw, &n_raw, err);
 	if (rc < 0)
 		goto fail;
+	char *superseded = calloc(n_raw + 1, 1);
+	if (!superseded || (!ids && mark_superseded(raw, n_raw, superseded))) {
+		free(superseded);
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		goto fail;
+	}
 	for (size_t i = 0; i < n_raw; i++) {
-		int superseded = 0;
-
-		if (!ids && raw[i].ok)
-			for (size_t k = i + 1; k < n_raw && !superseded; k++)
-				superseded = raw[k].ok &&
-					same_key(&raw[i], &raw[k]);
-		if (superseded)
+		if (superseded[i])
 			continue;
 		if (add_run(set, &raw[i]) < 0) {
+			free(superseded);
 			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 			goto fail;
 		}
 	}
+	free(superseded);
+	for (size_t i = 0; i < set->n_groups; i++)
+		if (relabel(&set->groups[i]) < 0) {
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+			goto fail;
+		}
 	for (size_t i = 0; i < set->n_groups; i++)
 		if ((rc = load_systems(set, &set->groups[i], err)) < 0)
 			goto fail;

@@ -55,6 +55,8 @@ struct sim {
 	void *progress_ctx;
 	uint64_t progress_every;
 	uint64_t progress_next;
+	int fail_code;          /* sim_fail(): 0, or the first L2S_E* code */
+	char fail_msg[200];
 };
 
 static size_t id_hash(uint64_t id, size_t mask)
@@ -179,11 +181,13 @@ int sim_schedule(struct sim *sim, sim_time_t at, sim_handler *fn, void *self,
 		.arg = arg,
 	};
 	if (id_out && id_set_add(&sim->tracked, ev.seq))
-		return L2S_ENOMEM;
+		return sim_fail(sim, L2S_ENOMEM, "out of memory scheduling an "
+				"event"), L2S_ENOMEM;
 	if (sim_queue_push(sim->queue, &ev)) {
 		if (id_out)
 			id_set_take(&sim->tracked, ev.seq);
-		return L2S_ENOMEM;
+		return sim_fail(sim, L2S_ENOMEM, "out of memory scheduling an "
+				"event"), L2S_ENOMEM;
 	}
 	sim->next_seq++;
 	if (id_out)
@@ -248,8 +252,11 @@ static uint64_t handler_rank(struct sim *sim, sim_handler *fn)
 	if (sim->n_handlers == sim->cap_handlers) {
 		size_t nc = sim->cap_handlers ? sim->cap_handlers * 2 : 16;
 		sim_handler **p = realloc(sim->handlers, nc * sizeof(*p));
-		if (!p)
-			return UINT64_MAX; /* still deterministic: fold a mark */
+		if (!p) {
+			/* the fingerprint would no longer be the run's */
+			sim_fail(sim, L2S_ENOMEM, "out of memory");
+			return UINT64_MAX;
+		}
 		sim->handlers = p;
 		sim->cap_handlers = nc;
 	}
@@ -366,4 +373,21 @@ void sim_set_progress(struct sim *sim, sim_progress_fn *fn, void *ctx,
 	sim->progress_ctx = ctx;
 	sim->progress_every = every ? every : 1;
 	sim->progress_next = sim->events + sim->progress_every;
+}
+
+void sim_fail(struct sim *sim, int code, const char *msg)
+{
+	if (!sim->fail_code) {
+		sim->fail_code = code ? code : L2S_ERUNTIME;
+		snprintf(sim->fail_msg, sizeof(sim->fail_msg), "%s",
+			 msg ? msg : "run failed");
+	}
+	sim_stop(sim);
+}
+
+int sim_failure(const struct sim *sim, const char **msg)
+{
+	if (msg)
+		*msg = sim->fail_code ? sim->fail_msg : NULL;
+	return sim->fail_code;
 }

@@ -15,6 +15,7 @@
 #include "l2sim/analysis.h"
 #include "l2sim/error.h"
 #include "l2sim/phold.h"
+#include "l2sim/results.h"
 #include "l2sim/runner.h"
 #include "l2sim/schema.h"
 #include "l2sim/validate.h"
@@ -27,8 +28,8 @@
 enum { EXIT_OK = 0, EXIT_REGRESSION = 1, EXIT_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char *const commands[] = {"run", "validate", "report", "check",
-				       "export", "schema", "diff", "bench",
-				       "help", NULL};
+				       "export", "schema", "diff", "merge",
+				       "slurm", "bench", "help", NULL};
 
 static const char usage_main[] =
 	"l2sim " L2SIM_VERSION " - a deterministic simulator of blockchain "
@@ -37,6 +38,9 @@ static const char usage_main[] =
 	"usage:\n"
 	"  l2sim run SCENARIO.json [--seed N] [--reps R] [--threads T]\n"
 	"            [--set PATH=VALUE]... [--out FILE.db] [--progress|--no-progress]\n"
+	"            [--shard K/N] [--rerun]\n"
+	"  l2sim merge OUT.db IN.db...\n"
+	"  l2sim slurm SCENARIO.json --array N [--partition P] [--time T] [run options]\n"
 	"  l2sim validate SCENARIO.json [--set PATH=VALUE]...\n"
 	"  l2sim report RESULTS.db [--out DIR]\n"
 	"  l2sim check RESULTS.db --baseline FILE.json [--tolerance PCT] [--write-baseline]\n"
@@ -70,6 +74,17 @@ static const char help_run[] =
 	"  --progress        progress bar on stderr (default when it is a terminal)\n"
 	"  --no-progress     no progress bar\n"
 	"  --quiet           no summary table\n"
+	"  --shard K/N       run only the K-th of N disjoint parts of the sweep\n"
+	"                    (runs i with i mod N = K-1); 'l2sim merge' joins them\n"
+	"  --rerun           run again the runs already complete in the database\n"
+	"\n"
+	"A run is identified by the scenario as run (after --set and the sweep\n"
+	"point), seed, replication and engine version.  Runs already complete in\n"
+	"the database are skipped, so running again resumes an interrupted sweep.\n"
+	"Ctrl-C or SIGTERM stop promptly and keep every finished run.  A run whose\n"
+	"write fails (database locked, disk full) is kept in memory and retried\n"
+	"for up to L2SIM_WRITE_RETRY_SECONDS (default 120) seconds.\n"
+	"See docs/scale-out.md.\n"
 	"\n"
 	"The same binary, scenario, seed and --set values give identical metrics,\n"
 	"series and l1_blocks rows at any thread count.\n"
@@ -144,6 +159,30 @@ static const char help_diff[] =
 	"system's key metrics as 'before -> after (change)', changes beyond 2%\n"
 	"in red (worse) or green (better), and plots of both.  Scenarios and\n"
 	"points on one side only are listed.  See docs/reports.md.\n";
+
+static const char help_merge[] =
+	"usage: l2sim merge OUT.db IN.db...\n"
+	"\n"
+	"Copies the runs of the IN databases (the shards of 'run --shard', or any\n"
+	"results databases) into OUT, creating it if needed, in one transaction.\n"
+	"A run whose identity is already complete in OUT is skipped, so merging\n"
+	"again adds nothing.  The merge of all N shards of a sweep holds exactly\n"
+	"the rows of the unsharded run.  See docs/scale-out.md.\n";
+
+static const char help_slurm[] =
+	"usage: l2sim slurm SCENARIO.json --array N [--partition P] [--time T]\n"
+	"                   [--cpus C] [--out FILE.db] [--script FILE]\n"
+	"                   [--seed N] [--reps R] [--set PATH=VALUE]...\n"
+	"\n"
+	"Writes a Slurm batch script (to FILE, or stdout) for 'sbatch': a job\n"
+	"array of N tasks, task K running 'l2sim run --shard K/N' into its own\n"
+	"database, and a merge job that depends on the whole array and merges\n"
+	"the shards into FILE.db (default results/<name>.db).  A task that is\n"
+	"requeued or submitted again resumes its shard.  See docs/scale-out.md.\n"
+	"\n"
+	"example:\n"
+	"  l2sim slurm scenarios/horizontal.json --array 16 --time 2:00:00 > h.sbatch\n"
+	"  sbatch h.sbatch\n";
 
 static const char help_bench[] =
 	"usage: l2sim bench phold --lps N --events-per-lp E --events TOTAL [--seed S]\n"
@@ -221,6 +260,38 @@ static int is_opt(const char *arg, const char *name)
 	return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* "K/N" with 1 <= K <= N. */
+static int parse_shard(const char *s, int *k, int *n)
+{
+	int64_t a, b;
+	const char *slash = s ? strchr(s, '/') : NULL;
+	if (!slash || slash == s)
+		return -1;
+	char left[32];
+	size_t l = (size_t)(slash - s);
+	if (l >= sizeof(left))
+		return -1;
+	memcpy(left, s, l);
+	left[l] = '\0';
+	if (parse_i64(left, 1, 1000000, &a) ||
+	    parse_i64(slash + 1, 1, 1000000, &b) || a > b)
+		return -1;
+	*k = (int)a;
+	*n = (int)b;
+	return 0;
+}
+
+/* A positive number of seconds from the environment, or 0. */
+static double env_seconds(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	double x = strtod(v, &end);
+	return *end || !(x > 0) || x > 1e7 ? 0 : x;
+}
+
 /* After a run: where the results went, and the summary table. */
 static int print_summary(void *ctx, struct resdb *db, const char *out_path,
 			 const int64_t *run_ids, size_t n_runs, FILE *out,
@@ -291,6 +362,16 @@ static int cmd_run(int argc, char **argv)
 			o.progress = 0;
 		} else if (!strcmp(a, "--quiet")) {
 			o.quiet = 1;
+		} else if (!strcmp(a, "--rerun")) {
+			o.rerun = 1;
+		} else if (is_opt(a, "--shard")) {
+			v = opt_value(argc, argv, &i, "--shard");
+			if (parse_shard(v, &o.shard_k, &o.shard_n)) {
+				rc = usage_error("run", "--shard needs K/N with "
+						 "1 <= K <= N <= 1000000, got "
+						 "'%s'", v ? v : "");
+				goto out;
+			}
 		} else if (a[0] == '-' && a[1]) {
 			rc = usage_error("run", "unknown option '%s'", a);
 			goto out;
@@ -306,6 +387,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	o.sets = sets;
+	o.write_patience_s = env_seconds("L2SIM_WRITE_RETRY_SECONDS");
 	struct l2s_error err;
 	l2s_error_clear(&err);
 	if (runner_run(&o, stdout, &err))
@@ -534,6 +616,140 @@ static int cmd_diff(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_merge(int argc, char **argv)
+{
+	const char *out = NULL;
+	const char **in = calloc((size_t)argc + 1, sizeof(*in));
+	size_t n_in = 0;
+	int rc = EXIT_OK;
+	if (!in)
+		return EXIT_RUNTIME;
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			rc = usage_error("merge", "unknown option '%s'", argv[i]);
+			goto out;
+		}
+		if (!out)
+			out = argv[i];
+		else
+			in[n_in++] = argv[i];
+	}
+	if (!out || !n_in) {
+		rc = usage_error("merge", "merge needs OUT.db and at least one "
+				 "IN.db%s", "");
+		goto out;
+	}
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	struct resdb *db = NULL;
+	struct resdb_merge_stats st;
+	if (resdb_open(out, &db, &err) ||
+	    resdb_merge(db, in, n_in, &st, &err)) {
+		rc = report_error(&err);
+		resdb_close(db);
+		goto out;
+	}
+	resdb_close(db);
+	printf("merged %zu run%s into %s (%zu already there)\n", st.runs_copied,
+	       st.runs_copied == 1 ? "" : "s", out, st.runs_present);
+out:
+	free(in);
+	return rc;
+}
+
+static int cmd_slurm(int argc, char **argv)
+{
+	struct slurm_opts so = {.model = &world_model, .cpus = 1};
+	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
+	const char *script = NULL;
+	int rc = EXIT_OK;
+	if (!sets)
+		return EXIT_RUNTIME;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v;
+		int64_t x;
+		if (is_opt(a, "--array")) {
+			v = opt_value(argc, argv, &i, "--array");
+			if (parse_i64(v, 1, 100000, &x)) {
+				rc = usage_error("slurm", "--array needs a number "
+						 "of tasks from 1 to 100000, got "
+						 "'%s'", v ? v : "");
+				goto out;
+			}
+			so.array = (int)x;
+		} else if (is_opt(a, "--cpus")) {
+			v = opt_value(argc, argv, &i, "--cpus");
+			if (parse_i64(v, 1, 4096, &x)) {
+				rc = usage_error("slurm", "--cpus needs an integer "
+						 "from 1 to 4096, got '%s'",
+						 v ? v : "");
+				goto out;
+			}
+			so.cpus = (int)x;
+		} else if (is_opt(a, "--partition") || is_opt(a, "--time") ||
+			   is_opt(a, "--out") || is_opt(a, "--script") ||
+			   is_opt(a, "--seed") || is_opt(a, "--reps") ||
+			   is_opt(a, "--set")) {
+			char name[16];
+			size_t l = strcspn(a, "=");
+			snprintf(name, sizeof(name), "%.*s", (int)l, a);
+			v = opt_value(argc, argv, &i, name);
+			if (!v || !*v || strpbrk(v, "\n\r")) {
+				rc = usage_error("slurm", "%s needs a value", name);
+				goto out;
+			}
+			if (!strcmp(name, "--partition"))
+				so.partition = v;
+			else if (!strcmp(name, "--time"))
+				so.time = v;
+			else if (!strcmp(name, "--out"))
+				so.out = v;
+			else if (!strcmp(name, "--script"))
+				script = v;
+			else if (!strcmp(name, "--seed"))
+				so.seed = v;
+			else if (!strcmp(name, "--reps"))
+				so.reps = v;
+			else
+				sets[so.n_sets++] = v;
+		} else if (a[0] == '-' && a[1]) {
+			rc = usage_error("slurm", "unknown option '%s'", a);
+			goto out;
+		} else if (!so.scenario) {
+			so.scenario = a;
+		} else {
+			rc = usage_error("slurm", "unexpected argument '%s'", a);
+			goto out;
+		}
+	}
+	if (!so.scenario || !so.array) {
+		rc = usage_error("slurm", "slurm needs SCENARIO.json and --array "
+				 "N%s", "");
+		goto out;
+	}
+	so.sets = sets;
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	FILE *f = script ? fopen(script, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "l2sim: %s: cannot write: %s\n", script,
+			strerror(errno));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	int r = slurm_script_write(&so, f, &err);
+	if (script && fclose(f) && !r)
+		r = l2s_error_set(&err, L2S_EIO, "cannot write '%s'", script);
+	if (r)
+		rc = report_error(&err);
+	else if (script)
+		fprintf(stderr, "l2sim: wrote %s; submit it with: sbatch %s\n",
+			script, script);
+out:
+	free(sets);
+	return rc;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	if (argc < 3 || strcmp(argv[2], "phold"))
@@ -593,6 +809,10 @@ static int cmd_help(int argc, char **argv)
 	const char *topic = argc > 2 ? argv[2] : NULL;
 	if (!topic)
 		fputs(usage_main, stdout);
+	else if (!strcmp(topic, "merge"))
+		fputs(help_merge, stdout);
+	else if (!strcmp(topic, "slurm"))
+		fputs(help_slurm, stdout);
 	else if (!strcmp(topic, "run"))
 		fputs(help_run, stdout);
 	else if (!strcmp(topic, "validate"))
@@ -679,6 +899,10 @@ int main(int argc, char **argv)
 		return cmd_diff(argc, argv);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc, argv);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc, argv);
+	if (!strcmp(cmd, "slurm"))
+		return cmd_slurm(argc, argv);
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc, argv);
 	const char *near = l2s_closest(cmd, commands);

@@ -2,20 +2,28 @@
  * In-memory results of one run, and the SQLite results database.
  *
  * The writer stores a run in one transaction, so a crash or an error never
- * leaves half a run.  Schema per SPEC.md, plus schema_version and two
- * columns of our own in runs: invocation (one per `l2sim run`, to group the
- * runs of a call) and sweep_index.
+ * leaves half a run.  Schema per SPEC.md, plus schema_version, a table of
+ * invocations and columns of our own in runs: invocation (one per `l2sim
+ * run`, to group the runs of a call), sweep_index, identity (SPEC.md's run
+ * identity, see resdb_identity()) and sets_json (the --set values).  Writing
+ * a run deletes any earlier run of the same identity in the same
+ * transaction, so a database holds each identity at most once.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "l2sim/results.h"
 #include "l2sim/rng.h"
+#include "l2sim/sha256.h"
 
 #include "results_internal.h"
 
@@ -84,6 +92,8 @@ void run_result_destroy(struct run_result *r)
 	free(r->scenario_sha256);
 	free(r->scenario_json);
 	free(r->sweep_json);
+	free(r->identity);
+	free(r->sets_json);
 	struct run_index *ix = idx_of(r);
 	free(ix->metric_slots);
 	free(ix->string_slots);
@@ -349,6 +359,9 @@ struct resdb {
 	char *path;
 	int64_t invocation;
 	struct resviews *views; /* columns the views have, loaded lazily */
+	char **child_tables;   /* tables with a run_id column, besides runs */
+	size_t n_child_tables;
+	sqlite3_stmt *has_identity;
 };
 
 static const char *const schema_sql =
@@ -369,7 +382,13 @@ static const char *const schema_sql =
 	" fingerprint TEXT,"
 	" status TEXT NOT NULL,"
 	" invocation INTEGER,"
-	" sweep_index INTEGER);"
+	" sweep_index INTEGER,"
+	" identity TEXT,"
+	" sets_json TEXT);"
+	"CREATE TABLE IF NOT EXISTS invocations("
+	" invocation INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" started_at TEXT NOT NULL,"
+	" pid INTEGER);"
 	"CREATE TABLE IF NOT EXISTS metrics("
 	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
 	" component TEXT NOT NULL,"
@@ -413,6 +432,28 @@ static const char *const schema_sql =
 	" depends_on TEXT,"
 	" PRIMARY KEY(run_id, component)) WITHOUT ROWID;";
 
+/*
+ * Errors of the database fall in two kinds, whatever the command: a file
+ * that is not (or no longer) an l2sim results database is bad input (exit
+ * 2); a database that cannot be read or written now (I/O, full disk,
+ * locked, no permission) is a runtime failure (exit 3).  Both name the
+ * file.
+ */
+static int db_code(sqlite3 *db)
+{
+	if (!db)
+		return L2S_ENOMEM;
+	switch (sqlite3_errcode(db)) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return L2S_EINPUT;
+	case SQLITE_NOMEM:
+		return L2S_ENOMEM;
+	default:
+		return L2S_EDB;
+	}
+}
+
 static int db_fail(struct l2s_error *err, sqlite3 *db, const char *path,
 		   const char *what)
 {
@@ -420,8 +461,32 @@ static int db_fail(struct l2s_error *err, sqlite3 *db, const char *path,
 		snprintf(err->file, sizeof(err->file), "%s", path ? path : "");
 		err->line = err->column = 0;
 	}
-	return l2s_error_set(err, L2S_EDB, "%s: %s", what,
+	int code = db_code(db);
+	if (code == L2S_EINPUT) {
+		int ec = sqlite3_errcode(db);
+		return l2s_error_set(err, code, "%s: %s",
+				     ec == SQLITE_NOTADB ?
+				     "not an l2sim results database" :
+				     "results database is damaged",
+				     sqlite3_errmsg(db));
+	}
+	if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY &&
+	    sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK)
+		return l2s_error_set(err, L2S_EDB, "%s: an interrupted write "
+				     "left a hot journal that needs write "
+				     "access to roll back", what);
+	return l2s_error_set(err, code, "%s: %s", what,
 			     db ? sqlite3_errmsg(db) : "cannot allocate");
+}
+
+static int foreign(struct l2s_error *err, const char *path, const char *why)
+{
+	if (err) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		err->line = err->column = 0;
+	}
+	return l2s_error_set(err, L2S_EINPUT,
+			     "not an l2sim results database: %s", why);
 }
 
 static int open_db(const char *path, int flags, struct resdb **out,
@@ -432,76 +497,338 @@ static int open_db(const char *path, int flags, struct resdb **out,
 	if (!r)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	r->path = strdup(path);
+	if (!r->path) {
+		free(r);
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
 	if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK) {
 		int rc = db_fail(err, r->db, path, "cannot open results database");
 		resdb_close(r);
 		return rc;
 	}
-	sqlite3_busy_timeout(r->db, 10000);
+	sqlite3_busy_timeout(r->db, RESDB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(r->db, 1);
 	*out = r;
+	return 0;
+}
+
+/* One integer from a query; 'def' when it returns no row or NULL.  Returns
+ * 0 or the SQLite error code. */
+static int q_int64(sqlite3 *db, const char *sql, int64_t def, int64_t *v)
+{
+	sqlite3_stmt *st;
+	*v = def;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*v = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int has_column(sqlite3 *db, const char *table, const char *col)
+{
+	char sql[256];
+	int64_t n;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info('%s')"
+		 " WHERE name = '%s'", table, col);
+	return q_int64(db, sql, 0, &n) == SQLITE_OK && n > 0;
+}
+
+/* The columns SPEC.md gives the runs table: a table 'runs' without them
+ * belongs to some other program. */
+static const char *const spec_run_columns[] = {
+	"run_id", "scenario_name", "scenario_sha256", "scenario_json", "seed",
+	"replication", "sweep_json", "engine_version", "status", NULL,
+};
+
+/*
+ * Checks that an existing database is ours: empty (a new file), or with a
+ * runs table of SPEC.md's columns and a schema version this l2sim reads.
+ * *version gets the stored version (0 for an empty file).
+ */
+static int check_ours(struct resdb *r, int *version, struct l2s_error *err)
+{
+	int64_t n_tables, has_runs, v;
+	*version = 0;
+	if (q_int64(r->db, "SELECT count(*) FROM sqlite_master", 0,
+		    &n_tables) != SQLITE_OK)
+		return db_fail(err, r->db, r->path,
+			       "cannot read results database");
+	if (n_tables == 0)
+		return 0;
+	if (q_int64(r->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+		    "'table' AND name = 'runs'", 0, &has_runs) != SQLITE_OK)
+		return db_fail(err, r->db, r->path,
+			       "cannot read results database");
+	if (!has_runs)
+		return foreign(err, r->path, "it has no table 'runs'");
+	for (size_t i = 0; spec_run_columns[i]; i++)
+		if (!has_column(r->db, "runs", spec_run_columns[i])) {
+			char why[128];
+			snprintf(why, sizeof(why), "its table 'runs' has no "
+				 "column '%s'", spec_run_columns[i]);
+			return foreign(err, r->path, why);
+		}
+	if (q_int64(r->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+		    "'table' AND name = 'schema_version'", 0, &v) != SQLITE_OK)
+		return db_fail(err, r->db, r->path,
+			       "cannot read results database");
+	if (v && q_int64(r->db, "SELECT max(version) FROM schema_version", 0,
+			 &v) != SQLITE_OK)
+		return db_fail(err, r->db, r->path,
+			       "cannot read schema version");
+	if (v > RESDB_SCHEMA_VERSION) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "%s", r->path);
+			err->line = err->column = 0;
+		}
+		if (err)
+			l2s_error_hint(err, "use an l2sim at least as new as "
+				       "the one that wrote it");
+		return l2s_error_set(err, L2S_EINPUT, "results database has "
+				     "schema version %lld, newer than this "
+				     "l2sim reads (%d)", (long long)v,
+				     RESDB_SCHEMA_VERSION);
+	}
+	*version = (int)v;
+	return 0;
+}
+
+int resdb_identity(const char *scenario_json, uint64_t seed,
+		   uint32_t replication, const char *engine_version,
+		   char hex[65])
+{
+	const char *text = scenario_json ? scenario_json : "{}";
+	json_t *root = json_loads(text, JSON_DECODE_ANY, NULL);
+	char *canon = NULL;
+	if (root) {
+		if (json_is_object(root)) {
+			/* The sweep's lists and the replication count do not
+			 * change what a run computes: the point's values are
+			 * set in the scenario, the replication is its own
+			 * field.  Leaving them out lets a sweep grow, or gain
+			 * replications, and keep the runs it has. */
+			json_object_del(root, "sweep");
+			json_object_del(root, "replications");
+		}
+		canon = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT |
+				   JSON_ENCODE_ANY);
+		json_decref(root);
+		if (!canon)
+			return L2S_ENOMEM;
+	}
+	/* Text that is not JSON (a damaged row) is hashed as it is. */
+	const char *body = canon ? canon : text;
+	size_t len = strlen(body);
+	char tail[128];
+	int tl = snprintf(tail, sizeof(tail), "\n%llu\n%u\n%s",
+			  (unsigned long long)seed, replication,
+			  engine_version ? engine_version : "");
+	if (tl < 0 || (size_t)tl >= sizeof(tail))
+		tl = (int)strlen(tail);
+	char *buf = malloc(len + (size_t)tl + 1);
+	if (!buf) {
+		free(canon);
+		return L2S_ENOMEM;
+	}
+	memcpy(buf, body, len);
+	memcpy(buf + len, tail, (size_t)tl + 1);
+	sha256_hex(buf, len + (size_t)tl, hex);
+	free(buf);
+	free(canon);
+	return 0;
+}
+
+const char *resdb_engine_version(void)
+{
+#ifdef L2SIM_VERSION
+	return L2SIM_VERSION;
+#else
+	return "dev";
+#endif
+}
+
+/* Version 1 had no identity, sets_json or invocations table: add them and
+ * give the old runs their identity. */
+static int migrate_v1(struct resdb *r, struct l2s_error *err)
+{
+	if (!has_column(r->db, "runs", "identity") &&
+	    sqlite3_exec(r->db, "ALTER TABLE runs ADD COLUMN identity TEXT",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(err, r->db, r->path, "cannot upgrade schema");
+	if (!has_column(r->db, "runs", "sets_json") &&
+	    sqlite3_exec(r->db, "ALTER TABLE runs ADD COLUMN sets_json TEXT",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(err, r->db, r->path, "cannot upgrade schema");
+	if (!has_column(r->db, "runs", "invocation") &&
+	    sqlite3_exec(r->db, "ALTER TABLE runs ADD COLUMN invocation "
+			 "INTEGER", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(err, r->db, r->path, "cannot upgrade schema");
+	if (!has_column(r->db, "runs", "sweep_index") &&
+	    sqlite3_exec(r->db, "ALTER TABLE runs ADD COLUMN sweep_index "
+			 "INTEGER", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(err, r->db, r->path, "cannot upgrade schema");
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	int rc = 0;
+	if (sqlite3_prepare_v2(r->db, "SELECT run_id, scenario_json, seed, "
+			       "replication, engine_version FROM runs WHERE "
+			       "identity IS NULL", -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db, "UPDATE runs SET identity = ? WHERE "
+			       "run_id = ?", -1, &upd, NULL) != SQLITE_OK) {
+		rc = db_fail(err, r->db, r->path, "cannot upgrade schema");
+		goto out;
+	}
+	int step;
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		char hex[65];
+		const char *sj = (const char *)sqlite3_column_text(sel, 1);
+		const char *ev = (const char *)sqlite3_column_text(sel, 4);
+		if (resdb_identity(sj, (uint64_t)sqlite3_column_int64(sel, 2),
+				   (uint32_t)sqlite3_column_int64(sel, 3), ev,
+				   hex)) {
+			/* unreadable scenario text: an identity of its own */
+			snprintf(hex, sizeof(hex), "run-%lld",
+				 (long long)sqlite3_column_int64(sel, 0));
+		}
+		sqlite3_bind_text(upd, 1, hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			rc = db_fail(err, r->db, r->path,
+				     "cannot upgrade schema");
+			goto out;
+		}
+		sqlite3_reset(upd);
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(err, r->db, r->path, "cannot upgrade schema");
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return rc;
+}
+
+/* Tables other than runs with a run_id column: a run's rows in them go
+ * with it (replaced on --rerun, copied by merge). */
+static int load_child_tables(struct resdb *r, struct l2s_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "SELECT m.name FROM sqlite_master m "
+			       "WHERE m.type = 'table' AND m.name != 'runs' "
+			       "AND EXISTS (SELECT 1 FROM pragma_table_info("
+			       "m.name) p WHERE p.name = 'run_id') ORDER BY "
+			       "m.name", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(err, r->db, r->path, "cannot read schema");
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		char **nt = realloc(r->child_tables, (r->n_child_tables + 1) *
+				    sizeof(*nt));
+		if (!nt) {
+			sqlite3_finalize(st);
+			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		}
+		r->child_tables = nt;
+		nt[r->n_child_tables] = strdup((const char *)
+					       sqlite3_column_text(st, 0));
+		if (!nt[r->n_child_tables]) {
+			sqlite3_finalize(st);
+			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		}
+		r->n_child_tables++;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return db_fail(err, r->db, r->path, "cannot read schema");
 	return 0;
 }
 
 int resdb_open(const char *path, struct resdb **out, struct l2s_error *err)
 {
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		*out = NULL;
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", path);
+		return l2s_error_set(err, L2S_EINPUT, "is a directory, not a "
+				     "results database");
+	}
 	int rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, out,
 			 err);
 	if (rc)
 		return rc;
 	struct resdb *r = *out;
-	char *msg = NULL;
-	if (sqlite3_exec(r->db, "PRAGMA journal_mode=DELETE;"
-				"PRAGMA synchronous=NORMAL;"
-				"BEGIN IMMEDIATE;", NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(r->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
-		sqlite3_free(msg);
+	int version;
+	if ((rc = check_ours(r, &version, err)))
+		goto fail;
+	/* WAL: readers (a report, a notebook) never block the writer, and
+	 * the writer never blocks them.  A database that cannot switch now
+	 * (another connection holds it) keeps its mode; busy waits and write
+	 * retries cover that case. */
+	sqlite3_exec(r->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	if (sqlite3_exec(r->db, "PRAGMA synchronous=NORMAL;"
+				"BEGIN IMMEDIATE;", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(err, r->db, path, "cannot open results database");
+		goto fail;
+	}
+	/* check again under the write lock: another process may have
+	 * created or upgraded it meanwhile */
+	if ((rc = check_ours(r, &version, err)))
+		goto fail_rollback;
+	if (sqlite3_exec(r->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(err, r->db, path, "cannot create schema");
-		goto fail;
+		goto fail_rollback;
 	}
-	/* Check (or record) the schema version. */
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "SELECT max(version) FROM schema_version",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = db_fail(err, r->db, path, "cannot read schema version");
-		goto fail;
-	}
-	int have = 0;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		have = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (have > RESDB_SCHEMA_VERSION) {
-		if (err)
-			snprintf(err->file, sizeof(err->file), "%s", path);
-		rc = l2s_error_set(err, L2S_EDB, "results database has schema "
-				   "version %d, newer than this l2sim (%d)",
-				   have, RESDB_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (have == 0) {
-		char sql[96];
-		snprintf(sql, sizeof(sql),
+	if (version > 0 && version < RESDB_SCHEMA_VERSION &&
+	    (rc = migrate_v1(r, err)))
+		goto fail_rollback;
+	if (version < RESDB_SCHEMA_VERSION) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "DELETE FROM schema_version; "
 			 "INSERT INTO schema_version VALUES(%d)",
 			 RESDB_SCHEMA_VERSION);
 		if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 			rc = db_fail(err, r->db, path, "cannot write schema");
-			goto fail;
+			goto fail_rollback;
 		}
 	}
-	/* A new invocation number groups the runs this process writes. */
-	if (sqlite3_prepare_v2(r->db, "SELECT coalesce(max(invocation), 0) + 1 "
-				      "FROM runs", -1, &st, NULL) != SQLITE_OK) {
-		rc = db_fail(err, r->db, path, "cannot read runs");
-		goto fail;
+	if (sqlite3_exec(r->db, "CREATE INDEX IF NOT EXISTS runs_by_identity "
+			 "ON runs(identity)", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(err, r->db, path, "cannot create schema");
+		goto fail_rollback;
 	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r->invocation = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	/* A new invocation number groups the runs this process writes.  It
+	 * is a row of its own, taken under the write lock, so concurrent
+	 * writers never share one. */
+	char started[32], sql[320];
+	time_t now = time(NULL);
+	struct tm tmv;
+	gmtime_r(&now, &tmv);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+	snprintf(sql, sizeof(sql), "INSERT INTO invocations VALUES((SELECT "
+		 "max(coalesce((SELECT max(invocation) FROM invocations), 0), "
+		 "coalesce((SELECT max(invocation) FROM runs), 0)) + 1), '%s', "
+		 "%ld)", started, (long)getpid());
+	if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(err, r->db, path, "cannot write invocation");
+		goto fail_rollback;
+	}
+	r->invocation = sqlite3_last_insert_rowid(r->db);
+	if ((rc = load_child_tables(r, err)))
+		goto fail_rollback;
 	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(err, r->db, path, "cannot commit schema");
-		goto fail;
+		goto fail_rollback;
 	}
 	return 0;
+fail_rollback:
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 fail:
 	resdb_close(r);
 	*out = NULL;
@@ -511,31 +838,53 @@ fail:
 int resdb_open_readonly(const char *path, struct resdb **out,
 			struct l2s_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	struct stat sb;
+	*out = NULL;
+	int found = stat(path, &sb) == 0;
+	if (!found || S_ISDIR(sb.st_mode)) {
 		if (err)
 			snprintf(err->file, sizeof(err->file), "%s", path);
-		return l2s_error_set(err, L2S_EINPUT,
+		return l2s_error_set(err, L2S_EINPUT, "%s", found ?
+				     "is a directory, not a results database" :
 				     "no results database at this path");
 	}
-	fclose(f);
-	int rc = open_db(path, SQLITE_OPEN_READONLY, out, err);
+	/*
+	 * Opened for writing when we may, so that SQLite rolls back the hot
+	 * journal of a write that was cut short (or checkpoints a WAL); the
+	 * readers write nothing but TEMP views.
+	 * Without write permission it opens read-only, and a hot journal is
+	 * then reported as such.
+	 */
+	int writable = access(path, W_OK) == 0;
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	writable = writable && access(dir, W_OK) == 0;
+	int rc = open_db(path, writable ? SQLITE_OPEN_READWRITE :
+			 SQLITE_OPEN_READONLY, out, err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2((*out)->db, "SELECT count(*) FROM runs", -1, &st,
-			       NULL) != SQLITE_OK) {
-		if (err)
-			snprintf(err->file, sizeof(err->file), "%s", path);
-		rc = l2s_error_set(err, L2S_EINPUT,
-				   "not an l2sim results database: %s",
-				   sqlite3_errmsg((*out)->db));
-		resdb_close(*out);
-		*out = NULL;
-		return rc;
+	struct resdb *r = *out;
+	int version;
+	rc = check_ours(r, &version, err);
+	if (rc == 0) {
+		int64_t n_tables;
+		if (q_int64(r->db, "SELECT count(*) FROM sqlite_master", 0,
+			    &n_tables) != SQLITE_OK)
+			rc = db_fail(err, r->db, path,
+				     "cannot read results database");
+		else if (n_tables == 0)
+			rc = foreign(err, path, "it is empty");
 	}
-	sqlite3_finalize(st);
-	return 0;
+	if (rc) {
+		resdb_close(r);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void resdb_close(struct resdb *db)
@@ -543,14 +892,75 @@ void resdb_close(struct resdb *db)
 	if (!db)
 		return;
 	resviews_destroy(db->views);
+	sqlite3_finalize(db->has_identity);
 	sqlite3_close(db->db);
+	for (size_t i = 0; i < db->n_child_tables; i++)
+		free(db->child_tables[i]);
+	free(db->child_tables);
 	free(db->path);
 	free(db);
 }
 
 struct sqlite3 *resdb_handle(struct resdb *db) { return db->db; }
 
+const char *resdb_path(const struct resdb *db) { return db->path; }
+
 int64_t resdb_invocation(const struct resdb *db) { return db->invocation; }
+
+int resdb_run_complete(struct resdb *db, const char *identity,
+		       int64_t *run_id, struct l2s_error *err)
+{
+	if (!db->has_identity &&
+	    sqlite3_prepare_v2(db->db, "SELECT max(run_id) FROM runs WHERE "
+			       "identity = ? AND status = 'ok'", -1,
+			       &db->has_identity, NULL) != SQLITE_OK)
+		return db_fail(err, db->db, db->path, "cannot read runs");
+	sqlite3_stmt *st = db->has_identity;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, identity, -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	int found = 0;
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		found = 1;
+		if (run_id)
+			*run_id = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_fail(err, db->db, db->path, "cannot read runs");
+	return found;
+}
+
+/* Deletes the rows of every run with this identity (inside the caller's
+ * transaction): a run written again replaces the one it repeats. */
+static int delete_identity(struct resdb *db, const char *identity,
+			   int64_t keep)
+{
+	char sql[512];
+	for (size_t i = 0; i < db->n_child_tables; i++) {
+		snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE run_id IN "
+			 "(SELECT run_id FROM runs WHERE identity = ? AND "
+			 "run_id != ?)", db->child_tables[i]);
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, keep);
+		int step = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (step != SQLITE_DONE)
+			return -1;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "DELETE FROM runs WHERE identity = ? "
+			       "AND run_id != ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, keep);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : -1;
+}
 
 static void bind_u64(sqlite3_stmt *st, int i, uint64_t v)
 {
@@ -594,6 +1004,12 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 	if (r->oom)
 		return l2s_error_set(err, L2S_ENOMEM,
 				     "out of memory while collecting results");
+	char identity[65];
+	if (r->identity)
+		snprintf(identity, sizeof(identity), "%s", r->identity);
+	else if (resdb_identity(r->scenario_json, r->seed, r->replication,
+				resdb_engine_version(), identity))
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	if (sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(err, h, db->path, "cannot begin transaction");
 
@@ -609,8 +1025,9 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 		"INSERT INTO runs(scenario_name, scenario_sha256, scenario_json,"
 		" seed, replication, sweep_json, engine_version, started_at,"
 		" wall_seconds, sim_seconds, events, fingerprint, status,"
-		" invocation, sweep_index)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+		" invocation, sweep_index, identity, sets_json)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) !=
+	    SQLITE_OK)
 		goto db_error;
 	sqlite3_bind_text(st, 1, r->scenario_name ? r->scenario_name : "", -1,
 			  SQLITE_STATIC);
@@ -622,11 +1039,7 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 	sqlite3_bind_int64(st, 5, r->replication);
 	sqlite3_bind_text(st, 6, r->sweep_json ? r->sweep_json : "{}", -1,
 			  SQLITE_STATIC);
-#ifdef L2SIM_VERSION
-	sqlite3_bind_text(st, 7, L2SIM_VERSION, -1, SQLITE_STATIC);
-#else
-	sqlite3_bind_text(st, 7, "dev", -1, SQLITE_STATIC);
-#endif
+	sqlite3_bind_text(st, 7, resdb_engine_version(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, started, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 9, r->wall_seconds);
 	sqlite3_bind_double(st, 10, r->sim_seconds);
@@ -636,11 +1049,17 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 			  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 14, db->invocation);
 	sqlite3_bind_int64(st, 15, r->sweep_index);
+	sqlite3_bind_text(st, 16, identity, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 17, r->sets_json ? r->sets_json : "{}", -1,
+			  SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto db_error;
 	sqlite3_finalize(st);
 	st = NULL;
 	int64_t run_id = sqlite3_last_insert_rowid(h);
+	/* after the insert, so a replaced run's id is never given again */
+	if (delete_identity(db, identity, run_id))
+		goto db_error;
 
 	if (sqlite3_prepare_v2(h, "INSERT INTO metrics VALUES(?,?,?,?)", -1,
 			       &st, NULL) != SQLITE_OK)

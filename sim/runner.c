@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "l2sim/results.h"
 #include "l2sim/runner.h"
+#include "sweep_internal.h"
 
 void sweep_points_free(struct sweep_point *points, size_t n)
 {
@@ -219,6 +221,12 @@ static int sweep_apply(const struct sweep *sw, size_t p, json_t *root,
 			    scenario_locate(scn->text, "sweep", &line, &col) == 0) {
 				err->line = line;
 				err->column = col;
+			}
+			if (rc != L2S_ENOMEM) {
+				char m[sizeof(err->msg)];
+				snprintf(m, sizeof(m), "sweep key '%s': %s",
+					 sw->keys[k], err->msg);
+				snprintf(err->msg, sizeof(err->msg), "%s", m);
 			}
 			return rc == L2S_EUSAGE ? L2S_EINPUT : rc;
 		}
@@ -658,11 +666,16 @@ static void progress_print(struct progress *pg, int final)
 struct run_progress {
 	struct progress *pg;
 	size_t index;
+	struct sim *sim;
 };
 
 static void on_progress(void *ctx, sim_time_t now, uint64_t events)
 {
 	struct run_progress *rp = ctx;
+	if (runner_stop_requested()) {
+		sim_stop(rp->sim);
+		return;
+	}
 	__atomic_store_n(&rp->pg->done[rp->index], now, __ATOMIC_RELAXED);
 	__atomic_store_n(&rp->pg->events[rp->index], events, __ATOMIC_RELAXED);
 	progress_print(rp->pg, 0);
@@ -710,6 +723,10 @@ static char *default_out(const char *name)
 	return out;
 }
 
+/* run_one()'s return for a run cut short by a stop request: not an error
+ * of the run, and not saved. */
+#define RUN_INTERRUPTED 1
+
 /* Runs one (point, replication) and fills res.  Returns 0 or an error. */
 static int run_one(const struct sim_model *model,
 		   const struct scenario *view, const struct sim_run_settings *ws,
@@ -720,19 +737,31 @@ static int run_one(const struct sim_model *model,
 	struct sim *sim = sim_create(ws->seed, rep);
 	if (!sim)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-	if (rp->pg->on)
-		sim_set_progress(sim, on_progress, rp, 1 << 16);
+	rp->sim = sim;
+	/* also how a run notices Ctrl-C / SIGTERM */
+	sim_set_progress(sim, on_progress, rp, 1 << 16);
 	void *m = NULL;
 	int rc = model->create(sim, view, &m, err);
 	if (rc == 0)
 		rc = model->run(m, err);
+	if (rc < 0 && err && !err->code)
+		/* a model that returned a code without a message */
+		l2s_error_set(err, rc, "%s", rc == L2S_ENOMEM ? "out of memory"
+			      : "run failed");
+	const char *why;
+	int failed_code = sim_failure(sim, &why);
+	if (rc == 0 && failed_code)
+		rc = l2s_error_set(err, failed_code, "%s", why);
+	if (rc == 0 && runner_stop_requested())
+		rc = RUN_INTERRUPTED;
 	if (rc == 0)
 		model->collect(m, res);
 	res->events = sim_events(sim);
 	res->fingerprint = sim_fingerprint(sim);
 	res->sim_seconds = sim_time_to_s(sim_now(sim));
 	res->wall_seconds = wall_now() - t0;
-	res->status = rc ? "failed" : "ok";
+	res->status = rc == RUN_INTERRUPTED ? "interrupted" :
+		rc ? "failed" : "ok";
 	model->destroy(m);
 	sim_destroy(sim);
 	return rc;
@@ -760,6 +789,87 @@ static int ensure_dir_of(const char *path, struct l2s_error *err)
 	return 0;
 }
 
+/* The --set values as an object {"path": value}, stored with each run so
+ * reports tell runs of different --set values apart.  A value is JSON when
+ * it parses as JSON, else a string, as scenario_set() reads it. */
+static char *sets_object(const char *const *sets, size_t n)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(sets[i], '=');
+		if (!eq)
+			continue;
+		char *path = strndup(sets[i], (size_t)(eq - sets[i]));
+		json_t *v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+		if (!v)
+			v = json_string(eq + 1);
+		if (path && v)
+			json_object_set(o, path, v);
+		json_decref(v);
+		free(path);
+	}
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* Tells what the plan skips, on stderr. */
+static void tell_plan(const struct runner_opts *opts,
+		      const struct sweep_plan *plan, const char *out_path)
+{
+	if (opts->shard_n > 0)
+		fprintf(stderr, "l2sim: shard %d/%d: %zu of the sweep's %zu "
+			"runs\n", opts->shard_k, opts->shard_n, plan->n_mine,
+			plan->n_total);
+	if (plan->n_skipped)
+		fprintf(stderr, "l2sim: skipped %zu run%s already complete in "
+			"%s (--rerun runs them again)\n", plan->n_skipped,
+			plan->n_skipped == 1 ? "" : "s", out_path);
+}
+
+static double write_patience(const struct runner_opts *opts)
+{
+	return opts->write_patience_s > 0 ? opts->write_patience_s : 120;
+}
+
+/* The identity of every run of the sweep, [n_pts * reps], point by point
+ * (each point's tree is built and dropped in turn). */
+static int sweep_identities(const struct sweep *sw,
+			    const struct point_overrides *ov,
+			    const struct sim_run_settings *pws, size_t n_pts,
+			    size_t reps, char (**out)[65],
+			    struct l2s_error *err)
+{
+	char (*id)[65] = calloc(n_pts * reps + 1, sizeof(*id));
+	if (!id)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	for (size_t p = 0; p < n_pts; p++) {
+		json_t *root = NULL;
+		char *sj = NULL;
+		int rc = build_point(sw, p, ov, &root, &sj, err);
+		char *text = rc ? NULL : json_dumps(root, JSON_COMPACT);
+		json_decref(root);
+		free(sj);
+		if (!rc && !text)
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		for (size_t r = 0; !rc && r < reps; r++)
+			if (resdb_identity(text, pws[p].seed, (uint32_t)r,
+					   resdb_engine_version(),
+					   id[p * reps + r]))
+				rc = l2s_error_set(err, L2S_ENOMEM,
+						   "out of memory");
+		free(text);
+		if (rc) {
+			free(id);
+			return rc;
+		}
+	}
+	*out = id;
+	return 0;
+}
+
 int runner_run(const struct runner_opts *opts, FILE *out,
 	       struct l2s_error *err)
 {
@@ -769,6 +879,11 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 	size_t n_pts = 0;
 	struct resdb *db = NULL;
 	char *out_path = NULL;
+	char *sets_json = NULL;
+	char (*ids)[65] = NULL;
+	struct sweep_plan plan = {0};
+	struct sweep_writer wr = {0};
+	struct sweep_signals *sigs = NULL;
 	const struct sim_model *model = opts->model;
 	if (!model)
 		return l2s_error_set(err, L2S_EUSAGE, "runner: no model to run");
@@ -792,7 +907,8 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		goto done;
 
 	out_path = opts->out ? strdup(opts->out) : default_out(scn->name);
-	if (!out_path) {
+	sets_json = sets_object(opts->sets, opts->n_sets);
+	if (!out_path || !sets_json) {
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -803,88 +919,146 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		goto done;
 
 	size_t reps = (size_t)pws[0].replications;
-	size_t n_runs = n_pts * reps;
-	int64_t *run_ids = calloc(n_runs, sizeof(*run_ids));
+	if ((rc = sweep_identities(&sw, &ov, pws, n_pts, reps, &ids, err)))
+		goto done;
+	rc = sweep_plan_build(db, (const char (*)[65])ids, n_pts * reps,
+			      opts->shard_k, opts->shard_n, opts->rerun, &plan,
+			      err);
+	if (rc)
+		goto done;
+	tell_plan(opts, &plan, out_path);
+
+	size_t n_todo = plan.n_todo;
 	struct progress pg;
 	int pg_rc = progress_init(&pg, opts->progress < 0 ? isatty(2)
 							  : opts->progress,
-				  n_runs);
-	if (!run_ids || pg_rc) {
-		free(run_ids);
+				  n_todo);
+	if (pg_rc) {
 		progress_free(&pg);
 		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < n_runs; i++)
-		progress_set_duration(&pg, i, pws[i / reps].duration);
+	for (size_t k = 0; k < n_todo; k++)
+		progress_set_duration(&pg, k,
+				      pws[plan.mine[plan.todo[k]] / reps].duration);
 
 	int threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
-	if ((size_t)threads > n_runs)
-		threads = (int)n_runs;
+	if ((size_t)threads > n_todo)
+		threads = (int)n_todo;
 	if (threads < 1)
 		threads = 1;
+	sweep_writer_init(&wr, db, &plan, write_patience(opts),
+			  (size_t)threads * 2);
+	sigs = sweep_signals_install();
 	int failed = 0;
 	struct l2s_error run_err;
 	l2s_error_clear(&run_err);
 
-	/* Each iteration owns its run; the ordered block writes results in
-	 * run order from one thread at a time, so the database is the same
-	 * whatever the thread count. */
+	/* Each iteration owns its run; the ordered block hands results to
+	 * the writer in run order from one thread at a time, so the database
+	 * is the same whatever the thread count. */
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) ordered
-	for (size_t i = 0; i < n_runs; i++) {
+	for (size_t k = 0; k < n_todo; k++) {
+		size_t pos = plan.todo[k], i = plan.mine[pos];
 		size_t p = i / reps;
 		uint32_t rep = (uint32_t)(i % reps);
 		struct l2s_error e;
 		l2s_error_clear(&e);
-		struct run_result *res = run_result_create();
+		struct run_result *res = NULL;
 		json_t *root = NULL;
 		char *sweep_json = NULL;
-		int r = res ? build_point(&sw, p, &ov, &root, &sweep_json, &e)
-			    : l2s_error_set(&e, L2S_ENOMEM, "out of memory");
-		struct scenario v = *scn;
-		v.root = root;
-		struct run_progress rp = {&pg, i};
-		if (r == 0)
-			r = run_one(model, &v, &pws[p], rep, &rp, res, &e);
+		int r = RUN_INTERRUPTED;
+		if (!runner_stop_requested()) {
+			res = run_result_create();
+			r = res ? build_point(&sw, p, &ov, &root, &sweep_json, &e)
+				: l2s_error_set(&e, L2S_ENOMEM, "out of memory");
+			struct scenario v = *scn;
+			v.root = root;
+			struct run_progress rp = {&pg, k, NULL};
+			if (r == 0)
+				r = run_one(model, &v, &pws[p], rep, &rp, res, &e);
+		}
 		if (res) {
 			res->scenario_name = strdup(scn->name);
 			res->scenario_sha256 = strdup(scn->sha256);
 			res->scenario_json = root ? json_dumps(root, JSON_COMPACT)
 						  : NULL;
 			res->sweep_json = sweep_json;
+			res->identity = strdup(plan.identity[pos]);
+			res->sets_json = strdup(sets_json);
 			res->seed = pws[p].seed;
 			res->replication = rep;
 			res->sweep_index = (int64_t)p;
+			if (!res->scenario_name || !res->scenario_sha256 ||
+			    !res->scenario_json || !res->identity ||
+			    !res->sets_json)
+				res->oom = 1;
 		} else {
 			free(sweep_json);
 		}
 		json_decref(root);
-		progress_run_done(&pg, i, res ? res->events : 0);
+		progress_run_done(&pg, k, res ? res->events : 0);
 #pragma omp ordered
 		{
-			progress_writing(&pg, i, 1);
-			if (r == 0 && !failed)
-				r = resdb_write_run(db, res, &run_ids[i], &e);
-			if (r && !failed) {
+			progress_writing(&pg, k, 1);
+			if (r == 0 && res->oom)
+				r = l2s_error_set(&e, L2S_ENOMEM, "out of memory "
+						  "while collecting results");
+			if (r == 0) {
+				r = sweep_writer_put(&wr, res, pos, &e);
+				res = NULL;
+			}
+			if (r && r != RUN_INTERRUPTED && !failed) {
 				failed = 1;
 				run_err = e;
 			}
-			progress_writing(&pg, i, 0);
+			progress_writing(&pg, k, 0);
 		}
 		run_result_destroy(res);
 	}
 	if (pg.on)
 		progress_print(&pg, 1);
-	if (failed) {
+	/* What the database could not take yet gets its last chances. */
+	size_t unsaved = sweep_writer_flush(&wr, sweep_stop_signal() ? 2 :
+					    write_patience(opts));
+	size_t complete = plan.n_skipped + wr.saved;
+	if (unsaved || complete < plan.n_mine) {
+		char what[1100];
+		if (failed) {
+			*err = run_err;
+		} else if (unsaved || wr.gave_up) {
+			*err = wr.last;
+		} else {
+			l2s_error_clear(err);
+			l2s_error_set(err, L2S_ERUNTIME, "interrupted%s",
+				      sweep_stop_signal() == SIGTERM ?
+				      " by SIGTERM" : "");
+		}
+		l2s_error_format(err, what, sizeof(what));
+		l2s_error_clear(err);
+		snprintf(err->file, sizeof(err->file), "%s", out_path);
+		rc = l2s_error_set(err, failed && run_err.code ? run_err.code :
+				   L2S_ERUNTIME, "%s: %zu of %zu runs saved; "
+				   "re-run to complete", what, complete,
+				   plan.n_mine);
+		/* The message already names the file once, inside 'what'
+		 * when it came from the database. */
+		if (strstr(what, out_path))
+			err->file[0] = '\0';
+	} else if (failed) {
 		*err = run_err;
 		rc = run_err.code ? run_err.code : L2S_ERUNTIME;
 	} else if (!opts->quiet && opts->done) {
-		rc = opts->done(opts->done_ctx, db, out_path, run_ids, n_runs,
-				out, err);
+		rc = opts->done(opts->done_ctx, db, out_path, plan.run_id,
+				plan.n_mine, out, err);
 	}
-	free(run_ids);
 	progress_free(&pg);
 done:
+	sweep_signals_restore(sigs);
+	sweep_writer_release(&wr);
+	sweep_plan_release(&plan);
+	free(ids);
+	free(sets_json);
 	resdb_close(db);
 	free(out_path);
 	free(pws);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "l2sim/scenario.h"
 #include "l2sim/sha256.h"
@@ -85,13 +86,30 @@ int scenario_load(const char *file, struct scenario **out,
 	FILE *f = fopen(file, "rb");
 	if (!f) {
 		snprintf(err->file, sizeof(err->file), "%s", file);
-		int code = errno == ENOENT ? L2S_EINPUT : L2S_EIO;
+		int code = errno == ENOENT || errno == ENOTDIR ||
+			errno == EISDIR ? L2S_EINPUT : L2S_EIO;
 		return l2s_error_set(err, code, "cannot open scenario: %s",
 				     strerror(errno));
+	}
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		snprintf(err->file, sizeof(err->file), "%s", file);
+		return l2s_error_set(err, L2S_EINPUT, "is a directory, not a "
+				     "scenario file");
 	}
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	while (buf) {
+		if (n >= SCENARIO_MAX_BYTES) {
+			/* /dev/zero or a runaway file: a bound, not a hang */
+			free(buf);
+			fclose(f);
+			snprintf(err->file, sizeof(err->file), "%s", file);
+			return l2s_error_set(err, L2S_EINPUT, "scenario is "
+					     "larger than %d MiB",
+					     SCENARIO_MAX_BYTES >> 20);
+		}
 		if (n + 1 >= cap) {
 			char *nb = realloc(buf, cap *= 2);
 			if (!nb) {
@@ -159,6 +177,9 @@ static int path_split(const char *path, struct path_tok *toks, int max)
 		memset(t, 0, sizeof(*t));
 		if (*p == '[') {
 			char *end;
+			/* digits only: strtoull would take "-1" as 2^64 - 1 */
+			if (p[1] < '0' || p[1] > '9')
+				return -1;
 			errno = 0;
 			unsigned long long v = strtoull(p + 1, &end, 10);
 			if (end == p + 1 || *end != ']' || errno)
@@ -405,6 +426,24 @@ int scenario_locate(const char *text, const char *path, int *line, int *col)
 	return 0;
 }
 
+void scenario_locate_nearest(const char *text, const char *path, int *line,
+			     int *col)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s", path ? path : "");
+	*line = *col = 0;
+	while (p[0]) {
+		if (scenario_locate(text, p, line, col) == 0)
+			return;
+		char *dot = strrchr(p, '.'), *br = strrchr(p, '[');
+		char *cut = dot > br ? dot : br;
+		if (!cut)
+			break;
+		*cut = '\0';
+	}
+	*line = *col = 0;
+}
+
 /* ---- --set -------------------------------------------------------------- */
 
 int scenario_set_json(json_t *root, const char *path, json_t *value,
@@ -416,7 +455,7 @@ int scenario_set_json(json_t *root, const char *path, json_t *value,
 		json_decref(value);
 		snprintf(err->path, sizeof(err->path), "%s", path);
 		l2s_error_hint(err, "paths look like systems[0].count or "
-				    "l1.fork");
+				    "l1.fork; indexes count from 0");
 		return l2s_error_set(err, L2S_EUSAGE, "malformed path '%s'",
 				     path);
 	}
@@ -543,6 +582,15 @@ int scenario_set(struct scenario *scn, const char *assignment,
 	if (!v)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	int rc = scenario_set_json(scn->root, path, v, err);
+	if (rc && rc != L2S_ENOMEM && err) {
+		/* name the file, the --set and where in the file it lands */
+		char m[sizeof(err->msg)];
+		snprintf(m, sizeof(m), "--set '%s': %s", assignment, err->msg);
+		snprintf(err->msg, sizeof(err->msg), "%s", m);
+		snprintf(err->file, sizeof(err->file), "%s", scn->file);
+		scenario_locate_nearest(scn->text, path, &err->line,
+					&err->column);
+	}
 	if (rc == 0 && !strcmp(path, "name") && json_is_string(
 		json_object_get(scn->root, "name"))) {
 		char *nm = strdup(json_string_value(
@@ -585,12 +633,11 @@ static int vfail(const struct scn_obj *o, const char *key,
 	err->line = err->column = 0;
 	if (o->scn) {
 		snprintf(err->file, sizeof(err->file), "%s", o->scn->file);
-		int line, col;
-		if (o->scn->text &&
-		    scenario_locate(o->scn->text, err->path, &line, &col) == 0) {
-			err->line = line;
-			err->column = col;
-		}
+		/* a value put there by --set or a sweep is not in the text:
+		 * point at the closest enclosing value that is */
+		if (o->scn->text)
+			scenario_locate_nearest(o->scn->text, err->path,
+						&err->line, &err->column);
 	}
 	return code;
 }

@@ -11,6 +11,8 @@
 #define TESTS_ANALYSIS_FIXTURE_H
 
 #include <math.h>
+
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +86,12 @@ static int fixture_db(const char *path, const char *name, int sweep,
 				 rate);
 			r->scenario_name = strdup(name);
 			r->scenario_sha256 = strdup("00ff");
-			r->scenario_json = strdup("{}");
+			/* the effective scenario: name and point's value
+			 * (runs are identified by it) */
+			json_t *sj = json_pack("{s:s, s:f}", "name", name,
+					       "rate", sweep ? rate : 0.0);
+			r->scenario_json = json_dumps(sj, JSON_COMPACT);
+			json_decref(sj);
 			r->sweep_json = strdup(sweep ? sw : "{}");
 			r->seed = 1;
 			r->replication = (uint32_t)k;

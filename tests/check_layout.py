@@ -19,7 +19,8 @@ import sys
 
 ENGINE_HEADERS = {"engine.h", "error.h", "phold.h", "queue.h", "results.h",
                   "randist.h", "rng.h", "runner.h", "scenario.h", "sha256.h", "time.h",
-                  "model.h", "schema.h", "validate.h"}
+                  "model.h", "schema.h", "validate.h",
+                  "names.h"}
 # Exported-name prefixes of each model folder.
 PREFIXES = {
     "aggregation": ("agg_", "aggregators_"),

@@ -365,7 +365,8 @@ static void test_bad_baselines(void **state)
 	assert_string_equal(err.path, "metrics.zk.tps_posted");
 	free(text);
 
-	write_text(bad, "{\"scenario\": \"other\", \"metrics\": {}}");
+	write_text(bad, "{\"scenario\": \"other\", \"metrics\": "
+		   "{\"zk\": {\"tps_posted\": 1}}}");
 	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
 	assert_non_null(strstr(err.msg, "other"));
 	free(text);
@@ -382,6 +383,17 @@ static void test_bad_baselines(void **state)
 	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
 	assert_string_equal(err.path, "points[0].sweep");
 	assert_non_null(strstr(err.msg, "300"));
+	free(text);
+
+	/* an empty baseline would pass whatever the database holds */
+	write_text(bad, "{\"scenario\": \"demo\", \"metrics\": {}}");
+	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
+	assert_non_null(strstr(err.msg, "no metrics"));
+	assert_string_equal(err.path, "metrics");
+	free(text);
+	write_text(bad, "{\"scenario\": \"demo\", \"metrics\": {\"zk\": {}}}");
+	assert_int_equal(check_copy(p, bad, -1, &text, &err), L2S_EINPUT);
+	assert_non_null(strstr(err.msg, "no metrics"));
 	free(text);
 
 	snprintf(bad, sizeof(bad), "%s/none.json", p->dir);

@@ -13,6 +13,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <brotli/encode.h>
+#include <zlib.h>
+#include <zstd.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
@@ -96,6 +100,54 @@ static void counts_mix(uint64_t n, uint64_t c[TX_KINDS])
 	memset(c, 0, sizeof(uint64_t) * TX_KINDS);
 	c[TX_TRANSFER] = n * 6 / 10;
 	c[TX_SWAP] = n - c[TX_TRANSFER];
+}
+
+/* comp_compress() runs the libraries with a tracked allocator; the bytes
+ * must be exactly those of their one-shot calls, or every result would
+ * move. */
+static void test_same_bytes_as_one_shot(void **state)
+{
+	(void)state;
+	size_t sizes[] = {0, 1, 100, 5000, 70000};
+	uint8_t *in = malloc(70000), *a = malloc(80000), *b = malloc(80000);
+	assert_non_null(in);
+	assert_non_null(a);
+	assert_non_null(b);
+	uint64_t x = 88172645463325252ULL;
+	for (size_t i = 0; i < 70000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* text-like: few symbols, runs */
+		in[i] = (uint8_t)("aaab0123  xyz\x00\xff"[x % 16]);
+	}
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(*sizes); s++) {
+		size_t n = sizes[s];
+		for (int q = 0; q <= 11; q++) {
+			size_t la = comp_compress(COMP_BROTLI, q, in, n, a, 80000);
+			size_t lb = 80000;
+			assert_true(BrotliEncoderCompress(q, 22,
+							  BROTLI_MODE_GENERIC,
+							  n, in, &lb, b));
+			assert_int_equal(la, lb);
+			assert_memory_equal(a, b, la);
+		}
+		for (int q = 1; q <= 9; q++) {
+			size_t la = comp_compress(COMP_ZLIB, q, in, n, a, 80000);
+			uLongf lb = 80000;
+			assert_int_equal(compress2(b, &lb, in, n, q), Z_OK);
+			assert_int_equal(la, lb);
+			assert_memory_equal(a, b, la);
+		}
+		for (int q = 1; q <= 19; q += 3) {
+			size_t la = comp_compress(COMP_ZSTD, q, in, n, a, 80000);
+			size_t lb = ZSTD_compress(b, 80000, in, n, q);
+			assert_false(ZSTD_isError(lb));
+			assert_int_equal(la, lb);
+			assert_memory_equal(a, b, la);
+		}
+	}
+	free(in);
+	free(a);
+	free(b);
 }
 
 static void test_calib_cached(void **state)
@@ -264,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_same_bytes_as_one_shot),
 		cmocka_unit_test(test_calib_cached),
 		cmocka_unit_test(test_calib_range),
 		cmocka_unit_test(test_print_table),

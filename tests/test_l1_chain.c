@@ -684,7 +684,8 @@ static void test_config_errors(void **state)
 		     L2S_EINPUT, "mean", NULL);
 	expect_error(fx, "{\"background\": {\"blobs\": {\"elasticity\": 1}}}",
 		     L2S_EINPUT, "reference_fee", NULL);
-	expect_error(fx, "{\"background\": {\"trace\": \"nope.csv\"}}", L2S_EIO,
+	/* a missing trace is bad input (exit 2), like a workload trace */
+	expect_error(fx, "{\"background\": {\"trace\": \"nope.csv\"}}", L2S_EINPUT,
 		     "nope.csv", NULL);
 	write_file(fx, "bad.csv", "slot,blobs\n1,3\n2,x\n");
 	expect_error(fx, "{\"background\": {\"trace\": \"bad.csv\"}}", L2S_EINPUT,

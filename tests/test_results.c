@@ -109,7 +109,8 @@ static void test_schema(void **state)
 			fail_msg("table %s missing", tables[i]);
 	}
 	assert_int_equal(q_int(raw, "SELECT count(*) FROM schema_version"), 1);
-	assert_int_equal(q_int(raw, "SELECT version FROM schema_version"), 1);
+	assert_int_equal(q_int(raw, "SELECT version FROM schema_version"),
+			 RESDB_SCHEMA_VERSION);
 	/* The columns SPEC.md names, in a query that fails if one is missing. */
 	assert_int_equal(q_int(raw,
 		"SELECT count(*) FROM (SELECT run_id, scenario_name, "
@@ -145,15 +146,24 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(raw, "CREATE TABLE schema_version(version "
 				      "INTEGER NOT NULL); INSERT INTO "
-				      "schema_version VALUES(2)", NULL, NULL,
-				      NULL), SQLITE_OK);
+				      "schema_version VALUES(99); CREATE TABLE "
+				      "runs(run_id, scenario_name, "
+				      "scenario_sha256, scenario_json, seed, "
+				      "replication, sweep_json, engine_version, "
+				      "status)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	struct resdb *db = (struct resdb *)1;
 	struct l2s_error err;
 	l2s_error_clear(&err);
-	assert_int_equal(resdb_open(path, &db, &err), L2S_EDB);
+	/* refused for writing and for reading, as bad input, by name */
+	assert_int_equal(resdb_open(path, &db, &err), L2S_EINPUT);
 	assert_null(db);
 	assert_non_null(strstr(err.msg, "newer"));
+	assert_string_equal(err.file, path);
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open_readonly(path, &db, &err), L2S_EINPUT);
+	assert_null(db);
+	assert_non_null(strstr(err.msg, "schema version 99"));
 }
 
 static void test_open_errors(void **state)
@@ -344,12 +354,172 @@ static void test_append_and_invocations(void **state)
 	assert_int_equal(q_int(raw, "SELECT count(*) FROM l1_blocks"), 6);
 	sqlite3_close(raw);
 
-	/* An open that writes nothing does not use up an invocation. */
+	/* Writers open at the same time get different numbers, each taken
+	 * under the write lock as a row of 'invocations'. */
+	struct resdb *d1, *d2;
+	assert_int_equal(resdb_open(path, &d1, &err), 0);
+	assert_int_equal(resdb_open(path, &d2, &err), 0);
+	assert_int_equal(resdb_invocation(d1), 3);
+	assert_int_equal(resdb_invocation(d2), 4);
+	r = sample_run(3, 0);
+	assert_int_equal(resdb_write_run(d2, r, &c, &err), 0);
+	run_result_destroy(r);
+	r = sample_run(4, 0);
+	assert_int_equal(resdb_write_run(d1, r, &c, &err), 0);
+	run_result_destroy(r);
+	resdb_close(d1);
+	resdb_close(d2);
+	raw = raw_open(path);
+	assert_string_equal(q_text(raw, "SELECT group_concat(invocation, ',') "
+				   "FROM (SELECT invocation FROM runs ORDER BY "
+				   "run_id)"), "1,1,2,4,3");
+	sqlite3_close(raw);
+}
+
+static void test_identity_replaces(void **state)
+{
+	/* A run written again (same identity) replaces the earlier one and
+	 * its rows; another seed or replication is another run. */
+	char path[128];
+	db_path(path, sizeof(path), "identity.db");
+	struct resdb *db;
+	struct l2s_error err;
+	l2s_error_clear(&err);
 	assert_int_equal(resdb_open(path, &db, &err), 0);
+	int64_t a, b, c;
+	struct run_result *r = sample_run(1, 0);
+	assert_int_equal(resdb_write_run(db, r, &a, &err), 0);
+	char id1[65];
+	assert_int_equal(resdb_identity(r->scenario_json, 1, 0,
+					resdb_engine_version(), id1), 0);
+	run_result_destroy(r);
+	assert_int_equal(resdb_run_complete(db, id1, &c, &err), 1);
+	assert_int_equal(c, a);
+	r = sample_run(1, 0);
+	assert_int_equal(resdb_write_run(db, r, &b, &err), 0);
+	run_result_destroy(r);
+	r = sample_run(1, 1);
+	assert_int_equal(resdb_write_run(db, r, &c, &err), 0);
+	run_result_destroy(r);
+	assert_int_equal(resdb_run_complete(db, id1, &c, &err), 1);
+	assert_int_equal(c, b);
 	resdb_close(db);
+	sqlite3 *raw = raw_open(path);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 2);
+	assert_int_equal(q_int(raw, "SELECT count(DISTINCT identity) FROM runs"),
+			 2);
+	assert_int_equal(q_int(raw, "SELECT count(DISTINCT run_id) FROM "
+			       "metrics"), 2);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM l1_blocks"), 4);
+	sqlite3_close(raw);
+
+	/* The identity leaves out "sweep" and "replications" and the order
+	 * of keys, and changes with any other value, the seed, the
+	 * replication and the engine version. */
+	char x[65], y[65];
+	assert_int_equal(resdb_identity("{\"a\":1,\"b\":[1,2],\"sweep\":"
+					"{\"a\":[1,2]},\"replications\":3}",
+					5, 0, "1.0", x), 0);
+	assert_int_equal(resdb_identity("{\"b\":[1,2],\"a\":1}", 5, 0,
+					"1.0", y), 0);
+	assert_string_equal(x, y);
+	assert_int_equal(resdb_identity("{\"b\":[1,2],\"a\":2}", 5, 0,
+					"1.0", y), 0);
+	assert_string_not_equal(x, y);
+	assert_int_equal(resdb_identity("{\"b\":[1,2],\"a\":1}", 6, 0,
+					"1.0", y), 0);
+	assert_string_not_equal(x, y);
+	assert_int_equal(resdb_identity("{\"b\":[1,2],\"a\":1}", 5, 1,
+					"1.0", y), 0);
+	assert_string_not_equal(x, y);
+	assert_int_equal(resdb_identity("{\"b\":[1,2],\"a\":1}", 5, 0,
+					"1.1", y), 0);
+	assert_string_not_equal(x, y);
+	assert_int_equal(strlen(x), 64);
+}
+
+static void test_upgrade_v1(void **state)
+{
+	/* A database of schema version 1 (no identity, no invocations
+	 * table) is upgraded in place: its runs get their identity, and
+	 * invocation numbers go on after the ones it holds. */
+	char path[128];
+	db_path(path, sizeof(path), "v1.db");
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw,
+		"CREATE TABLE schema_version(version INTEGER NOT NULL);"
+		"INSERT INTO schema_version VALUES(1);"
+		"CREATE TABLE runs(run_id INTEGER PRIMARY KEY, scenario_name "
+		"TEXT NOT NULL, scenario_sha256 TEXT NOT NULL, scenario_json "
+		"TEXT NOT NULL, seed INTEGER NOT NULL, replication INTEGER NOT "
+		"NULL, sweep_json TEXT NOT NULL, engine_version TEXT NOT NULL, "
+		"started_at TEXT NOT NULL, wall_seconds REAL, sim_seconds REAL, "
+		"events INTEGER, fingerprint TEXT, status TEXT NOT NULL, "
+		"invocation INTEGER, sweep_index INTEGER);"
+		"INSERT INTO runs VALUES(1, 'x', 'ab', '{\"name\":\"x\"}', 7, 0, "
+		"'{}', '0.0.1', '2026', 1, 1, 1, '00', 'ok', 5, 0);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	struct resdb *db;
+	struct l2s_error err;
+	l2s_error_clear(&err);
 	assert_int_equal(resdb_open(path, &db, &err), 0);
-	assert_int_equal(resdb_invocation(db), 3);
+	assert_int_equal(resdb_invocation(db), 6);
+	char id[65];
+	assert_int_equal(resdb_identity("{\"name\":\"x\"}", 7, 0, "0.0.1",
+					id), 0);
+	int64_t rid = 0;
+	assert_int_equal(resdb_run_complete(db, id, &rid, &err), 1);
+	assert_int_equal(rid, 1);
 	resdb_close(db);
+	raw = raw_open(path);
+	assert_int_equal(q_int(raw, "SELECT version FROM schema_version"),
+			 RESDB_SCHEMA_VERSION);
+	sqlite3_close(raw);
+}
+
+static void test_foreign_and_damaged(void **state)
+{
+	char path[128];
+	struct resdb *db;
+	struct l2s_error err;
+	/* another program's database: refused, not extended with our tables */
+	db_path(path, sizeof(path), "foreign.db");
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "CREATE TABLE t(x)", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open(path, &db, &err), L2S_EINPUT);
+	assert_non_null(strstr(err.msg, "not an l2sim results database"));
+	assert_string_equal(err.file, path);
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open_readonly(path, &db, &err), L2S_EINPUT);
+	assert_non_null(strstr(err.msg, "no table 'runs'"));
+	raw = raw_open(path);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM sqlite_master"), 1);
+	sqlite3_close(raw);
+	/* not SQLite at all: the same kind of error from both */
+	db_path(path, sizeof(path), "junk.db");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not an SQLite file at all. ", f);
+	fclose(f);
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open(path, &db, &err), L2S_EINPUT);
+	assert_string_equal(err.file, path);
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open_readonly(path, &db, &err), L2S_EINPUT);
+	assert_string_equal(err.file, path);
+	/* a directory */
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open_readonly(tmpdir, &db, &err), L2S_EINPUT);
+	assert_non_null(strstr(err.msg, "directory"));
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open(tmpdir, &db, &err), L2S_EINPUT);
 }
 
 static void test_failed_write_leaves_no_run(void **state)
@@ -547,6 +717,9 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_append_and_invocations),
+		cmocka_unit_test(test_identity_replaces),
+		cmocka_unit_test(test_upgrade_v1),
+		cmocka_unit_test(test_foreign_and_damaged),
 		cmocka_unit_test(test_failed_write_leaves_no_run),
 		cmocka_unit_test(test_metric_set_add),
 		cmocka_unit_test(test_many_metrics),

@@ -379,19 +379,30 @@ static void test_appends(void **state)
 	data(scn, sizeof(scn), "tiny.json");
 	out(db, sizeof(db), "append.db");
 	assert_int_equal(run(scn, db, 1, 0, 0, NULL, 0, &err, NULL, 0), 0);
+	/* the same run again: skipped */
 	assert_int_equal(run(scn, db, 1, 0, 0, NULL, 0, &err, NULL, 0), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM runs"), 1);
+	/* another seed: another run, appended by another invocation */
+	assert_int_equal(run(scn, db, 1, 1, 77, NULL, 0, &err, NULL, 0), 0);
+	assert_int_equal(run(scn, db, 1, 1, 77, NULL, 0, &err, NULL, 0), 0);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM runs"), 2);
 	assert_int_equal(q_int(db, "SELECT count(DISTINCT invocation) FROM "
 			       "runs"), 2);
-	/* Same inputs: the two runs' metrics are identical. */
-	assert_int_equal(q_int(db,
-		"SELECT count(*) FROM metrics a JOIN metrics b ON a.run_id = 1 "
-		"AND b.run_id = 2 AND a.component = b.component AND a.name = "
-		"b.name AND a.value IS NOT b.value"), 0);
-	assert_int_equal(q_int(db, "SELECT count(*) FROM metrics WHERE run_id "
-			       "= 1"),
-			 q_int(db, "SELECT count(*) FROM metrics WHERE run_id "
-			       "= 2"));
+	/* --set makes another run too, never hidden behind the first */
+	const char *set[] = {"duration=\"90m\""};
+	assert_int_equal(run(scn, db, 1, 0, 0, set, 1, &err, NULL, 0), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM runs"), 3);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM runs WHERE sets_json "
+			       "= '{\"duration\":\"90m\"}'"), 1);
+	/* --rerun replaces the run with identical metrics */
+	int64_t before = q_int(db, "SELECT count(*) FROM metrics");
+	struct runner_opts o = {.model = &world_model, .scenario_path = scn,
+				.threads = 1, .out = db, .rerun = 1, .quiet = 1};
+	l2s_error_clear(&err);
+	assert_int_equal(runner_run(&o, stdout, &err), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM runs"), 3);
+	assert_int_equal(q_int(db, "SELECT min(run_id) FROM runs"), 2);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM metrics"), before);
 }
 
 static void test_default_output_path(void **state)

@@ -127,6 +127,9 @@ void agg_set_destroy(struct agg_set *set);
 
 /* The aggregator declared as 'name', or NULL. */
 struct aggregator *agg_find(struct agg_set *set, const char *name);
+/* The declared name closest to a misspelt 'name' (for "did you mean"), or
+ * NULL when none is close. */
+const char *agg_closest(const struct agg_set *set, const char *name);
 size_t agg_count(const struct agg_set *set);
 struct aggregator *agg_at(struct agg_set *set, size_t i);
 

@@ -11,10 +11,10 @@
  * n-1 in the denominator.  With one replication only the mean is shown.
  *
  * Runs used: summary_print() uses the runs it is given.  report_build()
- * and check_run() use every run whose status is "ok" and, of runs sharing
- * (scenario name, sweep point, seed, replication), only the newest one, so
- * running a scenario again into the same database replaces its earlier
- * runs, and runs with other seeds add replications.
+ * and check_run() use every run whose status is "ok", one per run identity
+ * (the newest row of an identity), grouped by scenario name and by point
+ * (--set values and sweep values together): runs with other seeds add
+ * replications, runs with other --set values are other points.
  */
 #ifndef L2SIM_ANALYSIS_H
 #define L2SIM_ANALYSIS_H

@@ -57,6 +57,11 @@ size_t comp_bound(enum comp_algo algo, size_t n);
  * library fails. */
 size_t comp_compress(enum comp_algo algo, int level, const uint8_t *in,
 		     size_t n, uint8_t *out, size_t cap);
+/* The same; *oom is set (and 0 returned) when a library's allocation
+ * failed: the libraries allocate through a tracked heap, so that failure
+ * ends the call with nothing leaked (brotli's encoder would exit(1)). */
+size_t comp_compress_ex(enum comp_algo algo, int level, const uint8_t *in,
+			size_t n, uint8_t *out, size_t cap, int *oom);
 
 /* The inverse, for tests: returns the decompressed length, or 0 on
  * failure or when the output does not fit in cap. */

@@ -71,6 +71,13 @@ uint64_t sim_run(struct sim *sim);
 /* Makes sim_run()/sim_run_until() return after the current event. */
 void sim_stop(struct sim *sim);
 
+/* A model that cannot go on (out of memory in a library call) fails the
+ * run: the first failure is kept, and the run stops after this event.  The
+ * runner reports it (exit 3).  'code' is an L2S_E* code. */
+void sim_fail(struct sim *sim, int code, const char *msg);
+/* The failure's code (0: none) and message. */
+int sim_failure(const struct sim *sim, const char **msg);
+
 /* Events processed so far (cancelled ones excluded). */
 uint64_t sim_events(const struct sim *sim);
 

@@ -14,6 +14,7 @@ struct owned;
 /* A list of owned allocations; zero-initialised is empty. */
 struct owned_list {
 	struct owned *head;
+	struct sim *sim;   /* when set, a failed allocation fails its run */
 };
 
 /* Zeroed memory of 'size' bytes linked into 'l'; NULL when out of memory. */

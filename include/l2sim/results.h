@@ -75,6 +75,8 @@ struct run_result {
 	uint64_t events;
 	uint64_t fingerprint;
 	int64_t sweep_index;   /* position of the sweep point, 0 without sweep */
+	char *identity;        /* resdb_identity() hex, or NULL: computed */
+	char *sets_json;       /* {"path": value} of the --set values, or NULL */
 	const char *status;    /* "ok", or "failed" */
 
 	struct res_metric *metrics;
@@ -118,13 +120,42 @@ void res_system_add(struct run_result *r, const struct res_system *row);
 /* The database. */
 struct resdb;
 
-#define RESDB_SCHEMA_VERSION 1
+/* 2: runs.identity, runs.sets_json, table invocations */
+#define RESDB_SCHEMA_VERSION 2
+/* How long a statement waits for another connection's lock. */
+#define RESDB_BUSY_TIMEOUT_MS 10000
 
-/* Opens (creating if needed) and migrates the schema.  Returns 0, L2S_EDB. */
+/*
+ * Opens (creating if needed) in WAL mode and upgrades the schema, and takes
+ * a new invocation number.  Returns 0; L2S_EINPUT for a file that is not an
+ * l2sim results database (foreign, damaged, a directory, or of a newer
+ * schema version); L2S_EDB when it cannot be opened or written now.
+ */
 int resdb_open(const char *path, struct resdb **out, struct l2s_error *err);
-/* Opens an existing database read-only. */
+/* Opens an existing database for reading (recovering the journal of an
+ * interrupted write when the file is writable).  Same returns; an empty or
+ * missing file is L2S_EINPUT. */
 int resdb_open_readonly(const char *path, struct resdb **out,
 			struct l2s_error *err);
+/* The file name the database was opened with. */
+const char *resdb_path(const struct resdb *db);
+
+/*
+ * A run's identity (SPEC.md): the hex SHA-256 of the effective scenario
+ * (after --set and the sweep point's values; its "sweep" lists and
+ * "replications" count left out, keys sorted), the seed, the replication
+ * and the engine version (text that is not JSON is hashed as it is).
+ * Returns 0 or L2S_ENOMEM.
+ */
+int resdb_identity(const char *scenario_json, uint64_t seed,
+		   uint32_t replication, const char *engine_version,
+		   char hex[65]);
+/* The engine version stored with every run. */
+const char *resdb_engine_version(void);
+/* 1 (and *run_id) when a run of this identity is complete ("ok") in the
+ * database, 0 when not, or a negative code. */
+int resdb_run_complete(struct resdb *db, const char *identity,
+		       int64_t *run_id, struct l2s_error *err);
 void resdb_close(struct resdb *db);
 /* The sqlite3 handle, for queries by analysis/. */
 struct sqlite3 *resdb_handle(struct resdb *db);
@@ -146,5 +177,22 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
  * readers call this so that databases written before the views existed
  * have them too.  Returns 0, L2S_EDB or L2S_ENOMEM. */
 int resdb_views_create(struct sqlite3 *h, int temp, struct l2s_error *err);
+
+/* What resdb_merge() did. */
+struct resdb_merge_stats {
+	size_t runs_copied;     /* runs added to the output */
+	size_t runs_present;    /* runs whose identity the output had */
+	size_t inputs_skipped;  /* inputs that are the output itself */
+};
+
+/*
+ * Merges the runs of the databases 'in' into 'out' (opened with
+ * resdb_open()), in one transaction: a run whose identity is complete in
+ * 'out' is skipped, so merging is idempotent; every table with a run_id
+ * column comes along.  Returns 0, L2S_EINPUT (an input that is not an l2sim
+ * results database), L2S_EDB, L2S_ENOMEM.
+ */
+int resdb_merge(struct resdb *out, const char *const *in, size_t n_in,
+		struct resdb_merge_stats *stats, struct l2s_error *err);
 
 #endif

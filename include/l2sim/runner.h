@@ -39,6 +39,9 @@ struct runner_opts {
 	int quiet;               /* no summary table */
 	runner_done_fn *done;    /* NULL: nothing after the runs */
 	void *done_ctx;
+	int rerun;               /* run again runs already complete */
+	int shard_k, shard_n;    /* --shard K/N; shard_n 0: the whole sweep */
+	double write_patience_s; /* <= 0: 120 s of retrying a refused write */
 };
 
 /* One point of a sweep. */
@@ -57,12 +60,46 @@ int runner_expand(struct scenario *scn, const char *const *sets, size_t n_sets,
 void sweep_points_free(struct sweep_point *points, size_t n);
 
 /*
- * Loads, validates and runs opts->model.  Progress goes to stderr; unless
- * opts->quiet, opts->done is called with the runs written and 'out'.
- * Returns 0, or a negative code.
+ * Loads, validates and runs opts->model: the runs of the sweep (of its
+ * shard) that are not complete in the output database yet (all of them
+ * with rerun).  Progress goes to stderr; unless opts->quiet, opts->done is
+ * called with the sweep's runs (those skipped too) and 'out'.  A run whose
+ * write fails is kept and retried.  Returns 0, or a negative code; when
+ * runs are missing at the end (interrupted, database refused), the message
+ * says how many are saved.
  */
 int runner_run(const struct runner_opts *opts, FILE *out,
 	       struct l2s_error *err);
+
+/* Asks the running sweep to stop: runs in progress stop at their next
+ * progress tick, no new run starts, finished runs are still written.
+ * Ctrl-C and SIGTERM do this during runner_run(). */
+void runner_request_stop(void);
+int runner_stop_requested(void);
+
+/* `l2sim slurm`: an sbatch script for a sharded sweep. */
+struct slurm_opts {
+	const struct sim_model *model; /* validates the scenario */
+	const char *scenario;
+	int array;               /* tasks = shards */
+	int cpus;                /* --cpus-per-task and --threads of each task */
+	const char *partition;   /* or NULL */
+	const char *time;        /* per task, or NULL */
+	const char *out;         /* merged database, NULL: results/<name>.db */
+	const char *seed, *reps; /* passed on to run, or NULL */
+	const char *const *sets;
+	size_t n_sets;
+};
+
+/*
+ * Validates the scenario (every run) and writes to 'f' a bash script for
+ * sbatch: a job array of 'array' tasks, task K running `l2sim run --shard
+ * K/N` into its own database, whose first task to start submits the merge
+ * job (dependency afterok on the array).  Paths in the script are absolute.
+ * Returns 0, L2S_EINPUT, L2S_EIO.
+ */
+int slurm_script_write(const struct slurm_opts *o, FILE *f,
+		       struct l2s_error *err);
 
 /* Validates a scenario (all sweep points) without running it, by building
  * 'model' on each point. */

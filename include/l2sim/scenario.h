@@ -37,6 +37,10 @@ struct scenario {
 				    * to record what the getters read */
 };
 
+/* The largest scenario file read (bytes): a scenario of a million
+ * workloads is about 40 MB. */
+#define SCENARIO_MAX_BYTES (256 << 20)
+
 /* Loads and parses 'file' (JSON syntax only; sections are checked by the
  * models).  Returns 0, L2S_EINPUT or L2S_EIO. */
 int scenario_load(const char *file, struct scenario **out,
@@ -74,6 +78,10 @@ int scenario_remove_json(json_t *root, const char *path);
  * when the path does not occur in the text (values added by --set).
  */
 int scenario_locate(const char *text, const char *path, int *line, int *col);
+/* Like scenario_locate() for the longest prefix of 'path' that is in the
+ * text (a value set by --set or a sweep is not); 0:0 when none is. */
+void scenario_locate_nearest(const char *text, const char *path, int *line,
+			     int *col);
 
 /* A JSON object being read, with its path for messages. */
 struct scn_obj {

@@ -377,6 +377,20 @@ struct aggregator *agg_find(struct agg_set *set, const char *name)
 	return NULL;
 }
 
+const char *agg_closest(const struct agg_set *set, const char *name)
+{
+	if (!set || !name || !set->n)
+		return NULL;
+	const char **cands = calloc(set->n + 1, sizeof(*cands));
+	if (!cands)
+		return NULL;
+	for (size_t i = 0; i < set->n; i++)
+		cands[i] = set->aggs[i].name;
+	const char *near = l2s_closest(name, cands);
+	free(cands);
+	return near;
+}
+
 size_t agg_count(const struct agg_set *set)
 {
 	return set ? set->n : 0;

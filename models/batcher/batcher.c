@@ -127,7 +127,9 @@ int batcher_carry(void *batcher, struct batch_rider *r)
 void batcher_accept(void *batcher, const struct cohort *c)
 {
 	struct batcher *b = batcher;
-	cohort_q_push(&b->pending, c);
+	if (cohort_q_push(&b->pending, c))
+		sim_fail(b->sim, L2S_ENOMEM, "out of memory queueing "
+			 "sequenced transactions");
 }
 
 uint64_t batcher_unposted(const struct batcher *b)
@@ -189,7 +191,14 @@ static int64_t data_bytes(struct batcher *b, const uint64_t n[TX_KINDS],
 			b->bpt_estimate = (double)x / (double)total;
 		return x;
 	}
-	return comp_calib_batch_bytes(b->calib, n);
+	int64_t x = comp_calib_batch_bytes(b->calib, n);
+	if (x < 0) {
+		/* a run that lost a batch's bytes must not pass for whole */
+		sim_fail(b->sim, L2S_ENOMEM, "out of memory while compressing "
+			 "a batch sample");
+		return 0;
+	}
+	return x;
 }
 
 /* Counts of the first 'n' pending transactions: exactly what batch_cut

@@ -3,6 +3,8 @@
  * compressed batch sizes.  See include/l2sim/compress.h.
  */
 #include <math.h>
+#include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@
 #include <brotli/encode.h>
 #include <gsl/gsl_randist.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createCCtx_advanced */
 #include <zstd.h>
 
 #include "l2sim/compress.h"
@@ -86,37 +89,206 @@ size_t comp_bound(enum comp_algo algo, size_t n)
  * absent a reason to change it; batches never exceed it here. */
 #define BROTLI_LGWIN 22
 
-size_t comp_compress(enum comp_algo algo, int level, const uint8_t *in,
-		     size_t n, uint8_t *out, size_t cap)
+/*
+ * The libraries allocate through this heap, one per compression: every
+ * block is tracked, so that an allocation failure ends the call cleanly and
+ * frees what the library held.  Brotli's encoder (1.0.x, built with
+ * BROTLI_ENCODER_EXIT_ON_OOM) calls exit(1) when an allocation returns
+ * NULL; with this heap a failed allocation never returns to it: it jumps
+ * back to comp_compress_ex(), which frees the encoder's blocks and reports
+ * out of memory.  zlib and zstd check for NULL and are given it.
+ */
+struct lib_heap {
+	jmp_buf jump;
+	int jumps;        /* a failure longjmps instead of returning NULL */
+	int oom;
+	void **blk;
+	size_t n, cap;
+};
+
+static void *heap_alloc(void *opaque, size_t size)
 {
+	struct lib_heap *h = opaque;
+	void *p = NULL;
+	if (h->n == h->cap) {
+		size_t nc = h->cap ? h->cap * 2 : 32;
+		void **nb = realloc(h->blk, nc * sizeof(*nb));
+		if (nb) {
+			h->blk = nb;
+			h->cap = nc;
+		}
+	}
+	if (h->n < h->cap)
+		p = malloc(size ? size : 1);
+	if (!p) {
+		h->oom = 1;
+		if (h->jumps)
+			longjmp(h->jump, 1);
+		return NULL;
+	}
+	h->blk[h->n++] = p;
+	return p;
+}
+
+static void heap_free(void *opaque, void *p)
+{
+	struct lib_heap *h = opaque;
+	if (!p)
+		return;
+	for (size_t i = h->n; i-- > 0;)
+		if (h->blk[i] == p) {
+			h->blk[i] = h->blk[--h->n];
+			break;
+		}
+	free(p);
+}
+
+/* Frees whatever the library still holds (all of it after a jump). */
+static void heap_release(struct lib_heap *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->blk[i]);
+	free(h->blk);
+	h->blk = NULL;
+	h->n = h->cap = 0;
+}
+
+static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
+{
+	if (size && items > SIZE_MAX / size) {
+		((struct lib_heap *)opaque)->oom = 1;
+		return Z_NULL;
+	}
+	return heap_alloc(opaque, (size_t)items * size);
+}
+
+static void zlib_free(voidpf opaque, voidpf p) { heap_free(opaque, p); }
+
+/* compress2() with our allocator: deflateInit's parameters, Z_FINISH. */
+static size_t zlib_compress(struct lib_heap *h, int level, const uint8_t *in,
+			    size_t n, uint8_t *out, size_t cap)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	zs.zalloc = zlib_alloc;
+	zs.zfree = zlib_free;
+	zs.opaque = h;
+	if (n > UINT_MAX || cap > UINT_MAX ||
+	    deflateInit(&zs, level) != Z_OK)
+		return 0;
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	int rc = deflate(&zs, Z_FINISH);
+	size_t len = zs.total_out;
+	deflateEnd(&zs);
+	return rc == Z_STREAM_END ? len : 0;
+}
+
+/* BrotliEncoderCompress() with our allocator: its streaming path with the
+ * same parameters (quality, window, mode, size hint), so the bytes are the
+ * same.  Returns 0 when that path does not apply or fails, for the caller
+ * to fall back on the library's one-shot call. */
+static size_t brotli_compress(struct lib_heap *h, int level, const uint8_t *in,
+			      size_t n, uint8_t *out, size_t cap)
+{
+	if (n == 0 || level == 10)
+		return 0; /* handled by BrotliEncoderCompress itself */
+	BrotliEncoderState *st = BrotliEncoderCreateInstance(heap_alloc,
+							     heap_free, h);
+	if (!st)
+		return 0;
+	BrotliEncoderSetParameter(st, BROTLI_PARAM_QUALITY, (uint32_t)level);
+	BrotliEncoderSetParameter(st, BROTLI_PARAM_LGWIN, BROTLI_LGWIN);
+	BrotliEncoderSetParameter(st, BROTLI_PARAM_MODE, BROTLI_MODE_GENERIC);
+	BrotliEncoderSetParameter(st, BROTLI_PARAM_SIZE_HINT, (uint32_t)
+				  (n < (1u << 30) ? n : (1u << 30)));
+	size_t avail_in = n, avail_out = cap, total = 0;
+	const uint8_t *next_in = in;
+	uint8_t *next_out = out;
+	BROTLI_BOOL ok = BrotliEncoderCompressStream(st, BROTLI_OPERATION_FINISH,
+						     &avail_in, &next_in,
+						     &avail_out, &next_out,
+						     &total);
+	if (!BrotliEncoderIsFinished(st))
+		ok = BROTLI_FALSE;
+	BrotliEncoderDestroyInstance(st);
+	if (!ok || total > BrotliEncoderMaxCompressedSize(n))
+		return 0;
+	return total;
+}
+
+static size_t zstd_compress(struct lib_heap *h, int level, const uint8_t *in,
+			    size_t n, uint8_t *out, size_t cap)
+{
+	ZSTD_customMem mem = {heap_alloc, heap_free, h};
+	ZSTD_CCtx *cc = ZSTD_createCCtx_advanced(mem);
+	if (!cc)
+		return 0;
+	size_t len = ZSTD_compressCCtx(cc, out, cap, in, n, level);
+	ZSTD_freeCCtx(cc);
+	return ZSTD_isError(len) ? 0 : len;
+}
+
+size_t comp_compress_ex(enum comp_algo algo, int level, const uint8_t *in,
+			size_t n, uint8_t *out, size_t cap, int *oom)
+{
+	size_t len = 0;
+	*oom = 0;
 	if (!level_ok(algo, level))
 		return 0;
-	switch (algo) {
-	case COMP_NONE:
+	if (algo == COMP_NONE) {
 		if (n > cap)
 			return 0;
 		memcpy(out, in, n);
 		return n;
-	case COMP_ZLIB: {
-		uLongf len = cap;
-		if (compress2(out, &len, in, n, level) != Z_OK)
-			return 0;
-		return len;
 	}
-	case COMP_BROTLI: {
-		size_t len = cap;
-		if (!BrotliEncoderCompress(level, BROTLI_LGWIN, BROTLI_MODE_GENERIC,
-					   n, in, &len, out))
-			return 0;
-		return len;
-	}
-	case COMP_ZSTD: {
-		size_t len = ZSTD_compress(out, cap, in, n, level);
-		return ZSTD_isError(len) ? 0 : len;
-	}
-	default:
+	/* on the heap, not the stack: it is written between setjmp() and
+	 * longjmp(), which leaves such automatic objects indeterminate */
+	struct lib_heap *hp = calloc(1, sizeof(*hp));
+	if (!hp) {
+		*oom = 1;
 		return 0;
 	}
+	switch (algo) {
+	case COMP_ZLIB:
+		len = zlib_compress(hp, level, in, n, out, cap);
+		break;
+	case COMP_BROTLI:
+		hp->jumps = 1;
+		if (setjmp(hp->jump) == 0)
+			len = brotli_compress(hp, level, in, n, out, cap);
+		else
+			len = 0; /* a failed allocation: hp->oom is set */
+		hp->jumps = 0;
+		if (len == 0 && !hp->oom) {
+			/* the cases the one-shot call treats itself (empty
+			 * input, quality 10, its uncompressed fallback) */
+			size_t l = cap;
+			if (BrotliEncoderCompress(level, BROTLI_LGWIN,
+						  BROTLI_MODE_GENERIC, n, in, &l,
+						  out))
+				len = l;
+		}
+		break;
+	case COMP_ZSTD:
+		len = zstd_compress(hp, level, in, n, out, cap);
+		break;
+	default:
+		break;
+	}
+	*oom = hp->oom;
+	heap_release(hp);
+	free(hp);
+	return *oom ? 0 : len;
+}
+
+size_t comp_compress(enum comp_algo algo, int level, const uint8_t *in,
+		     size_t n, uint8_t *out, size_t cap)
+{
+	int oom;
+	return comp_compress_ex(algo, level, in, n, out, cap, &oom);
 }
 
 size_t comp_decompress(enum comp_algo algo, const uint8_t *in, size_t n,
@@ -325,7 +497,11 @@ static double measure(struct comp_calib *c, const uint64_t q[TX_KINDS],
 				     c->raw_cap - len);
 	}
 	free(order);
-	clen = comp_compress(c->algo, c->level, c->raw, len, c->out, c->out_cap);
+	int oom;
+	clen = comp_compress_ex(c->algo, c->level, c->raw, len, c->out,
+				c->out_cap, &oom);
+	if (oom)
+		return -1.0;
 	c->compressions++;
 	if (len == 0 || clen == 0)
 		return 1.0;

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "l2sim/engine.h"
+#include "l2sim/error.h"
 #include "l2sim/owned.h"
 
 struct owned {
@@ -15,8 +17,13 @@ struct owned {
 void *owned_alloc(struct owned_list *l, size_t size)
 {
 	struct owned *o = calloc(1, sizeof(*o) + size);
-	if (!o)
+	if (!o) {
+		/* callers skip what they could not allocate; the run must
+		 * then not pass for whole */
+		if (l->sim)
+			sim_fail(l->sim, L2S_ENOMEM, "out of memory");
 		return NULL;
+	}
 	o->next = l->head;
 	if (l->head)
 		l->head->prev = o;

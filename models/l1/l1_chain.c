@@ -113,6 +113,17 @@ static double u128_to_double(l1_u128 v)
 	       (double)(uint64_t)v;
 }
 
+/* grow() for the chain's arrays: a failure fails the run (its callers
+ * carry on without the row, which must not pass for a whole run). */
+static int l1_grow(struct l1_chain *l1, void **p, size_t *cap, size_t need,
+		   size_t elem)
+{
+	int rc = grow(p, cap, need, elem);
+	if (rc)
+		sim_fail(l1->sim, L2S_ENOMEM, "out of memory in the L1 chain");
+	return rc;
+}
+
 static void slot_handler(struct sim *sim, void *self, void *arg);
 
 int l1_create(struct sim *sim, const struct scn_obj *cfg,
@@ -217,7 +228,7 @@ int l1_submit(struct l1_chain *l1, const struct l1_tx *tx, uint64_t *tx_id,
 	int rc = validate(l1, tx, err);
 	if (rc)
 		return rc;
-	if (grow((void **)&l1->pending, &l1->cap_pending, l1->n_pending + 1,
+	if (l1_grow(l1, (void **)&l1->pending, &l1->cap_pending, l1->n_pending + 1,
 		 sizeof(*l1->pending)))
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	struct ptx *p = &l1->pending[l1->n_pending++];
@@ -299,7 +310,7 @@ int l1_cancel(struct l1_chain *l1, uint64_t tx_id, struct l2s_error *err)
 
 int l1_on_block(struct l1_chain *l1, l1_block_fn *fn, void *ctx)
 {
-	if (grow((void **)&l1->listeners, &l1->cap_listeners, l1->n_listeners + 1,
+	if (l1_grow(l1, (void **)&l1->listeners, &l1->cap_listeners, l1->n_listeners + 1,
 		 sizeof(*l1->listeners)))
 		return L2S_ENOMEM;
 	l1->listeners[l1->n_listeners++] = (struct listener){ fn, ctx };
@@ -334,7 +345,7 @@ int64_t l1_reorg(struct l1_chain *l1, int64_t depth)
 	n = (int64_t)(l1->uf_tail - k);
 	if (n == 0)
 		return 0;
-	if (grow((void **)&l1->pending, &l1->cap_pending, l1->n_pending + (size_t)n,
+	if (l1_grow(l1, (void **)&l1->pending, &l1->cap_pending, l1->n_pending + (size_t)n,
 		 sizeof(*l1->pending)))
 		return -1;
 	/* Copy the void receipts out before any callback can reorg again. */
@@ -460,7 +471,7 @@ static void emit_samples(struct l1_chain *l1, sim_time_t now)
 			pt.blob_fee_gwei = u128_to_double(l1->blob_fee) / 1e9;
 			pt.blobs = 0;
 		}
-		if (grow((void **)&l1->series, &l1->cap_series, l1->n_series + 1,
+		if (l1_grow(l1, (void **)&l1->series, &l1->cap_series, l1->n_series + 1,
 			 sizeof(*l1->series)) == 0)
 			l1->series[l1->n_series++] = pt;
 		l1->iv_blocks = 0;
@@ -518,11 +529,11 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 	/* Out of memory for the scratch: this block takes no system tx;
 	 * they wait (NO_ROOM) and the run goes on. */
 	bool have_order =
-		grow((void **)&l1->order, &l1->cap_order, l1->n_pending + 1,
+		l1_grow(l1, (void **)&l1->order, &l1->cap_order, l1->n_pending + 1,
 		     sizeof(*l1->order)) == 0 &&
-		grow((void **)&l1->incl, &l1->cap_incl, l1->n_pending + 1,
+		l1_grow(l1, (void **)&l1->incl, &l1->cap_incl, l1->n_pending + 1,
 		     sizeof(*l1->incl)) == 0 &&
-		grow((void **)&l1->unfinal, &l1->cap_unfinal,
+		l1_grow(l1, (void **)&l1->unfinal, &l1->cap_unfinal,
 		     l1->uf_tail + l1->n_pending + 1, sizeof(*l1->unfinal)) == 0;
 	for (size_t i = 0; i < l1->n_pending; i++) {
 		struct ptx *p = &l1->pending[i];
@@ -652,8 +663,12 @@ static void record(struct l1_chain *l1, const struct l1_block *b,
 	l1->iv_blob += blob_gwei;
 	l1->iv_blobs += b->blobs;
 	if (l1->keep_blocks &&
-	    grow((void **)&l1->rows, &l1->cap_rows, l1->n_rows + 1,
-		 sizeof(*l1->rows)) == 0) {
+	    l1_grow(l1, (void **)&l1->rows, &l1->cap_rows, l1->n_rows + 1,
+		 sizeof(*l1->rows))) {
+		/* a run that lost a block row must not pass for whole */
+		sim_fail(l1->sim, L2S_ENOMEM, "out of memory keeping L1 "
+			 "block rows");
+	} else if (l1->keep_blocks) {
 		struct res_l1_block *row = &l1->rows[l1->n_rows++];
 		row->slot = b->slot;
 		row->t_seconds = sim_time_to_s(b->t);

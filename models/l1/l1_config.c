@@ -227,6 +227,8 @@ static int split_csv(char *line, char **fields, int max)
 }
 
 #define MAX_FIELDS 64
+/* A block a line: 100 M lines is 38 years of 12 s slots. */
+#define L1_TRACE_MAX_LINES 100000000
 
 /*
  * A CSV trace: a header naming the columns, then one row per block.
@@ -249,15 +251,20 @@ static int read_trace(const struct scn_obj *bg, const char *rel,
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	fp = fopen(path, "r");
 	if (!fp) {
+		/* a missing or unreadable trace is bad input, like a
+		 * workload's trace */
 		rc = scn_fail(bg, "trace", err, "cannot open trace '%s': %s",
 			      path, strerror(errno));
-		if (err)
-			err->code = L2S_EIO;
 		free(path);
-		return L2S_EIO;
+		return rc;
 	}
 	while (fgets(line, sizeof(line), fp)) {
 		lineno++;
+		if (lineno > L1_TRACE_MAX_LINES) {
+			rc = scn_fail(bg, "trace", err, "trace '%s' has more "
+				      "than %d lines", path, L1_TRACE_MAX_LINES);
+			goto out;
+		}
 		if (!strchr(line, '\n') && !feof(fp)) {
 			rc = scn_fail(bg, "trace", err, "trace '%s' line %d is too long",
 				      path, lineno);

@@ -270,8 +270,11 @@ int prover_submit(struct prover *p, uint64_t txs, prover_done_fn *fn,
 		size_t cap = p->q_cap ? 2 * p->q_cap : 16;
 		struct job *q = malloc(cap * sizeof(*q));
 
-		if (!q)
+		if (!q) {
+			sim_fail(p->sim, L2S_ENOMEM, "out of memory queueing a "
+				 "proof");
 			return L2S_ENOMEM;
+		}
 		for (size_t i = 0; i < p->q_len; i++)
 			q[i] = p->queue[(p->q_head + i) % p->q_cap];
 		free(p->queue);

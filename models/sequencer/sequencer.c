@@ -192,7 +192,8 @@ void seq_arrive(struct sequencer *s, struct cohort *c, sim_time_t t0)
 		s->st.dropped += c->total;
 		*c = keep;
 	}
-	cohort_q_push(&s->mempool, c);
+	if (cohort_q_push(&s->mempool, c))
+		sim_fail(s->sim, L2S_ENOMEM, "out of memory queueing arrivals");
 }
 
 /* Transactions the capacity allows in (t0, t1], carrying fractions. */

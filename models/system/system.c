@@ -50,6 +50,7 @@ int sys_instance_create(const struct sys_env *env, struct system_def *def,
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	in->def = def;
 	in->sim = env->sim;
+	in->owned.sim = env->sim;
 	in->warmup = env->warmup;
 	if (def->count > 1)
 		snprintf(in->name, sizeof(in->name), "%s#%d", def->name, index);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l2sim/names.h"
 #include "l2sim/mechanism.h"
 #include "l2sim/system.h"
 
@@ -549,9 +550,17 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 					"there, not aggregated on L1",
 					d->settles_on);
 		d->agg = agg_find(w->aggs, agg);
-		if (!d->agg)
-			return scn_fail(so, "aggregator", err, "no aggregator "
-					"named '%s'", agg);
+		if (!d->agg) {
+			rc = scn_fail(so, "aggregator", err, "no aggregator "
+				      "named '%s'", agg);
+			const char *near = agg_closest(w->aggs, agg);
+			if (near)
+				l2s_error_hint(err, "did you mean '%s'?", near);
+			else if (!agg_count(w->aggs))
+				l2s_error_hint(err, "declare it in "
+					       "\"aggregators\"");
+			return rc;
+		}
 		/* "independent": each system verifies its own proofs. */
 		if (agg_type(d->agg) == AGG_INDEPENDENT)
 			d->agg = NULL;
@@ -698,20 +707,34 @@ int sys_read_systems(const struct sys_env *w, const struct scn_obj *root,
 	if (!defs)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	*out = defs;
+	/* duplicates found through an index: linear in the systems */
+	struct l2s_names names;
+	l2s_names_init(&names);
 	for (size_t i = 0; i < n; i++) {
 		struct scn_obj o;
 		if ((rc = scn_get_elem(root, "systems", i, &o, err)))
-			return rc;
+			break;
 		rc = read_one(w, &defs[i], &o, err);
 		*n_out = i + 1;
 		if (rc)
-			return rc;
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(defs[j].name, defs[i].name))
-				return scn_fail(&o, "name", err, "system '%s' "
-						"is declared twice",
-						defs[i].name);
+			break;
+		size_t first;
+		rc = l2s_names_add(&names, defs[i].name, i, &first);
+		if (rc < 0) {
+			rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+			break;
+		}
+		if (rc == 1) {
+			rc = scn_fail(&o, "name", err, "system '%s' is declared "
+				      "twice", defs[i].name);
+			l2s_error_hint(err, "first declared at systems[%zu]",
+				       first);
+			break;
+		}
 	}
+	l2s_names_release(&names);
+	if (rc)
+		return rc;
 	if ((rc = sys_resolve_parents(defs, n, root, err)))
 		return rc;
 	return check_wtp_used(w, root, defs, n, err);

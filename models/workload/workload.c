@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l2sim/names.h"
 #include "workload_internal.h"
 
 struct workload_set {
 	struct workload *w;
 	size_t n;
+	struct l2s_names names;   /* name -> index in w */
 };
 
 /* Sources collected while reading one workload's "rate". */
@@ -29,6 +31,12 @@ static const char *const workload_keys[] = {"name", "description", "rate",
 static const char *const process_types[] = {"constant", "diurnal", "bursts",
 					    "hawkes", "trace", NULL};
 enum { P_CONSTANT, P_DIURNAL, P_BURSTS, P_HAWKES, P_TRACE };
+
+/* Bounds on a CSV trace: its size, and the rate a row may imply (a
+ * billion transactions per second is far beyond any chain; a count of
+ * 9.2e18 a minute used to make a run spin on it). */
+#define WL_TRACE_MAX_BYTES (256 << 20)
+#define WL_TRACE_MAX_TPS 1e9
 
 /* A transfer-heavy default, roughly what general-purpose rollups carry. */
 static const double default_mix[TX_KINDS] = {
@@ -191,14 +199,21 @@ static char *trace_path(const struct scn_obj *o, const char *file)
 	return p;
 }
 
-static char *read_whole(FILE *f)
+/* Reads all of f, at most WL_TRACE_MAX_BYTES (*too_big set beyond): a
+ * trace read from /dev/zero must end. */
+static char *read_whole(FILE *f, int *too_big)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
+	*too_big = 0;
 	while (buf) {
 		n += fread(buf + n, 1, cap - n - 1, f);
 		if (n < cap - 1)
 			break;
+		if (n >= WL_TRACE_MAX_BYTES) {
+			*too_big = 1;
+			break;
+		}
 		cap *= 2;
 		char *b = realloc(buf, cap);
 		if (!b) {
@@ -252,6 +267,8 @@ static int parse_count(const char *s, uint64_t *out)
 }
 
 struct trace_builder {
+	int *line;         /* line of each row, for messages */
+	size_t lines_cap;
 	size_t rows, cap;
 	sim_time_t *start;
 	uint64_t *count; /* rows x ncols */
@@ -349,6 +366,16 @@ static int parse_trace(const struct scn_obj *o, const char *path, char *text,
 						      : "one per column");
 		if (builder_add(b, tr->ncols))
 			return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+		if (b->rows >= b->lines_cap) {
+			size_t nc = b->lines_cap ? b->lines_cap * 2 : 256;
+			int *nl2 = realloc(b->line, nc * sizeof(*nl2));
+			if (!nl2)
+				return l2s_error_set(err, L2S_ENOMEM,
+						     "out of memory");
+			b->line = nl2;
+			b->lines_cap = nc;
+		}
+		b->line[b->rows] = lineno;
 		sim_time_t t = (sim_time_t)b->rows * interval;
 		if (has_t) {
 			char why[128];
@@ -387,6 +414,22 @@ static int parse_trace(const struct scn_obj *o, const char *path, char *text,
 				  "trace '%s' has one row: the workload needs "
 				  "an 'interval'", path);
 	b->start[b->rows] = b->start[b->rows - 1] + last;
+	/* Counts beyond any chain's rate would make a tick's cohorts
+	 * astronomically large (and the multinomial split of a count runs
+	 * in chunks of 2^31): bound the rate each row implies. */
+	for (size_t i = 0; i < b->rows; i++) {
+		double secs = (double)(b->start[i + 1] - b->start[i]) / 1e9;
+		for (int c = 0; c < tr->ncols; c++) {
+			uint64_t v = b->count[i * (size_t)tr->ncols + (size_t)c];
+			if ((double)v > WL_TRACE_MAX_TPS * secs)
+				return trace_fail(o, err, path, b->line[i], 1,
+						  "trace '%s': %llu transactions "
+						  "in %g s is more than %.0e per "
+						  "second", path,
+						  (unsigned long long)v, secs,
+						  WL_TRACE_MAX_TPS);
+		}
+	}
 	return 0;
 }
 
@@ -424,9 +467,15 @@ static int read_trace(const struct scn_obj *o, struct wl_source *s,
 			      path, strerror(errno));
 		goto out;
 	}
-	text = read_whole(fp);
+	int too_big;
+	text = read_whole(fp, &too_big);
 	int bad = ferror(fp);
 	fclose(fp);
+	if (text && too_big) {
+		rc = scn_fail(o, "file", err, "trace '%s' is larger than %d MiB",
+			      path, WL_TRACE_MAX_BYTES >> 20);
+		goto out;
+	}
 	if (!text || bad) {
 		rc = text ? scn_fail(o, "file", err, "cannot read trace '%s'",
 				     path)
@@ -466,6 +515,7 @@ out:
 	wl_trace_destroy(tr);
 	free(b.start);
 	free(b.count);
+	free(b.line);
 	free(text);
 	free(path);
 	return rc;
@@ -758,7 +808,7 @@ static void workload_release(struct workload *w)
 }
 
 static int read_workload(const struct scn_obj *o, struct workload *w,
-			 const struct workload *prev, size_t nprev,
+			 struct l2s_names *names, size_t index,
 			 struct l2s_error *err)
 {
 	struct source_list l = {0};
@@ -772,11 +822,9 @@ static int read_workload(const struct scn_obj *o, struct workload *w,
 		return rc;
 	if (!name[0])
 		return scn_fail(o, "name", err, "'name' is empty");
-	for (size_t i = 0; i < nprev; i++)
-		if (!strcmp(prev[i].name, name))
-			return scn_fail(o, "name", err,
-					"a workload named '%s' already exists",
-					name);
+	if (l2s_names_find(names, name) >= 0)
+		return scn_fail(o, "name", err,
+				"a workload named '%s' already exists", name);
 	rc = read_mix(o, w->mix, err);
 	if (rc)
 		return rc;
@@ -804,6 +852,8 @@ static int read_workload(const struct scn_obj *o, struct workload *w,
 		list_free(&l);
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	}
+	if (l2s_names_add(names, w->name, index, NULL) < 0)
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	w->src = l.v;
 	w->nsrc = l.n;
 	return 0;
@@ -829,7 +879,8 @@ int workloads_create(const struct scn_obj *root, struct workload_set **out,
 		struct scn_obj o;
 		rc = scn_get_elem(root, "workloads", i, &o, err);
 		if (!rc)
-			rc = read_workload(&o, &set->w[i], set->w, i, err);
+			rc = read_workload(&o, &set->w[i], &set->names, i,
+					   err);
 		if (rc) {
 			workload_set_destroy(set);
 			return rc;
@@ -846,6 +897,7 @@ void workload_set_destroy(struct workload_set *set)
 		return;
 	for (size_t i = 0; i < set->n; i++)
 		workload_release(&set->w[i]);
+	l2s_names_release(&set->names);
 	free(set->w);
 	free(set);
 }
@@ -864,10 +916,8 @@ const struct workload *workload_set_get(const struct workload_set *set,
 const struct workload *workload_find(const struct workload_set *set,
 				     const char *name)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (!strcmp(set->w[i].name, name))
-			return &set->w[i];
-	return NULL;
+	long i = l2s_names_find(&set->names, name);
+	return i >= 0 && (size_t)i < set->n ? &set->w[i] : NULL;
 }
 
 const char *workload_name(const struct workload *w)

@@ -382,9 +382,17 @@ int world_create(struct sim *sim, const struct scenario *scn,
 		sim_schedule(sim, w->tick, world_tick, w, NULL, NULL);
 	if (w->series_interval <= w->duration)
 		sim_schedule(sim, w->series_interval, series_tick, w, NULL, NULL);
+	const char *why;
+	if (sim_failure(sim, &why)) {
+		rc = l2s_error_set(err, L2S_ENOMEM, "%s", why);
+		goto fail;
+	}
 	*out = w;
 	return 0;
 fail:
+	/* calls that return a code without a message (scheduling) */
+	if (rc == L2S_ENOMEM && err && !err->msg[0])
+		l2s_error_set(err, rc, "out of memory");
 	world_destroy(w);
 	return rc;
 }
@@ -407,6 +415,9 @@ void world_collect(struct world *w, struct run_result *res)
 		shared_seq_collect(w->shared[i], res, w->duration);
 	sys_collect_trust(w->inst, w->n_inst, res, l1_slot_time(w->l1));
 	ks_collect(w->keystores, res);
+	/* points the buffer could not take make the whole run fail */
+	if (w->series->oom)
+		res->oom = 1;
 	for (size_t i = 0; i < w->series->n_points; i++) {
 		const struct res_point *p = &w->series->points[i];
 		res_series_add(res, p->component, p->name, p->t_seconds,

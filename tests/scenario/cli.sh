@@ -188,13 +188,22 @@ first=$(sqlite3 "$db" "SELECT group_concat(component || name || value, ',') FROM
 rc=$?
 [ "$rc" -eq 0 ] && echo "ok: second run (exit 0)" || fail "second run exited $rc"
 empty "$TMP/out" "--quiet: no summary"
-empty "$TMP/err" "--quiet --no-progress: stderr is empty"
-runs=$(sqlite3 "$db" "SELECT count(*) || ' ' || count(DISTINCT run_id) || ' ' ||
-	count(DISTINCT invocation) FROM runs")
-[ "$runs" = "2 2 2" ] && echo "ok: appended (2 runs, 2 invocations)" \
-	|| fail "runs/run_ids/invocations = '$runs', want '2 2 2'"
+has "$TMP/err" "skipped 1 run already complete" "second run skips the complete run"
+runs=$(sqlite3 "$db" "SELECT count(*) FROM runs")
+[ "$runs" = 1 ] && echo "ok: nothing appended twice" || fail "runs = '$runs', want 1"
+# --rerun runs it again and replaces it (same identity); another seed appends
+(cd "$TMP/ws" && "$L2SIM" run tiny.json --no-progress --quiet --rerun >"$TMP/out" 2>"$TMP/err")
+rc=$?
+[ "$rc" -eq 0 ] && echo "ok: --rerun (exit 0)" || fail "--rerun exited $rc"
+empty "$TMP/err" "--rerun --quiet --no-progress: stderr is empty"
+(cd "$TMP/ws" && "$L2SIM" run tiny.json --no-progress --quiet --seed 99 >"$TMP/out" 2>"$TMP/err")
+runs=$(sqlite3 "$db" "SELECT count(*) || ' ' || count(DISTINCT identity) || ' ' ||
+	count(DISTINCT invocation) || ' ' || group_concat(run_id) FROM runs")
+[ "$runs" = "2 2 2 2,3" ] && echo "ok: rerun replaced, new seed appended" \
+	|| fail "runs/identities/invocations/ids = '$runs', want '2 2 2 2,3'"
 second=$(sqlite3 "$db" "SELECT group_concat(component || name || value, ',') FROM
 	(SELECT * FROM metrics WHERE run_id = 2 ORDER BY component, name)")
+# (run 2 is the --rerun of run 1)
 if [ -n "$first" ] && [ "$first" = "$second" ]; then
 	echo "ok: same scenario and seed, same metrics"
 else
@@ -225,10 +234,28 @@ got=$(sqlite3 "$TMP/opts.db" "SELECT count(*) FROM runs")
 [ "$got" = 3 ] && echo "ok: existing database untouched" \
 	|| fail "runs = '$got' after a rejected run, want 3"
 
-# A database that cannot be written: a runtime failure, exit 3.
+# A file that is not a results database is bad input, exit 2, for every
+# command, with one message naming it; a database that cannot be written
+# now is a runtime failure, exit 3.
 echo "not a database" >"$TMP/junk.db"
-expect 3 "run into a file that is not a database" -- "$L2SIM" run \
+expect 2 "run into a file that is not a database" -- "$L2SIM" run \
 	"$DATA/tiny.json" --out "$TMP/junk.db" --no-progress
+has "$TMP/err" "junk.db: not an l2sim results database" "run names the file"
+expect 2 "report of a file that is not a database" -- "$L2SIM" report \
+	"$TMP/junk.db" --out "$TMP/rep-junk"
+has "$TMP/err" "junk.db: not an l2sim results database" "report names the file"
+expect 2 "check of a file that is not a database" -- "$L2SIM" check \
+	"$TMP/junk.db" --baseline "$TMP/base.json"
+has "$TMP/err" "junk.db: not an l2sim results database" "check names the file"
+mkdir -p "$TMP/ro"
+cp "$db" "$TMP/ro/r.db"
+chmod 0555 "$TMP/ro"
+chmod 0444 "$TMP/ro/r.db"
+if [ "$(id -u)" != 0 ]; then
+	expect 3 "run into a read-only database" -- "$L2SIM" run \
+		"$DATA/tiny.json" --out "$TMP/ro/r.db" --no-progress --rerun
+fi
+chmod 0755 "$TMP/ro"
 
 if [ "$failures" -gt 0 ]; then
 	echo "$failures check(s) failed"

@@ -98,3 +98,42 @@ need_python() {
 	(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}") >/dev/null 2>&1 ||
 		{ echo "FAIL: cannot install ${missing[*]}"; exit 1; }
 }
+
+# rows DB: every row a sweep stores, keyed by run identity instead of
+# run_id, in a stable order: two databases hold the same runs exactly when
+# their rows are equal.  Leaves out what differs between equal runs
+# (run_id, started_at, wall_seconds, invocation).
+rows() {
+	sqlite3 "$1" "
+	SELECT 'run', identity, scenario_name, scenario_sha256, scenario_json,
+	  seed, replication, sweep_json, engine_version, sim_seconds, events,
+	  fingerprint, status, sweep_index, sets_json
+	  FROM runs ORDER BY sweep_index, replication, identity;
+	SELECT 'metric', r.identity, m.component, m.name, quote(m.value)
+	  FROM metrics m JOIN runs r USING(run_id)
+	  ORDER BY r.identity, m.component, m.name;
+	SELECT 'series', r.identity, s.component, s.name, quote(s.t_seconds),
+	  quote(s.value) FROM series s JOIN runs r USING(run_id)
+	  ORDER BY r.identity, s.component, s.name, s.t_seconds, s.rowid;
+	SELECT 'block', r.identity, b.slot, b.t_seconds, b.gas_used,
+	  b.base_fee_wei, b.blob_gas_used, b.excess_blob_gas,
+	  b.blob_base_fee_wei, b.blobs FROM l1_blocks b JOIN runs r USING(run_id)
+	  ORDER BY r.identity, b.slot;"
+}
+
+# same_rows LABEL A.db B.db: counts a failure when they differ
+same_rows() {
+	local label=$1
+	rows "$2" >"$TMP/rows-a"
+	rows "$3" >"$TMP/rows-b"
+	if [ ! -s "$TMP/rows-a" ]; then
+		echo "FAIL: $label: $2 has no rows"
+		failures=$((failures + 1))
+	elif cmp -s "$TMP/rows-a" "$TMP/rows-b"; then
+		echo "ok: $label ($(grep -c '^run|' "$TMP/rows-a") runs, $(wc -l <"$TMP/rows-a") rows)"
+	else
+		echo "FAIL: $label"
+		diff "$TMP/rows-a" "$TMP/rows-b" | head -5 | cut -c1-200
+		failures=$((failures + 1))
+	fi
+}
