@@ -149,6 +149,8 @@ void sweep_writer_init(struct sweep_writer *w, struct resdb *db,
 static size_t try_pending(struct sweep_writer *w)
 {
 	size_t done = 0;
+	if (!w->n_pending)
+		return 0;
 	while (done < w->n_pending) {
 		struct l2s_error e;
 		l2s_error_clear(&e);

@@ -852,8 +852,12 @@ static int read_workload(const struct scn_obj *o, struct workload *w,
 		list_free(&l);
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	}
-	if (l2s_names_add(names, w->name, index, NULL) < 0)
+	if (l2s_names_add(names, w->name, index, NULL) < 0) {
+		free(w->name);
+		w->name = NULL;
+		list_free(&l);
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
 	w->src = l.v;
 	w->nsrc = l.n;
 	return 0;
