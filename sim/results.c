@@ -77,6 +77,7 @@ void run_result_destroy(struct run_result *r)
 		free(y->depends_on);
 	}
 	free(r->systems);
+	free(r->failures);
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->strings);
@@ -342,6 +343,22 @@ void res_system_add(struct run_result *r, const struct res_system *row)
 	r->systems[r->n_systems++] = y;
 }
 
+void res_failure_add(struct run_result *r, const char *component,
+		     const char *cause, double t_start_s, double t_end_s,
+		     double txs)
+{
+	const char *c = intern(r, component);
+	if (!c)
+		return;
+	if (grow((void **)&r->failures, &r->cap_failures, r->n_failures + 1,
+		 sizeof(*r->failures))) {
+		r->oom = 1;
+		return;
+	}
+	r->failures[r->n_failures++] =
+		(struct res_failure){c, cause, t_start_s, t_end_s, txs};
+}
+
 /* ---- database ------------------------------------------------------------ */
 
 struct resdb {
@@ -411,7 +428,16 @@ static const char *const schema_sql =
 	" data TEXT,"
 	" settles_on TEXT,"
 	" depends_on TEXT,"
-	" PRIMARY KEY(run_id, component)) WITHOUT ROWID;";
+	" PRIMARY KEY(run_id, component)) WITHOUT ROWID;"
+	/* Schema 2: intervals in which a system broke a promise. */
+	"CREATE TABLE IF NOT EXISTS failures("
+	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
+	" component TEXT NOT NULL,"
+	" cause TEXT NOT NULL,"
+	" t_start_s REAL NOT NULL,"
+	" t_end_s REAL NOT NULL,"
+	" txs REAL);"
+	"CREATE INDEX IF NOT EXISTS failures_by_run ON failures(run_id, component);";
 
 static int db_fail(struct l2s_error *err, sqlite3 *db, const char *path,
 		   const char *what)
@@ -478,7 +504,8 @@ int resdb_open(const char *path, struct resdb **out, struct l2s_error *err)
 				   have, RESDB_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (have == 0) {
+	if (have < RESDB_SCHEMA_VERSION) {
+		/* The tables of newer versions were created above. */
 		char sql[96];
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO schema_version VALUES(%d)",
@@ -720,6 +747,24 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 		sqlite3_bind_text(st, 8, y->data, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 9, y->settles_on, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 10, y->depends_on, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto db_error;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(h, "INSERT INTO failures VALUES(?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto db_error;
+	for (size_t i = 0; i < r->n_failures; i++) {
+		const struct res_failure *f = &r->failures[i];
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, f->component, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, f->cause, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 4, f->t_start_s);
+		sqlite3_bind_double(st, 5, f->t_end_s);
+		sqlite3_bind_double(st, 6, f->txs);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto db_error;
 		sqlite3_reset(st);
