@@ -63,6 +63,7 @@ struct batcher_stats {
 	double fallback_batches;
 	double max_gap_s;           /* longest gap between postings */
 	double parent_bytes;        /* DA_PARENT: bytes carried by the parent */
+	double latency_sum_s;       /* arrival to posting, summed over posted_w */
 	sim_time_t last_post;
 };
 
@@ -109,6 +110,9 @@ void batcher_set_down(void *batcher, int member, bool down);
 uint64_t batcher_unposted(const struct batcher *b);
 /* Mean arrival of the oldest transaction not yet posted; SIM_TIME_MAX. */
 sim_time_t batcher_oldest_arrival(const struct batcher *b);
+/* When the longest-waiting transaction not yet posted was sequenced;
+ * SIM_TIME_MAX if none. */
+sim_time_t batcher_oldest_sequenced(const struct batcher *b);
 /* At the end of a run: the gap since the last posting counts when
  * transactions are still waiting. */
 void batcher_finish(struct batcher *b, sim_time_t end, bool waiting);

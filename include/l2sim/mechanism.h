@@ -40,6 +40,25 @@ struct mech_parts {
 	sim_time_t warmup;
 };
 
+/*
+ * The promises a system can break (a row of the failures table each time
+ * it does): arrivals not soft-confirmed within the sequencing promise;
+ * transactions waiting unposted beyond the posting promise; posted
+ * transactions not final within the finality promise; arrivals refused
+ * (full mempool); the sequencer halted by a gate (backpressure).
+ */
+enum mech_cause {
+	CAUSE_SEQUENCING,
+	CAUSE_POSTING,
+	CAUSE_FINALITY,
+	CAUSE_DROPPED,
+	CAUSE_HALTED,
+	CAUSES
+};
+
+/* "sequencing", "posting", "finality", "dropped", "halted". */
+const char *mech_cause_name(enum mech_cause c);
+
 /* Metrics of an instance's mechanisms: combined over instances for a
  * system's and the "all" rows, each by sum, max or weighted mean. */
 #define MECH_METRICS_MAX 64
@@ -98,6 +117,14 @@ struct mechanism {
 		      void **state, struct l2s_error *err);
 	/* Its metrics for the instance (also when it never acted). */
 	void (*collect)(const void *state, struct mech_metrics *out);
+	/* Optional: a failure interval [t0, t1] of the instance closed,
+	 * with the transactions it affected (also at the end of the run). */
+	void (*on_failure)(void *state, enum mech_cause cause, sim_time_t t0,
+			   sim_time_t t1, double txs);
+	/* Optional: the longest the operator can keep a user's transaction
+	 * out under this mechanism (a forced-inclusion or takeover delay);
+	 * SIM_TIME_MAX when it does not bound it. */
+	sim_time_t (*bound)(const void *cfg);
 	void (*detach)(void *state);
 	void (*free_cfg)(void *cfg);
 	/* Optional: the longest time this mechanism lets the operator keep a

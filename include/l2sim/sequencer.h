@@ -112,6 +112,8 @@ struct shared_seq_cfg {
 struct seq_stats {
 	uint64_t offered, dropped, sequenced;
 	uint64_t offered_w, sequenced_w;   /* after warm-up */
+	double latency_sum_s;  /* soft-confirmation seconds summed over the
+				  sequenced_w transactions (exact means) */
 };
 
 struct sequencer;
@@ -133,6 +135,13 @@ typedef int64_t seq_outage_fn(void *ctx, sim_time_t down_for,
 typedef void seq_forced_fn(void *ctx, uint64_t txs);
 /* Told of every cohort sequenced, before the sink gets it. */
 typedef void seq_observer_fn(void *ctx, const struct cohort *c);
+
+/*
+ * A gate: asked before each tick or block the sequencer would sequence
+ * in; true halts it for that tick (the sequencer stops itself, e.g. on a
+ * posting backlog: backpressure).  Arrivals still join the mempool.
+ */
+typedef bool seq_gate_fn(void *ctx, sim_time_t now);
 
 /*
  * A sequencer of 'cfg' on 'sim' for transactions of 'kinds'; 'shared'
@@ -173,6 +182,12 @@ double seq_revenue(const struct sequencer *s);
 void seq_set_bundle_share(struct sequencer *s, double share);
 void seq_bundles(const struct sequencer *s, uint64_t *atomic,
 		 uint64_t *failed);
+/* 0 or L2S_ENOMEM.  Any gate that says halt halts. */
+int seq_add_gate(struct sequencer *s, seq_gate_fn *fn, void *ctx);
+/* Whether a gate halted the sequencer at its last tick or block. */
+bool seq_halted(const struct sequencer *s);
+/* Whether it is down (an outage of it or of its shared sequencer). */
+bool seq_is_down(const struct sequencer *s);
 
 /* Arrivals of (t0, t1] join the mempool as cohort *c (arrival time set by
  * the caller); the newest beyond the mempool limit are dropped. */

@@ -41,9 +41,12 @@ enum sys_type {
 
 const char *sys_type_name(enum sys_type t);
 
+/* A system's promises (docs/model-liveness.md): breaking one is a row of
+ * the failures table. */
 struct liveness_cfg {
 	sim_time_t sequence_within;    /* soft-confirmation promise */
 	sim_time_t post_within;        /* posting promise */
+	sim_time_t finalize_within;    /* finality promise */
 };
 
 /* A system as configured (shared by its instances). */
@@ -92,6 +95,11 @@ int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
 int sys_read_systems(const struct sys_env *env, const struct scn_obj *root,
 		 struct system_def **defs, size_t *n, struct l2s_error *err);
 void sys_defs_free(struct system_def *defs, size_t n);
+/* The longest the operator can keep a user's transaction out: the
+ * shortest delay after which a mechanism of the system (forced inclusion,
+ * takeover, hot standby, self-sequencing) lets it through; SIM_TIME_MAX
+ * when none bounds it. */
+sim_time_t sys_liveness_bound(const struct system_def *def);
 
 struct sys_instance;
 

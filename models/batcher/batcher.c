@@ -147,6 +147,17 @@ sim_time_t batcher_oldest_arrival(const struct batcher *b)
 	return t;
 }
 
+sim_time_t batcher_oldest_sequenced(const struct batcher *b)
+{
+	sim_time_t t = SIM_TIME_MAX;
+	if (b->pending.len)
+		t = b->pending.c[b->pending.head].sequenced;
+	for (const struct batch *x = b->inflight_head; x; x = x->next_inflight)
+		if (x->txs && x->sequenced_first < t)
+			t = x->sequenced_first;
+	return t;
+}
+
 void batcher_finish(struct batcher *b, sim_time_t end, bool waiting)
 {
 	if (!waiting)
@@ -308,6 +319,8 @@ static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
 		uint64_t got = cohort_q_take(&bt->pending, n - b->txs, &c);
 		if (!got)
 			break;
+		if (b->txs == 0)
+			b->sequenced_first = c.sequenced;
 		b->txs += got;
 		for (int k = 0; k < TX_KINDS; k++)
 			b->n[k] += c.n[k];
@@ -361,10 +374,11 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 				(double)(nblobs * L1_BYTES_PER_BLOB);
 			bt->st.blob_payload_bytes += (double)b->l1_bytes;
 		}
-		for (int i = 0; i < b->n_pts; i++)
-			lat_hist_add(&bt->lat,
-				     sim_time_to_s(at - b->pts[i].arrived),
-				     b->pts[i].weight);
+		for (int i = 0; i < b->n_pts; i++) {
+			double l = sim_time_to_s(at - b->pts[i].arrived);
+			bt->st.latency_sum_s += l * b->pts[i].weight;
+			lat_hist_add(&bt->lat, l, b->pts[i].weight);
+		}
 	}
 	for (struct batch_rider *r = b->riders; r; r = r->next)
 		if (r->on_posted)

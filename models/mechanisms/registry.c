@@ -31,6 +31,14 @@ const struct mechanism *const mech_registry[] = {
 	NULL,
 };
 
+const char *mech_cause_name(enum mech_cause c)
+{
+	static const char *const names[CAUSES] = {
+		"sequencing", "posting", "finality", "dropped", "halted",
+	};
+	return c >= 0 && c < CAUSES ? names[c] : "?";
+}
+
 size_t mech_count(void)
 {
 	size_t n = 0;

@@ -32,6 +32,11 @@ struct observer {
 	void *ctx;
 };
 
+struct gate {
+	seq_gate_fn *fn;
+	void *ctx;
+};
+
 struct sequencer {
 	struct sim *sim;
 	struct seq_cfg cfg;
@@ -51,6 +56,9 @@ struct sequencer {
 	double bundle_carry;         /* fraction of a bundle carried over */
 	uint64_t bundles_atomic, bundles_failed;
 	double revenue;              /* ETH earned by ordering */
+	struct gate *gates;
+	size_t n_gates;
+	bool halted;                 /* a gate halted the last tick */
 	bool down;
 	sim_time_t down_since;
 	int down_count;              /* outages in force (system and instance) */
@@ -105,6 +113,7 @@ void seq_destroy(struct sequencer *s)
 	lat_hist_release(&s->lat);
 	free(s->policies);
 	free(s->observers);
+	free(s->gates);
 	free(s);
 }
 
@@ -156,6 +165,34 @@ void seq_bundles(const struct sequencer *s, uint64_t *atomic,
 {
 	*atomic = s->bundles_atomic;
 	*failed = s->bundles_failed;
+}
+
+int seq_add_gate(struct sequencer *s, seq_gate_fn *fn, void *ctx)
+{
+	void *p = realloc(s->gates, (s->n_gates + 1) * sizeof(*s->gates));
+	if (!p)
+		return L2S_ENOMEM;
+	s->gates = p;
+	s->gates[s->n_gates++] = (struct gate){fn, ctx};
+	return 0;
+}
+
+bool seq_halted(const struct sequencer *s) { return s->halted; }
+bool seq_is_down(const struct sequencer *s)
+{
+	return s->down || (s->shared && s->shared->down);
+}
+
+/* Asks every gate (all of them: a gate may keep state); halted if any
+ * says so. */
+static bool gated(struct sequencer *s, sim_time_t now)
+{
+	bool h = false;
+	for (size_t i = 0; i < s->n_gates; i++)
+		if (s->gates[i].fn(s->gates[i].ctx, now))
+			h = true;
+	s->halted = h;
+	return h;
 }
 
 uint64_t seq_mempool_txs(const struct sequencer *s) { return s->mempool.txs; }
@@ -252,6 +289,8 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			s->st.sequenced_w += got;
 			double ex = sim_time_to_s(extra), bt = sim_time_to_s(block);
 			if (c.arrived >= t0) {
+				/* Exact mean of the four points below. */
+				s->st.latency_sum_s += (double)got * (bt / 2 + ex);
 				/* The same four points every time: bins once. */
 				if (!s->bins_set || s->bins_block != block ||
 				    s->bins_extra != extra) {
@@ -267,10 +306,10 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 					lat_hist_add_bin(&s->lat, s->bins[q],
 							 (double)got / 4);
 			} else {
-				lat_hist_add(&s->lat,
-					     sim_time_to_s(t1 - c.arrived) +
-						     bt / 2 + ex,
-					     (double)got);
+				double l = sim_time_to_s(t1 - c.arrived) +
+					   bt / 2 + ex;
+				s->st.latency_sum_s += (double)got * l;
+				lat_hist_add(&s->lat, l, (double)got);
 			}
 		}
 		for (size_t i = 0; i < s->n_observers; i++)
@@ -326,6 +365,8 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
+	if (gated(s, t1))
+		return;
 	int64_t rate = current_rate(s, t1, &pol, &forced);
 	if (rate == 0)
 		return;
@@ -344,6 +385,8 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
+	if (gated(s, t))
+		return;
 	int64_t rate = current_rate(s, t, &pol, &forced);
 	if (rate == 0)
 		return;
@@ -476,6 +519,8 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 			struct sequencer *m = s->members[i];
 			const struct outage_policy *pol;
 			bool forced;
+			if (gated(m, t1))
+				continue;
 			int64_t r = outage_rate(m, t1, rate, &pol, &forced);
 			if (r == 0)
 				continue;
@@ -526,7 +571,7 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 		struct sequencer *m = s->members[i];
 		waiting[i] = m->mempool.txs;
 		done[i] = 0;
-		if (m->down)
+		if (m->down || gated(m, t1))
 			continue;
 		done[i] = sequence(m, gives[i], -1, t0, t1, block, extra);
 		all_done += done[i];

@@ -45,7 +45,7 @@ static const char *const verification_names[] = {"proof", "enshrined",
 						  NULL};
 
 static const char *const live_keys[] = {"sequence_within", "post_within",
-					 NULL};
+					 "finalize_within", NULL};
 
 static const char *const seq_type_names[] = {"own", "shared", "based",
 					       "rotating", "auction", NULL};
@@ -580,7 +580,30 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 	    (rc = scn_get_duration(&lo, "post_within", post_dflt, SIM_S,
 				   365 * SIM_DAY, &d->live.post_within, err)))
 		return rc;
+	/* Finality: an optimistic rollup promises its challenge window and
+	 * an hour for the state root and L1 finality; a proven system 12 h
+	 * from arrival (docs/model-liveness.md). */
+	sim_time_t fin_dflt = d->settle.mode == SETTLE_CHALLENGE
+				      ? d->settle.challenge_window + SIM_HOUR
+				      : 12 * SIM_HOUR;
+	if ((rc = scn_get_duration(&lo, "finalize_within", fin_dflt, SIM_S,
+				   3650 * SIM_DAY, &d->live.finalize_within,
+				   err)))
+		return rc;
 	return 0;
+}
+
+sim_time_t sys_liveness_bound(const struct system_def *def)
+{
+	sim_time_t b = SIM_TIME_MAX;
+	for (size_t m = 0; def->mech_cfg && mech_registry[m]; m++) {
+		if (!def->mech_cfg[m] || !mech_registry[m]->bound)
+			continue;
+		sim_time_t x = mech_registry[m]->bound(def->mech_cfg[m]);
+		if (x < b)
+			b = x;
+	}
+	return b;
 }
 
 int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
