@@ -98,6 +98,13 @@ void batcher_set_carrier(struct batcher *b, batch_carry_fn *fn,
  * cuts (a batch is cut for riders alone when they fill it or the oldest
  * waited max_delay). */
 int batcher_carry(void *batcher, struct batch_rider *r);
+/* Told when an L1 reorg takes out a block holding data of batch 'b'
+ * (once per data transaction reorged). */
+typedef void batcher_reorg_fn(void *ctx, const struct batch *b,
+			      sim_time_t now);
+/* 0 or L2S_ENOMEM. */
+int batcher_add_reorg_hook(struct batcher *b, batcher_reorg_fn *fn,
+			   void *ctx);
 
 /* A sequenced cohort joins the pending queue (a seq_sink_fn). */
 void batcher_accept(void *batcher, const struct cohort *c);

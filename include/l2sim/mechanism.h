@@ -31,12 +31,15 @@ struct mech_parts {
 	struct sim *sim;
 	struct l1_chain *l1;
 	struct sequencer *seq;
+	const struct tx_kind_params *kinds; /* the workload's kinds */
 	struct batcher *batcher;
 	struct settlement *settle;
 	struct l1poster *poster;
 	struct ledger *ledger;
 	struct owned_list *owned;
 	gsl_rng *rng;              /* the instance's stream */
+	bool provable;             /* non-inclusion can be proven: its data
+				      is on L1 or signed by a committee */
 	sim_time_t warmup;
 };
 
@@ -121,10 +124,6 @@ struct mechanism {
 	 * with the transactions it affected (also at the end of the run). */
 	void (*on_failure)(void *state, enum mech_cause cause, sim_time_t t0,
 			   sim_time_t t1, double txs);
-	/* Optional: the longest the operator can keep a user's transaction
-	 * out under this mechanism (a forced-inclusion or takeover delay);
-	 * SIM_TIME_MAX when it does not bound it. */
-	sim_time_t (*bound)(const void *cfg);
 	void (*detach)(void *state);
 	void (*free_cfg)(void *cfg);
 	/* Optional: the longest time this mechanism lets the operator keep a

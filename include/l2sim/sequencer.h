@@ -131,8 +131,11 @@ typedef void seq_sink_fn(void *ctx, const struct cohort *c);
  */
 typedef int64_t seq_outage_fn(void *ctx, sim_time_t down_for,
 			      int64_t full_rate, bool *forced);
-/* Told how many transactions went through under the policy's forced rate. */
-typedef void seq_forced_fn(void *ctx, uint64_t txs);
+/* Told which transactions went through under the policy's rate (counts
+ * per kind in c->n, c->total in all) at 'now'; 'forced' when through L1
+ * (see seq_outage_fn). */
+typedef void seq_forced_fn(void *ctx, const struct cohort *c, bool forced,
+			   sim_time_t now);
 /* Told of every cohort sequenced, before the sink gets it. */
 typedef void seq_observer_fn(void *ctx, const struct cohort *c);
 

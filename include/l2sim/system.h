@@ -95,11 +95,6 @@ int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
 int sys_read_systems(const struct sys_env *env, const struct scn_obj *root,
 		 struct system_def **defs, size_t *n, struct l2s_error *err);
 void sys_defs_free(struct system_def *defs, size_t n);
-/* The longest the operator can keep a user's transaction out: the
- * shortest delay after which a mechanism of the system (forced inclusion,
- * takeover, hot standby, self-sequencing) lets it through; SIM_TIME_MAX
- * when none bounds it. */
-sim_time_t sys_liveness_bound(const struct system_def *def);
 
 struct sys_instance;
 

@@ -15,6 +15,11 @@
 #include "l2sim/batcher.h"
 #include "l2sim/statediff.h"
 
+struct reorg_hook {
+	batcher_reorg_fn *fn;
+	void *ctx;
+};
+
 struct batcher {
 	struct sim *sim;
 	struct l1_chain *l1;
@@ -29,6 +34,8 @@ struct batcher {
 	sim_time_t warmup;
 	batcher_sink_fn *sink;
 	void *sink_ctx;
+	struct reorg_hook *reorg_hooks;
+	size_t n_reorg_hooks;
 	struct cohort_q pending;    /* sequenced, not yet in a batch */
 	uint64_t unposted_in_batches;
 	int da_inflight;            /* DA submissions in flight */
@@ -92,6 +99,7 @@ void batcher_destroy(struct batcher *b)
 		return;
 	/* Batches in flight live in the instance's owned list. */
 	cohort_q_release(&b->pending);
+	free(b->reorg_hooks);
 	sd_state_destroy(b->sd);
 	lat_hist_release(&b->lat);
 	free(b);
@@ -121,6 +129,18 @@ int batcher_carry(void *batcher, struct batch_rider *r)
 		b->r_head = r;
 	b->r_tail = r;
 	b->r_bytes += r->bytes;
+	return 0;
+}
+
+int batcher_add_reorg_hook(struct batcher *b, batcher_reorg_fn *fn,
+			   void *ctx)
+{
+	void *p = realloc(b->reorg_hooks,
+			  (b->n_reorg_hooks + 1) * sizeof(*b->reorg_hooks));
+	if (!p)
+		return L2S_ENOMEM;
+	b->reorg_hooks = p;
+	b->reorg_hooks[b->n_reorg_hooks++] = (struct reorg_hook){fn, ctx};
 	return 0;
 }
 
@@ -404,6 +424,15 @@ static void data_included(void *ctx, const struct l1_receipt *r)
 	delivered(b->batcher, b);
 }
 
+static void data_reorged(void *ctx, const struct l1_receipt *r)
+{
+	struct batch *b = ctx;
+	struct batcher *bt = b->batcher;
+	for (size_t i = 0; i < bt->n_reorg_hooks; i++)
+		bt->reorg_hooks[i].fn(bt->reorg_hooks[i].ctx, b,
+				      sim_now(bt->sim));
+}
+
 enum post_mode { POST_BY_TARGET, POST_BLOBS, POST_CALLDATA };
 
 static bool use_blobs(struct batcher *bt, enum post_mode mode)
@@ -445,9 +474,10 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 			int32_t k = nblobs > cfg->blobs_per_tx
 					    ? cfg->blobs_per_tx
 					    : (int32_t)nblobs;
-			int rc = l1poster_submit(bt->poster,
-						 L1_TX_BASE_GAS + exec_gas, k,
-						 data_included, NULL, b);
+			int rc = l1poster_submit_ex(bt->poster,
+						    L1_TX_BASE_GAS + exec_gas,
+						    k, data_included, NULL,
+						    data_reorged, b);
 			if (rc)
 				return rc;
 			exec_gas = 0;
@@ -465,8 +495,8 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 		int64_t zero = chunk / 256;
 		int64_t gas = l1_calldata_gas(bt->l1, zero, chunk - zero,
 					      exec_gas);
-		int rc = l1poster_submit(bt->poster, gas, 0, data_included,
-					 NULL, b);
+		int rc = l1poster_submit_ex(bt->poster, gas, 0, data_included,
+					    NULL, data_reorged, b);
 		if (rc)
 			return rc;
 		exec_gas = 0;

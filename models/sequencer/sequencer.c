@@ -258,7 +258,7 @@ static double cohort_gas(const struct sequencer *s, const struct cohort *c)
  */
 static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			 double gas_budget, sim_time_t t0, sim_time_t t1,
-			 sim_time_t block, sim_time_t extra)
+			 sim_time_t block, sim_time_t extra, struct cohort *sum)
 {
 	uint64_t done = 0;
 	bool rec = t1 >= s->warmup;
@@ -282,6 +282,11 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			break;
 		if (gas_budget >= 0)
 			gas_budget -= cohort_gas(s, &c);
+		if (sum) {
+			for (int k = 0; k < TX_KINDS; k++)
+				sum->n[k] += c.n[k];
+			sum->total += got;
+		}
 		c.sequenced = t1;
 		done += got;
 		s->st.sequenced += got;
@@ -343,10 +348,11 @@ static int64_t outage_rate(struct sequencer *s, sim_time_t now,
 	return 0;
 }
 
-static void count_forced(const struct outage_policy *p, uint64_t n)
+static void count_forced(const struct outage_policy *p, const struct cohort *c,
+			 bool forced, sim_time_t now)
 {
-	if (p && p->forced)
-		p->forced(p->ctx, n);
+	if (p && p->forced && c->total)
+		p->forced(p->ctx, c, forced, now);
 }
 
 /* The capacity at 'now': full while up, an outage policy's while down. */
@@ -374,10 +380,10 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 	double gas = c->gas_capacity > 0
 			     ? (double)c->gas_capacity * sim_time_to_s(t1 - t0)
 			     : -1;
-	uint64_t n = sequence(s, cap, gas, t0, t1, c->block_time,
-			      c->confirm_latency);
-	if (forced)
-		count_forced(pol, n);
+	struct cohort sum = {0};
+	sequence(s, cap, gas, t0, t1, c->block_time, c->confirm_latency,
+		 pol ? &sum : NULL);
+	count_forced(pol, &sum, forced, t1);
 }
 
 void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
@@ -395,7 +401,9 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	 * block, but every cohort waited from its (mean) arrival for this L1
 	 * block, missed slots included.  Passing t as the tick's start
 	 * charges each cohort t - arrived (+ confirmation). */
-	sequence(s, cap, -1, t, t, 0, c->confirm_latency);
+	struct cohort sum = {0};
+	sequence(s, cap, -1, t, t, 0, c->confirm_latency, pol ? &sum : NULL);
+	count_forced(pol, &sum, forced, t);
 }
 
 void seq_set_down(void *sequencer, int member, bool down)
@@ -529,11 +537,12 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 			if (!forced)
 				r = rate / (int64_t)s->n_members;
 			uint64_t c = capacity_txs(&m->credit, r, t1 - t0);
+			struct cohort sum = {0};
 			uint64_t n = sequence(m, c, -1, t0, t1,
 					      s->cfg.block_time,
-					      s->cfg.consensus_latency);
-			if (forced)
-				count_forced(pol, n);
+					      s->cfg.consensus_latency,
+					      pol ? &sum : NULL);
+			count_forced(pol, &sum, forced, t1);
 			/* No shared round: no bundle is atomic. */
 			count_bundles(m, n, 0);
 		}
@@ -573,7 +582,8 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 		done[i] = 0;
 		if (m->down || gated(m, t1))
 			continue;
-		done[i] = sequence(m, gives[i], -1, t0, t1, block, extra);
+		done[i] = sequence(m, gives[i], -1, t0, t1, block, extra,
+				   NULL);
 		all_done += done[i];
 	}
 	s->sequenced += (double)all_done;

@@ -134,9 +134,11 @@ int sys_instance_create(const struct sys_env *env, struct system_def *def,
 	batcher_set_sink(in->batcher, settle_batch_posted, in->settle);
 	struct mech_parts parts = {
 		.name = in->name, .sim = env->sim, .l1 = env->l1,
-		.seq = in->seq, .batcher = in->batcher, .settle = in->settle,
+		.seq = in->seq, .kinds = kinds, .batcher = in->batcher, .settle = in->settle,
 		.poster = in->poster, .ledger = &in->ledger,
 		.owned = &in->owned, .rng = in->rng, .warmup = env->warmup,
+		.provable = def->batcher.target != DA_ALT ||
+			    (def->da && da_layer_type(def->da) == DA_TYPE_DAC),
 	};
 	for (size_t m = 0; mech_registry[m]; m++) {
 		if (!def->mech_cfg[m])

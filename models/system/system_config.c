@@ -130,6 +130,12 @@ static int read_mechanisms(struct system_def *d, const struct scn_obj *so,
 		bool has;
 		int rc = scn_get_obj(so, mech_registry[m]->section, &o, &has,
 				     err);
+		/* A section of mechanisms alone is checked here (the
+		 * sequencer's with its own keys in read_sequencer). */
+		static const char *const none[] = {NULL};
+		if (!rc && strcmp(mech_registry[m]->section, "sequencer"))
+			rc = check_section_keys(&o, mech_registry[m]->section,
+						none, err);
 		if (rc || (rc = mech_registry[m]->read(&o, &d->mech_cfg[m],
 							 err)))
 			return rc;
@@ -591,19 +597,6 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 				   err)))
 		return rc;
 	return 0;
-}
-
-sim_time_t sys_liveness_bound(const struct system_def *def)
-{
-	sim_time_t b = SIM_TIME_MAX;
-	for (size_t m = 0; def->mech_cfg && mech_registry[m]; m++) {
-		if (!def->mech_cfg[m] || !mech_registry[m]->bound)
-			continue;
-		sim_time_t x = mech_registry[m]->bound(def->mech_cfg[m]);
-		if (x < b)
-			b = x;
-	}
-	return b;
 }
 
 int sys_read_shared_seqs(struct sim *sim, const struct scn_obj *root,
