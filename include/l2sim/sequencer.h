@@ -191,6 +191,11 @@ int seq_add_gate(struct sequencer *s, seq_gate_fn *fn, void *ctx);
 bool seq_halted(const struct sequencer *s);
 /* Whether it is down (an outage of it or of its shared sequencer). */
 bool seq_is_down(const struct sequencer *s);
+/* Whether its last tick or block sequenced at full capacity (up and not
+ * halted, or down with a replacement at full rate). */
+bool seq_serving(const struct sequencer *s);
+/* Since when it is down (meaningful while seq_is_down). */
+sim_time_t seq_down_since(const struct sequencer *s);
 
 /* Arrivals of (t0, t1] join the mempool as cohort *c (arrival time set by
  * the caller); the newest beyond the mempool limit are dropped. */

@@ -24,6 +24,7 @@
  * stake_eth, preconf_promised, preconf_broken, soft_reverted_txs,
  * l2_reorgs.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "l2sim/mechanism.h"
@@ -56,6 +57,7 @@ struct op {
 	uint64_t admitted_seen, sequenced_seen;
 	sim_time_t last_reorg;
 	uint64_t last_reorg_batch;
+	sim_time_t last_tick;
 };
 
 static const char *const keys[] = {
@@ -192,15 +194,34 @@ static bool op_tick(void *ctx, sim_time_t now)
 			p->len--;
 		}
 	}
-	bool up = !seq_is_down(p->seq) && !seq_halted(p->seq);
-	if (fresh) {
-		bool promised = up && now >= p->warmup;
-		if (promised)
-			p->promised += (double)fresh;
-		if (push(p, (struct promise){now + p->cfg->preconf_within,
-					     fresh, promised}))
-			broke(p, (double)fresh, now); /* cannot track: count */
+	/* Arrivals are promised while the sequencer is up: those of a
+	 * tick in which it went down, in proportion to the part of the tick
+	 * before it did. */
+	uint64_t yes = 0;
+	if (now >= p->warmup && !seq_halted(p->seq)) {
+		bool down = seq_is_down(p->seq);
+		if (down && seq_down_since(p->seq) > p->last_tick &&
+		    now > p->last_tick) {
+			double f = (double)(seq_down_since(p->seq) -
+					    p->last_tick) /
+				   (double)(now - p->last_tick);
+			yes = (uint64_t)llround((double)fresh * f);
+		} else if (!down || seq_serving(p->seq)) {
+			/* Up, or a replacement at full rate since the last
+			 * tick. */
+			yes = fresh;
+		}
 	}
+	p->last_tick = now;
+	p->promised += (double)yes;
+	/* Promised arrivals came first within their tick. */
+	struct promise parts[2] = {
+		{now + p->cfg->preconf_within, yes, true},
+		{now, fresh - yes, false},
+	};
+	for (int i = 0; i < 2; i++)
+		if (parts[i].txs && push(p, parts[i]) && parts[i].promised)
+			broke(p, (double)parts[i].txs, now); /* untracked */
 	for (size_t i = 0; i < p->len; i++) {
 		struct promise *x = &p->q[(p->head + i) % p->cap];
 		if (x->promised && x->deadline < now) {

@@ -59,6 +59,7 @@ struct sequencer {
 	struct gate *gates;
 	size_t n_gates;
 	bool halted;                 /* a gate halted the last tick */
+	bool serving;                /* the last tick ran at full rate */
 	bool down;
 	sim_time_t down_since;
 	int down_count;              /* outages in force (system and instance) */
@@ -182,6 +183,9 @@ bool seq_is_down(const struct sequencer *s)
 {
 	return s->down || (s->shared && s->shared->down);
 }
+
+sim_time_t seq_down_since(const struct sequencer *s) { return s->down_since; }
+bool seq_serving(const struct sequencer *s) { return s->serving; }
 
 /* Asks every gate (all of them: a gate may keep state); halted if any
  * says so. */
@@ -371,9 +375,13 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
-	if (gated(s, t1))
+	/* Gates read the last tick's state (seq_serving). */
+	if (gated(s, t1)) {
+		s->serving = false;
 		return;
+	}
 	int64_t rate = current_rate(s, t1, &pol, &forced);
+	s->serving = rate >= s->cfg.capacity;
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
@@ -391,9 +399,13 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
-	if (gated(s, t))
+	/* Gates read the last tick's state (seq_serving). */
+	if (gated(s, t)) {
+		s->serving = false;
 		return;
+	}
 	int64_t rate = current_rate(s, t, &pol, &forced);
+	s->serving = rate >= s->cfg.capacity;
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t - t_prev);

@@ -271,6 +271,10 @@ static double cause_stock(const struct sys_instance *in, enum mech_cause c)
 		return (double)batcher_unposted(in->batcher);
 	case CAUSE_FINALITY:
 		return (double)settle_stats(in->settle)->unfinal;
+	case CAUSE_DROPPED:
+		/* Refused in the tick that opened it. */
+		return (double)(seq_stats(in->seq)->dropped -
+				in->st.dropped_seen);
 	default:
 		return 0;
 	}
@@ -379,12 +383,12 @@ static void liveness_check(struct sys_instance *in, sim_time_t now)
 					    lv->finalize_within);
 		fail[CAUSE_DROPPED] = dropped > st->dropped_seen;
 	}
-	st->dropped_seen = dropped;
 	bool any = false;
 	for (int c = 0; c < CAUSES; c++) {
 		cause_set(in, (enum mech_cause)c, fail[c], now);
 		any = any || fail[c];
 	}
+	st->dropped_seen = dropped;
 	if (any && !st->failing) {
 		st->failing = true;
 		st->failing_since = now;
