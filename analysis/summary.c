@@ -56,6 +56,18 @@ static const struct col main_cols[] = {
 
 static const char *const tiers[] = {"sequenced", "posted", "finalized"};
 
+/* Liveness by cause: the union, then each cause (seconds). */
+#define LIVE_W 13
+static const char *const live_cols[] = {
+	"liveness_failure_seconds",
+	"liveness_failure_seconds_sequencing",
+	"liveness_failure_seconds_posting",
+	"liveness_failure_seconds_finality",
+	"liveness_failure_seconds_dropped",
+	"liveness_failure_seconds_halted",
+};
+#define LIVE_COLS (sizeof(live_cols) / sizeof(live_cols[0]))
+
 static int row_main(struct an_set *set, const struct an_group *g,
 		    const struct an_point *p, const char *sys,
 		    const char *label, struct an_buf *b,
@@ -77,6 +89,46 @@ static int row_main(struct an_set *set, const struct an_group *g,
 	while (b->len && b->s[b->len - 1] == ' ')
 		b->s[--b->len] = '\0';
 	an_buf_puts(b, "\n");
+	return 0;
+}
+
+static int row_live(struct an_set *set, const struct an_group *g,
+		    const struct an_point *p, const char *sys,
+		    const char *label, struct an_buf *b, struct l2s_error *err)
+{
+	char cell[64];
+	struct an_stat st;
+	int rc;
+
+	put_cell(b, label, LABEL_W);
+	for (size_t i = 0; i < LIVE_COLS; i++) {
+		rc = an_point_stat(set, g, p, sys, live_cols[i], 0, &st, err);
+		if (rc < 0)
+			return rc;
+		an_fmt_stat(&st, 1, cell, sizeof(cell));
+		put_cell(b, cell, LIVE_W);
+	}
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	an_buf_puts(b, "\n");
+	return 0;
+}
+
+/* Whether any system failed at any point: 1, 0, or an error. */
+static int any_failure(struct an_set *set, const struct an_group *g,
+		       struct l2s_error *err)
+{
+	for (size_t s = 0; s < g->n_systems; s++)
+		for (size_t i = 0; i < g->n_points; i++) {
+			struct an_stat st;
+			int rc = an_point_stat(set, g, &g->points[i],
+					       g->systems[s], live_cols[0], 0,
+					       &st, err);
+			if (rc < 0)
+				return rc;
+			if (st.n && st.mean > 0)
+				return 1;
+		}
 	return 0;
 }
 
@@ -113,7 +165,7 @@ static int row_latency(struct an_set *set, const struct an_group *g,
 /* Rows of one table: without a sweep one row per system, else a heading
  * per system and a row per sweep point. */
 static int table_rows(struct an_set *set, const struct an_group *g,
-		      int latency, struct an_buf *b, struct l2s_error *err)
+		      int kind, struct an_buf *b, struct l2s_error *err)
 {
 	int flat = g->n_points == 1 && g->points[0].label[0] == '\0';
 	int rc;
@@ -132,8 +184,10 @@ static int table_rows(struct an_set *set, const struct an_group *g,
 			else
 				snprintf(label, sizeof(label), "  %s",
 					 p->label);
-			rc = latency ?
+			rc = kind == 1 ?
 				row_latency(set, g, p, sys, label, b, err) :
+			     kind == 2 ?
+				row_live(set, g, p, sys, label, b, err) :
 				row_main(set, g, p, sys, label, b, err);
 			if (rc < 0)
 				return rc;
@@ -298,6 +352,24 @@ static int print_group(struct an_set *set, const struct an_group *g,
 		if ((rc = table_rows(set, g, 1, b, err)) < 0)
 			return rc;
 		an_buf_puts(b, "\n");
+		/* Liveness by cause, when anything failed. */
+		if ((rc = any_failure(set, g, err)) < 0)
+			return rc;
+		if (rc) {
+			static const char *const lh[LIVE_COLS] = {
+				"all", "sequencing", "posting", "finality",
+				"dropped", "halted",
+			};
+			put_cell(b, "", LABEL_W);
+			an_buf_puts(b, "liveness failure seconds by cause\n");
+			put_cell(b, first, LABEL_W);
+			for (size_t i = 0; i < LIVE_COLS; i++)
+				put_cell(b, lh[i], LIVE_W);
+			an_buf_puts(b, "\n");
+			if ((rc = table_rows(set, g, 2, b, err)) < 0)
+				return rc;
+			an_buf_puts(b, "\n");
+		}
 	}
 	if ((rc = l1_lines(set, g, b, err)) < 0)
 		return rc;
