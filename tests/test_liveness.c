@@ -284,7 +284,8 @@ static void test_backpressure(void **state)
  * an L1 transaction of 21,000 + 16 x size calldata (Pectra: standard
  * pricing wins over the EIP-7623 floor of 10 x 4 x size for a signed
  * transaction with 45,000 gas of execution) + 45,000 gas, all included
- * before the end (4 h).
+ * before the end (4 h).  A based system under the same outage forces
+ * its transactions the same way, at L1 blocks instead of ticks.
  */
 static const char *fi_json =
 	"{\"name\": \"fi\", \"duration\": \"4h\", \"seed\": 3,"
@@ -295,10 +296,16 @@ static const char *fi_json =
 	"   \"sequencer\": {\"forced_inclusion_delay\": \"30m\","
 	"     \"forced_inclusion_rate\": \"5tps\"}},"
 	"  {\"name\": \"none\", \"type\": \"optimistic_rollup\","
-	"   \"sequencer\": {\"forced_inclusion\": false}}],"
+	"   \"sequencer\": {\"forced_inclusion\": false}},"
+	"  {\"name\": \"based\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"type\": \"based\","
+	"     \"forced_inclusion_delay\": \"30m\","
+	"     \"forced_inclusion_rate\": \"5tps\"}}],"
 	" \"faults\": [{\"type\": \"sequencer_outage\", \"target\": \"fi\","
 	"   \"start\": \"1h\", \"duration\": \"2h\"},"
 	"  {\"type\": \"sequencer_outage\", \"target\": \"none\","
+	"   \"start\": \"1h\", \"duration\": \"2h\"},"
+	"  {\"type\": \"sequencer_outage\", \"target\": \"based\","
 	"   \"start\": \"1h\", \"duration\": \"2h\"}]}";
 
 static void test_forced_inclusion_l1(void **state)
@@ -315,6 +322,12 @@ static void test_forced_inclusion_l1(void **state)
 	/* Users paid, not the operator. */
 	assert_true(M(&r, "fi", "l1_gas_per_tx") <
 		    0.01 * M(&r, "fi", "forced_l1_gas"));
+	/* A based system forces through L1 too, block by block: the same
+	 * 5 tx/s over the same 1.5 h (missed slots carry their share to the
+	 * next block). */
+	assert_near(M(&r, "based", "tx_forced"), 27000, 60);
+	assert_near(M(&r, "based", "forced_l1_gas"),
+		    M(&r, "based", "tx_forced") * per_tx, 0);
 	/* Switched off: no mechanism, no metric. */
 	assert_true(isnan(res_metric_get(r.res, "none", "tx_forced")));
 	/* Forcing drains part of the backlog: the same outage leaves the
