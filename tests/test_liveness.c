@@ -278,6 +278,45 @@ static void test_backpressure(void **state)
 }
 
 /*
+ * Backpressure that slows.  20 tps; the poster is down from 3630 s for
+ * 1 h (last cut at 3600 s, so the unposted backlog counts from the cohort
+ * sequenced at 3612 s).  Above 12,000 unposted -- 600 s of arrivals, at
+ * ~4212 s -- the sequencer runs at 10 tx/s: its mempool grows by 10 tx/s
+ * and after ~120 s (mempool 1,200, front arrived ~60 s before) the oldest
+ * waits beyond the 1 min promise: sequencing fails from ~4330 s.  It
+ * never halts.  The poster is back at 7230 s with ~42,000 unposted; it
+ * posts at most one 6-blob batch (~7,000 transactions) per slot, fewer
+ * while background blobs take their share of the 9, so the backlog is at
+ * 12,000 again 1-5 min later: slowed 3078-3318 s.  Then the sequencer
+ * runs at full speed and clears its mempool in a tick or two.
+ */
+static const char *slow_json =
+	"{\"name\": \"slow\", \"duration\": \"3h\", \"seed\": 3,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],"
+	" \"systems\": [{\"name\": \"s\", \"type\": \"optimistic_rollup\","
+	"   \"batcher\": {\"max_delay\": \"1m\"},"
+	"   \"sequencer\": {\"slow_backlog\": 12000, \"slow_rate\": \"10tps\"},"
+	"   \"liveness\": {\"post_within\": \"3h\"}}],"
+	" \"faults\": [{\"type\": \"batch_poster_outage\", \"target\": \"s\","
+	"   \"start\": \"3630s\", \"duration\": \"1h\"}]}";
+
+static void test_backpressure_slows(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, slow_json);
+	assert_near(M(&r, "s", "backpressure_slow_seconds"), 3198, 120);
+	assert_near(M(&r, "s", "backpressure_halts"), 0, 0);
+	assert_near(M(&r, "s", "liveness_failure_seconds_halted"), 0, 0);
+	assert_int_equal(rows(&r, "s", "sequencing"), 1);
+	assert_near(row(&r, "s", "sequencing", 0)->t_start_s, 4332, 36);
+	assert_near(M(&r, "s", "tx_pending_end"), 0, 1500);
+	check_union(&r, "s", 10800);
+	run_close(&r);
+}
+
+/*
  * Forced inclusion through L1.  Sequencer down from 1 h for 2 h, forcing
  * after 30 min at 5 tx/s: 5 x 12 = 60 forced per tick for the 450 ticks
  * of [1.5 h, 3 h) -> 27,000 forced transactions, all transfers.  Each is
@@ -525,6 +564,9 @@ static void test_bad_settings(void **state)
 		{"\"sequencer\": {\"resume_backlog\": 10}", "halt_backlog"},
 		{"\"sequencer\": {\"halt_backlog\": 10, \"resume_backlog\": 10}",
 		 "below"},
+		{"\"sequencer\": {\"slow_backlog\": 10}", "together"},
+		{"\"sequencer\": {\"halt_backlog\": 10, \"slow_backlog\": 10,"
+		 " \"slow_rate\": \"1tps\"}", "below"},
 		{"\"sequencer\": {\"self_sequence_rate\": \"5tps\"}",
 		 "self_sequence_delay"},
 		{"\"operator\": {\"slash_eth_per_hour\": 1}", "bond"},
@@ -545,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_finality_half_prover),
 		cmocka_unit_test(test_backpressure),
+		cmocka_unit_test(test_backpressure_slows),
 		cmocka_unit_test(test_forced_inclusion_l1),
 		cmocka_unit_test(test_recovery_designs),
 		cmocka_unit_test(test_bond_and_preconfs),

@@ -141,10 +141,13 @@ typedef void seq_observer_fn(void *ctx, const struct cohort *c);
 
 /*
  * A gate: asked before each tick or block the sequencer would sequence
- * in; true halts it for that tick (the sequencer stops itself, e.g. on a
- * posting backlog: backpressure).  Arrivals still join the mempool.
+ * in, with its full capacity 'full' (micro tx/s); returns the rate it
+ * allows: 'full' to let it run, less to slow it, 0 to halt it for that
+ * tick (the sequencer stops itself, e.g. on a posting backlog:
+ * backpressure).  The lowest rate of all gates applies (a shared
+ * sequencer's member only halts).  Arrivals still join the mempool.
  */
-typedef bool seq_gate_fn(void *ctx, sim_time_t now);
+typedef int64_t seq_gate_fn(void *ctx, sim_time_t now, int64_t full);
 
 /*
  * A sequencer of 'cfg' on 'sim' for transactions of 'kinds'; 'shared'

@@ -175,7 +175,7 @@ static int push(struct op *p, struct promise x)
  * what it sequenced since then leaves from the front (kept); promises past
  * their deadline still waiting are broken.  Never halts the sequencer.
  */
-static bool op_tick(void *ctx, sim_time_t now)
+static int64_t op_tick(void *ctx, sim_time_t now, int64_t full)
 {
 	struct op *p = ctx;
 	const struct seq_stats *st = seq_stats(p->seq);
@@ -231,7 +231,7 @@ static bool op_tick(void *ctx, sim_time_t now)
 			break; /* deadlines grow along the queue */
 		}
 	}
-	return false;
+	return full;
 }
 
 static void op_reorg(void *ctx, const struct batch *b, sim_time_t now)

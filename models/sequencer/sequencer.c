@@ -187,16 +187,24 @@ bool seq_is_down(const struct sequencer *s)
 sim_time_t seq_down_since(const struct sequencer *s) { return s->down_since; }
 bool seq_serving(const struct sequencer *s) { return s->serving; }
 
-/* Asks every gate (all of them: a gate may keep state); halted if any
- * says so. */
+/* Asks every gate (all of them: a gate may keep state) and returns the
+ * lowest rate they allow; halted when it is 0. */
+static int64_t gate_rate(struct sequencer *s, sim_time_t now)
+{
+	int64_t r = s->cfg.capacity;
+	for (size_t i = 0; i < s->n_gates; i++) {
+		int64_t g = s->gates[i].fn(s->gates[i].ctx, now,
+					   s->cfg.capacity);
+		if (g < r)
+			r = g < 0 ? 0 : g;
+	}
+	s->halted = r == 0;
+	return r;
+}
+
 static bool gated(struct sequencer *s, sim_time_t now)
 {
-	bool h = false;
-	for (size_t i = 0; i < s->n_gates; i++)
-		if (s->gates[i].fn(s->gates[i].ctx, now))
-			h = true;
-	s->halted = h;
-	return h;
+	return gate_rate(s, now) == 0;
 }
 
 uint64_t seq_mempool_txs(const struct sequencer *s) { return s->mempool.txs; }
@@ -376,12 +384,15 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 	const struct outage_policy *pol;
 	bool forced;
 	/* Gates read the last tick's state (seq_serving). */
-	if (gated(s, t1)) {
+	int64_t allowed = gate_rate(s, t1);
+	if (allowed == 0) {
 		s->serving = false;
 		return;
 	}
 	int64_t rate = current_rate(s, t1, &pol, &forced);
-	s->serving = rate >= s->cfg.capacity;
+	s->serving = rate >= s->cfg.capacity && allowed >= rate;
+	if (allowed < rate)
+		rate = allowed;
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
@@ -400,12 +411,15 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	const struct outage_policy *pol;
 	bool forced;
 	/* Gates read the last tick's state (seq_serving). */
-	if (gated(s, t)) {
+	int64_t allowed = gate_rate(s, t);
+	if (allowed == 0) {
 		s->serving = false;
 		return;
 	}
 	int64_t rate = current_rate(s, t, &pol, &forced);
-	s->serving = rate >= s->cfg.capacity;
+	s->serving = rate >= s->cfg.capacity && allowed >= rate;
+	if (allowed < rate)
+		rate = allowed;
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t - t_prev);
