@@ -312,8 +312,8 @@ static void test_takeover_and_forced_inclusion(void **state)
 	void *ct = NULL, *cf = NULL, *st = NULL, *sf = NULL;
 	assert_int_equal(mt->read(&so, &ct, &err), 0);
 	assert_int_equal(mf->read(&so, &cf, &err), 0);
-	assert_int_equal(mt->bound(ct), 300 * SIM_S);
-	assert_int_equal(mf->bound(cf), 60 * SIM_S);
+	assert_int_equal(mt->liveness_bound(ct), 300 * SIM_S);
+	assert_int_equal(mf->liveness_bound(cf), 60 * SIM_S);
 	struct mech_parts parts = {.name = "s", .sim = sim, .l1 = ch.l1,
 				   .seq = seq, .kinds = kinds,
 				   .poster = poster, .ledger = &led,

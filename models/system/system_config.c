@@ -130,12 +130,6 @@ static int read_mechanisms(struct system_def *d, const struct scn_obj *so,
 		bool has;
 		int rc = scn_get_obj(so, mech_registry[m]->section, &o, &has,
 				     err);
-		/* A section of mechanisms alone is checked here (the
-		 * sequencer's with its own keys in read_sequencer). */
-		static const char *const none[] = {NULL};
-		if (!rc && strcmp(mech_registry[m]->section, "sequencer"))
-			rc = check_section_keys(&o, mech_registry[m]->section,
-						none, err);
 		if (rc || (rc = mech_registry[m]->read(&o, &d->mech_cfg[m],
 							 err)))
 			return rc;
