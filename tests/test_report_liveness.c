@@ -23,7 +23,7 @@ struct paths {
 	char dir[64];
 	char db[128];
 	char out[128];
-	int64_t ids[2];
+	int64_t ids[3];
 };
 
 /*
@@ -46,8 +46,8 @@ static void put_system(struct run_result *r, const char *c, double fail,
 	res_metric_set(r, c, "liveness_failure_seconds_halted", halted);
 }
 
-static int write_run(struct resdb *db, const char *name, int fails,
-		     int64_t *id)
+static int write_run_sweep(struct resdb *db, const char *name, int fails,
+			   const char *sweep, int64_t *id)
 {
 	struct l2s_error err;
 	memset(&err, 0, sizeof(err));
@@ -55,19 +55,27 @@ static int write_run(struct resdb *db, const char *name, int fails,
 	r->scenario_name = strdup(name);
 	r->scenario_sha256 = strdup("00ff");
 	r->scenario_json = strdup("{}");
-	r->sweep_json = strdup("{}");
+	r->sweep_json = strdup(sweep);
 	r->sim_seconds = 4 * 3600;
 	put_system(r, "a", fails ? 900 : 0, fails ? 600 : 0, fails ? 300 : 0);
 	put_system(r, "b", 0, 0, 0);
 	put_system(r, "all", fails ? 900 : 0, fails ? 600 : 0,
 		   fails ? 300 : 0);
 	if (fails) {
+		/* The operator's bond paid 0.25 ETH per failure interval. */
+		res_metric_set(r, "a", "slashed_eth", 0.5);
 		res_failure_add(r, "a", "sequencing", 3600, 4200, 6000);
 		res_failure_add(r, "a", "halted", 7200, 7500, 3000);
 	}
 	int rc = resdb_write_run(db, r, id, &err);
 	run_result_destroy(r);
 	return rc;
+}
+
+static int write_run(struct resdb *db, const char *name, int fails,
+		     int64_t *id)
+{
+	return write_run_sweep(db, name, fails, "{}", id);
 }
 
 static int setup(void **state)
@@ -84,7 +92,12 @@ static int setup(void **state)
 	if (resdb_open(p->db, &db, &err) < 0)
 		return -1;
 	int rc = write_run(db, "outage", 1, &p->ids[0]) ||
-		 write_run(db, "calm", 0, &p->ids[1]);
+		 write_run(db, "calm", 0, &p->ids[1]) ||
+		 write_run_sweep(db, "designs", 1,
+				 "{\"systems[0].description,systems[0]."
+				 "sequencer\": [\"hot standby\", "
+				 "{\"standby_failover\": \"5m\"}]}",
+				 &p->ids[2]);
 	resdb_close(db);
 	*state = p;
 	return rc ? -1 : 0;
@@ -139,6 +152,10 @@ static void test_summary_by_cause(void **state)
 	assert_non_null(tab);
 	assert_true(tab < calm);
 	assert_null(strstr(tab + 1, "liveness failure seconds by cause"));
+	/* The bond's slashing shows in the mechanisms table. */
+	const char *mech = strstr(s, "liveness mechanisms");
+	assert_non_null(mech);
+	assert_true(mech < calm);
 	/* a: all 900, sequencing 600, posting/finality/dropped 0, halted
 	 * 300 (columns of 13). */
 	const char *row = strstr(tab, "\na ");
@@ -186,9 +203,39 @@ static void test_report_timeline(void **state)
 	assert_non_null(live);
 	assert_non_null(strstr(live, "| a | 900 | 600 | 0 | 0 | 0 | 300 |"));
 	assert_non_null(strstr(live, "(plots/s1-p1-failures.png)"));
-	/* Only once: the calm scenario has none. */
-	assert_null(strstr(live + 1, "### Liveness"));
+	/* What the mechanisms did: a's slashing; b has no bond. */
+	assert_non_null(strstr(live, "| slashed (ETH) |"));
+	assert_non_null(strstr(live, "| a | - | - | - | 0.5"));
+	assert_non_null(strstr(live, "| b | - | - | - | - |"));
+	/* The calm scenario (2) has none; the designs (3) have theirs. */
+	const char *next = strstr(live + 1, "### Liveness");
+	assert_non_null(next);
+	assert_null(strstr(next + 1, "### Liveness"));
+	assert_non_null(strstr(next, "(plots/s3-p1-failures.png)"));
 	free(md);
+}
+
+/* A zipped sweep with a description is labelled by it. */
+static void test_zipped_label(void **state)
+{
+	struct paths *p = *state;
+	struct resdb *db;
+	struct l2s_error err;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(resdb_open_readonly(p->db, &db, &err), 0);
+	char path[160];
+	snprintf(path, sizeof(path), "%s/zipped.txt", p->dir);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	assert_int_equal(summary_print(resdb_handle(db), &p->ids[2], 1, out,
+				       &err), 0);
+	fclose(out);
+	resdb_close(db);
+	char *s = slurp(path);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\n  hot standby "));
+	assert_null(strstr(s, "standby_failover"));
+	free(s);
 }
 
 int main(void)
@@ -196,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary_by_cause),
 		cmocka_unit_test(test_report_timeline),
+		cmocka_unit_test(test_zipped_label),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
