@@ -191,7 +191,9 @@ bool seq_serving(const struct sequencer *s) { return s->serving; }
  * lowest rate they allow; halted when it is 0. */
 static int64_t gate_rate(struct sequencer *s, sim_time_t now)
 {
-	int64_t r = s->cfg.capacity;
+	/* No gate, no limit (a shared member's capacity is its shared
+	 * sequencer's, not its own cfg's). */
+	int64_t r = INT64_MAX;
 	for (size_t i = 0; i < s->n_gates; i++) {
 		int64_t g = s->gates[i].fn(s->gates[i].ctx, now,
 					   s->cfg.capacity);
