@@ -354,6 +354,28 @@ static int same_key(const struct raw_run *a, const struct raw_run *b)
 	return strcmp(a->identity, b->identity) == 0;
 }
 
+/* For a zipped sweep key "p1,p2,..." with its array of values: the value
+ * of the path ending in "description" when it is a string, else NULL. */
+static const char *zipped_description(const char *key, json_t *v)
+{
+	if (!strchr(key, ',') || !json_is_array(v))
+		return NULL;
+	size_t i = 0;
+	for (const char *p = key; p; i++) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		static const char d[] = "description";
+		size_t dl = sizeof(d) - 1;
+		if (len >= dl && !strncmp(p + len - dl, d, dl) &&
+		    (len == dl || p[len - dl - 1] == '.')) {
+			json_t *x = json_array_get(v, i);
+			return json_is_string(x) ? json_string_value(x) : NULL;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
 char *an_sweep_label(json_t *sweep, const char *skip)
 {
 	struct an_buf b = {0};
@@ -368,6 +390,14 @@ char *an_sweep_label(json_t *sweep, const char *skip)
 
 		if (skip && strcmp(key, skip) == 0)
 			continue;
+		/* Paths moving together (zipped) are named by the string of
+		 * one of them that is a "description", when there is one. */
+		const char *desc = zipped_description(key, v);
+		if (desc) {
+			an_buf_printf(&b, "%s%s", first ? "" : ", ", desc);
+			first = 0;
+			continue;
+		}
 		short_key = short_key ? short_key + 1 : key;
 		val = json_is_string(v) ? strdup(json_string_value(v)) :
 			json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

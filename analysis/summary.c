@@ -56,6 +56,26 @@ static const struct col main_cols[] = {
 
 static const char *const tiers[] = {"sequenced", "posted", "finalized"};
 
+/* Liveness by cause: the union, then each cause (seconds). */
+#define LIVE_W 13
+static const char *const live_cols[] = {
+	"liveness_failure_seconds",
+	"liveness_failure_seconds_sequencing",
+	"liveness_failure_seconds_posting",
+	"liveness_failure_seconds_finality",
+	"liveness_failure_seconds_dropped",
+	"liveness_failure_seconds_halted",
+};
+#define LIVE_COLS (sizeof(live_cols) / sizeof(live_cols[0]))
+
+/* What the liveness mechanisms did: forcing through L1, its gas and fees,
+ * slashing, broken pre-confirmations, soft confirmations reverted. */
+static const char *const rec_cols[] = {
+	"tx_forced", "forced_l1_gas", "forced_l1_fee_eth", "slashed_eth",
+	"preconf_broken", "soft_reverted_txs",
+};
+#define REC_COLS (sizeof(rec_cols) / sizeof(rec_cols[0]))
+
 static int row_main(struct an_set *set, const struct an_group *g,
 		    const struct an_point *p, const char *sys,
 		    const char *label, struct an_buf *b,
@@ -77,6 +97,50 @@ static int row_main(struct an_set *set, const struct an_group *g,
 	while (b->len && b->s[b->len - 1] == ' ')
 		b->s[--b->len] = '\0';
 	an_buf_puts(b, "\n");
+	return 0;
+}
+
+static int row_live(struct an_set *set, const struct an_group *g,
+		    const struct an_point *p, const char *sys,
+		    const char *label, const char *const *cols, size_t n,
+		    struct an_buf *b, struct l2s_error *err)
+{
+	char cell[64];
+	struct an_stat st;
+	int rc;
+
+	put_cell(b, label, LABEL_W);
+	for (size_t i = 0; i < n; i++) {
+		rc = an_point_stat(set, g, p, sys, cols[i], 0, &st, err);
+		if (rc < 0)
+			return rc;
+		an_fmt_stat(&st, 1, cell, sizeof(cell));
+		put_cell(b, cell, LIVE_W);
+	}
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	an_buf_puts(b, "\n");
+	return 0;
+}
+
+/* Whether any of metrics cols[0..n-1] is above 0 for a system at a
+ * point: 1, 0, or an error. */
+static int any_positive(struct an_set *set, const struct an_group *g,
+			const char *const *cols, size_t n,
+			struct l2s_error *err)
+{
+	for (size_t s = 0; s < g->n_systems; s++)
+		for (size_t i = 0; i < g->n_points; i++)
+			for (size_t c = 0; c < n; c++) {
+				struct an_stat st;
+				int rc = an_point_stat(set, g, &g->points[i],
+						       g->systems[s], cols[c],
+						       0, &st, err);
+				if (rc < 0)
+					return rc;
+				if (st.n && st.mean > 0)
+					return 1;
+			}
 	return 0;
 }
 
@@ -113,7 +177,7 @@ static int row_latency(struct an_set *set, const struct an_group *g,
 /* Rows of one table: without a sweep one row per system, else a heading
  * per system and a row per sweep point. */
 static int table_rows(struct an_set *set, const struct an_group *g,
-		      int latency, struct an_buf *b, struct l2s_error *err)
+		      int kind, struct an_buf *b, struct l2s_error *err)
 {
 	int flat = g->n_points == 1 && g->points[0].label[0] == '\0';
 	int rc;
@@ -132,8 +196,14 @@ static int table_rows(struct an_set *set, const struct an_group *g,
 			else
 				snprintf(label, sizeof(label), "  %s",
 					 p->label);
-			rc = latency ?
+			rc = kind == 1 ?
 				row_latency(set, g, p, sys, label, b, err) :
+			     kind == 2 ?
+				row_live(set, g, p, sys, label, live_cols,
+					 LIVE_COLS, b, err) :
+			     kind == 3 ?
+				row_live(set, g, p, sys, label, rec_cols,
+					 REC_COLS, b, err) :
 				row_main(set, g, p, sys, label, b, err);
 			if (rc < 0)
 				return rc;
@@ -298,6 +368,50 @@ static int print_group(struct an_set *set, const struct an_group *g,
 		if ((rc = table_rows(set, g, 1, b, err)) < 0)
 			return rc;
 		an_buf_puts(b, "\n");
+		/* Liveness by cause, when anything failed. */
+		if ((rc = any_positive(set, g, live_cols, 1, err)) < 0)
+			return rc;
+		if (rc) {
+			static const char *const lh[LIVE_COLS] = {
+				"all", "sequencing", "posting", "finality",
+				"dropped", "halted",
+			};
+			put_cell(b, "", LABEL_W);
+			an_buf_puts(b, "liveness failure seconds by cause\n");
+			put_cell(b, first, LABEL_W);
+			for (size_t i = 0; i < LIVE_COLS; i++)
+				put_cell(b, lh[i], LIVE_W);
+			an_buf_puts(b, "\n");
+			if ((rc = table_rows(set, g, 2, b, err)) < 0)
+				return rc;
+			an_buf_puts(b, "\n");
+		}
+		/* What the liveness mechanisms did, when they did. */
+		if ((rc = any_positive(set, g, rec_cols, REC_COLS, err)) < 0)
+			return rc;
+		if (rc) {
+			static const char *const rh1[REC_COLS] = {
+				"forced", "forced L1", "forced L1", "slashed",
+				"preconfs", "soft conf.",
+			};
+			static const char *const rh2[REC_COLS] = {
+				"txs", "gas", "fees ETH", "ETH", "broken",
+				"reverted",
+			};
+			put_cell(b, "", LABEL_W);
+			an_buf_puts(b, "liveness mechanisms\n");
+			put_cell(b, "", LABEL_W);
+			for (size_t i = 0; i < REC_COLS; i++)
+				put_cell(b, rh1[i], LIVE_W);
+			an_buf_puts(b, "\n");
+			put_cell(b, first, LABEL_W);
+			for (size_t i = 0; i < REC_COLS; i++)
+				put_cell(b, rh2[i], LIVE_W);
+			an_buf_puts(b, "\n");
+			if ((rc = table_rows(set, g, 3, b, err)) < 0)
+				return rc;
+			an_buf_puts(b, "\n");
+		}
 	}
 	if ((rc = l1_lines(set, g, b, err)) < 0)
 		return rc;

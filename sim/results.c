@@ -85,6 +85,7 @@ void run_result_destroy(struct run_result *r)
 		free(y->depends_on);
 	}
 	free(r->systems);
+	free(r->failures);
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->strings);
@@ -352,6 +353,22 @@ void res_system_add(struct run_result *r, const struct res_system *row)
 	r->systems[r->n_systems++] = y;
 }
 
+void res_failure_add(struct run_result *r, const char *component,
+		     const char *cause, double t_start_s, double t_end_s,
+		     double txs)
+{
+	const char *c = intern(r, component);
+	if (!c)
+		return;
+	if (grow((void **)&r->failures, &r->cap_failures, r->n_failures + 1,
+		 sizeof(*r->failures))) {
+		r->oom = 1;
+		return;
+	}
+	r->failures[r->n_failures++] =
+		(struct res_failure){c, cause, t_start_s, t_end_s, txs};
+}
+
 /* ---- database ------------------------------------------------------------ */
 
 struct resdb {
@@ -430,7 +447,16 @@ static const char *const schema_sql =
 	" data TEXT,"
 	" settles_on TEXT,"
 	" depends_on TEXT,"
-	" PRIMARY KEY(run_id, component)) WITHOUT ROWID;";
+	" PRIMARY KEY(run_id, component)) WITHOUT ROWID;"
+	/* Schema 2: intervals in which a system broke a promise. */
+	"CREATE TABLE IF NOT EXISTS failures("
+	" run_id INTEGER NOT NULL REFERENCES runs(run_id),"
+	" component TEXT NOT NULL,"
+	" cause TEXT NOT NULL,"
+	" t_start_s REAL NOT NULL,"
+	" t_end_s REAL NOT NULL,"
+	" txs REAL);"
+	"CREATE INDEX IF NOT EXISTS failures_by_run ON failures(run_id, component);";
 
 /*
  * Errors of the database fall in two kinds, whatever the command: a file
@@ -785,7 +811,7 @@ int resdb_open(const char *path, struct resdb **out, struct l2s_error *err)
 		rc = db_fail(err, r->db, path, "cannot create schema");
 		goto fail_rollback;
 	}
-	if (version > 0 && version < RESDB_SCHEMA_VERSION &&
+	if (version > 0 && version < 2 &&
 	    (rc = migrate_v1(r, err)))
 		goto fail_rollback;
 	if (version < RESDB_SCHEMA_VERSION) {
@@ -1139,6 +1165,24 @@ int resdb_write_run(struct resdb *db, const struct run_result *r,
 		sqlite3_bind_text(st, 8, y->data, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 9, y->settles_on, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 10, y->depends_on, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto db_error;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(h, "INSERT INTO failures VALUES(?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto db_error;
+	for (size_t i = 0; i < r->n_failures; i++) {
+		const struct res_failure *f = &r->failures[i];
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, f->component, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, f->cause, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 4, f->t_start_s);
+		sqlite3_bind_double(st, 5, f->t_end_s);
+		sqlite3_bind_double(st, 6, f->txs);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto db_error;
 		sqlite3_reset(st);

@@ -241,6 +241,19 @@ static const struct mechanism *find_mech(const char *name)
 	return NULL;
 }
 
+/* The value a mechanism's state reports under 'name'. */
+static double mech_value(const struct mechanism *m, void *state,
+			 const char *name)
+{
+	struct mech_metrics x = {0};
+	m->collect(state, &x);
+	for (size_t i = 0; i < x.n; i++)
+		if (!strcmp(x.name[i], name))
+			return x.value[i];
+	fail_msg("no metric %s", name);
+	return NAN;
+}
+
 /*
  * An own sequencer of 100 tx/s goes down at t = 0 with a million
  * transactions waiting.  Forced inclusion (after 60 s, 10 tx/s) and
@@ -249,6 +262,8 @@ static const struct mechanism *find_mech(const char *name)
  *  - ticks ending at 60..288 s (20 ticks): 10 x 12 = 120 forced each,
  *    2,400 in all;
  *  - ticks ending at 300 s and after: 100 x 12 = 1,200 each, none forced.
+ * Each tick's forced transactions go to L1 as one submission through the
+ * mechanism's own poster, into an empty chain: all included at once.
  */
 static void test_takeover_and_forced_inclusion(void **state)
 {
@@ -263,13 +278,24 @@ static void test_takeover_and_forced_inclusion(void **state)
 		fail_msg("scenario: %s", err.msg);
 	struct scn_obj root = scn_root(scn), so;
 	assert_int_equal(scn_get_obj(&root, "sequencer", &so, NULL, &err), 0);
-	struct sim *sim = sim_create(1, 0);
+	struct chain ch;
+	chain_open(&ch);
+	struct sim *sim = ch.sim;
+	/* Kinds of zero bytes: a forced transaction is 21,000 + the
+	 * inbox's 45,000 gas. */
 	static const struct tx_kind_params kinds[TX_KINDS];
 	struct seq_cfg cfg = {.type = SEQ_OWN, .capacity = 100 * SCN_RATE_ONE,
 			      .mempool_limit = 10000000,
 			      .block_time = 2 * SIM_S};
 	struct sequencer *seq = seq_create(sim, &cfg, NULL, kinds, 0);
 	assert_non_null(seq);
+	struct ledger led;
+	ledger_init(&led, 0);
+	struct owned_list owned = {0};
+	struct l1poster_cfg pc = {.max_fee = 100 * GWEI, .max_blob_fee = 1000,
+				  .priority_fee = GWEI, .rebid = true};
+	struct l1poster *poster = l1poster_create(ch.l1, &pc, &led, &owned);
+	assert_non_null(poster);
 	sunk = 0;
 	seq_set_sink(seq, count_sink, NULL);
 	const struct mechanism *mt = find_mech("takeover");
@@ -286,14 +312,18 @@ static void test_takeover_and_forced_inclusion(void **state)
 	void *ct = NULL, *cf = NULL, *st = NULL, *sf = NULL;
 	assert_int_equal(mt->read(&so, &ct, &err), 0);
 	assert_int_equal(mf->read(&so, &cf, &err), 0);
-	struct mech_parts parts = {.name = "s", .sim = sim, .seq = seq};
+	assert_int_equal(mt->liveness_bound(ct), 300 * SIM_S);
+	assert_int_equal(mf->liveness_bound(cf), 60 * SIM_S);
+	struct mech_parts parts = {.name = "s", .sim = sim, .l1 = ch.l1,
+				   .seq = seq, .kinds = kinds,
+				   .poster = poster, .ledger = &led,
+				   .owned = &owned};
 	assert_int_equal(mt->attach(ct, &parts, &st, &err), 0);
 	assert_int_equal(mf->attach(cf, &parts, &sf, &err), 0);
 
 	struct cohort c = {.arrived = 0, .n = {1000000}, .total = 1000000};
 	seq_arrive(seq, &c, 0);
 	seq_set_down(seq, 0, true);
-	struct mech_metrics m = {0};
 	sim_time_t t = 0;
 	for (; t + 12 * SIM_S < 60 * SIM_S; t += 12 * SIM_S)
 		seq_tick(seq, t, t + 12 * SIM_S);
@@ -301,14 +331,19 @@ static void test_takeover_and_forced_inclusion(void **state)
 	for (; t + 12 * SIM_S < 300 * SIM_S; t += 12 * SIM_S)
 		seq_tick(seq, t, t + 12 * SIM_S);
 	assert_int_equal(sunk, 2400);
-	mf->collect(sf, &m);
-	assert_near(m.value[0], 2400, 0);
+	assert_near(mech_value(mf, sf, "tx_forced"), 2400, 0);
 	seq_tick(seq, t, t + 12 * SIM_S);
 	assert_int_equal(sunk, 2400 + 1200);
-	m.n = 0;
-	mf->collect(sf, &m);
-	assert_string_equal(m.name[0], "forced_inclusion_txs");
-	assert_near(m.value[0], 2400, 0);   /* the takeover forces nothing */
+	/* The takeover forces nothing. */
+	assert_near(mech_value(mf, sf, "forced_inclusion_txs"), 2400, 0);
+	/* The forced transactions went to L1 (20 submissions of 120) and
+	 * are included within a few blocks: 2,400 x 66,000 gas, paid by
+	 * the users, not booked in the operator's ledger. */
+	sim_run_until(sim, 120 * SIM_S);
+	assert_near(mech_value(mf, sf, "forced_l1_gas"), 2400.0 * 66000, 0);
+	assert_near(mech_value(mf, sf, "forced_l1_txs"), 20, 0);
+	assert_true(mech_value(mf, sf, "forced_l1_fee_eth") > 0);
+	assert_near(led.l1_gas, 0, 0);
 	/* Up again: full capacity, no policy asked. */
 	seq_set_down(seq, 0, false);
 	seq_tick(seq, t + 12 * SIM_S, t + 24 * SIM_S);
@@ -317,8 +352,10 @@ static void test_takeover_and_forced_inclusion(void **state)
 	mf->detach(sf);
 	mt->free_cfg(ct);
 	mf->free_cfg(cf);
+	l1poster_destroy(poster);
 	seq_destroy(seq);
-	sim_destroy(sim);
+	chain_close(&ch);
+	owned_release(&owned);
 	scenario_destroy(scn);
 }
 

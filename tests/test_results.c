@@ -100,8 +100,9 @@ static void test_schema(void **state)
 
 	sqlite3 *raw = raw_open(path);
 	static const char *const tables[] = {"runs", "metrics", "series",
-					     "l1_blocks", "schema_version"};
-	for (size_t i = 0; i < 5; i++) {
+					     "l1_blocks", "schema_version",
+					     "failures"};
+	for (size_t i = 0; i < 6; i++) {
 		char sql[160];
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master "
 			 "WHERE type = 'table' AND name = '%s'", tables[i]);
@@ -127,6 +128,9 @@ static void test_schema(void **state)
 		"SELECT count(*) FROM (SELECT run_id, slot, t_seconds, gas_used, "
 		"base_fee_wei, blob_gas_used, excess_blob_gas, "
 		"blob_base_fee_wei, blobs FROM l1_blocks)"), 0);
+	assert_int_equal(q_int(raw,
+		"SELECT count(*) FROM (SELECT run_id, component, cause, "
+		"t_start_s, t_end_s, txs FROM failures)"), 0);
 	sqlite3_close(raw);
 
 	/* Opening again keeps one schema_version row. */
@@ -164,6 +168,41 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(resdb_open_readonly(path, &db, &err), L2S_EINPUT);
 	assert_null(db);
 	assert_non_null(strstr(err.msg, "schema version 99"));
+}
+
+/* A database of schema 1 gains run identities (2) and the failures
+ * table (3). */
+static void test_schema_upgrade(void **state)
+{
+	char path[128];
+	db_path(path, sizeof(path), "v1.db");
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "CREATE TABLE schema_version(version "
+				      "INTEGER NOT NULL); INSERT INTO "
+				      "schema_version VALUES(1); CREATE TABLE "
+				      "runs(run_id INTEGER PRIMARY KEY, "
+				      "scenario_name, scenario_sha256, "
+				      "scenario_json, seed, replication, "
+				      "sweep_json, engine_version, started_at, "
+				      "wall_seconds, sim_seconds, events, "
+				      "fingerprint, status, invocation, "
+				      "sweep_index)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	struct resdb *db;
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	assert_int_equal(resdb_open(path, &db, &err), 0);
+	resdb_close(db);
+	raw = raw_open(path);
+	assert_int_equal(q_int(raw, "SELECT max(version) FROM schema_version"),
+			 RESDB_SCHEMA_VERSION);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM sqlite_master WHERE "
+			       "name = 'failures'"), 1);
+	assert_int_equal(q_int(raw, "SELECT count(*) FROM (SELECT identity "
+			       "FROM runs)"), 0);
+	sqlite3_close(raw);
 }
 
 static void test_open_errors(void **state)
@@ -226,6 +265,9 @@ static struct run_result *sample_run(uint64_t seed, uint32_t rep)
 	b.blob_base_fee_wei = UINT64_MAX;          /* does not: REAL */
 	b.excess_blob_gas = (uint64_t)INT64_MAX + 1;
 	res_l1_block_add(r, &b);
+	res_failure_add(r, "zk", "posting", 3600, 4500, 120);
+	res_failure_add(r, "zk", "halted", 3700, 3800, 12.5);
+	assert_int_equal(r->n_failures, 2);
 	assert_int_equal(r->n_metrics, 4);
 	assert_int_equal(r->n_points, 3);
 	assert_int_equal(r->n_blocks, 2);
@@ -288,6 +330,11 @@ static void test_round_trip(void **state)
 		"blobs, ' ') FROM (SELECT * FROM l1_blocks ORDER BY slot)"),
 		"7,84.0,18000000,1000000000,786432,6 "
 		"8,96.0,18000000,9223372036854775807,786432,6");
+	assert_string_equal(q_text(raw,
+		"SELECT group_concat(run_id || ':' || component || ':' || cause "
+		"|| ':' || t_start_s || '-' || t_end_s || ':' || txs, ' ') FROM "
+		"(SELECT * FROM failures ORDER BY t_start_s)"),
+		"1:zk:posting:3600.0-4500.0:120.0 1:zk:halted:3700.0-3800.0:12.5");
 
 	/* Fees beyond INT64_MAX: stored as REAL, positive, not wrapped. */
 	assert_string_equal(q_text(raw, "SELECT typeof(blob_base_fee_wei) FROM "
@@ -714,6 +761,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_schema_upgrade),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_append_and_invocations),

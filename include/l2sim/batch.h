@@ -59,6 +59,7 @@ struct batch {
 	int outstanding;            /* L1 txs + DA submissions not yet done */
 	bool uses_blobs;
 	sim_time_t created;
+	sim_time_t sequenced_first; /* when its oldest transaction was sequenced */
 	sim_time_t posted_at;       /* 0 until posted */
 	sim_time_t included_at;     /* last L1 inclusion of its data */
 	bool posted;
@@ -67,6 +68,7 @@ struct batch {
 	struct batch *next_proof;   /* settlement: in a proof job */
 	struct batch_rider *riders; /* other systems' bytes it carries */
 	int64_t rider_bytes;
+	struct batch *next_unfinal, *prev_unfinal; /* settlement's list */
 };
 
 #endif

@@ -63,6 +63,7 @@ struct batcher_stats {
 	double fallback_batches;
 	double max_gap_s;           /* longest gap between postings */
 	double parent_bytes;        /* DA_PARENT: bytes carried by the parent */
+	double latency_sum_s;       /* arrival to posting, summed over posted_w */
 	sim_time_t last_post;
 };
 
@@ -97,6 +98,13 @@ void batcher_set_carrier(struct batcher *b, batch_carry_fn *fn,
  * cuts (a batch is cut for riders alone when they fill it or the oldest
  * waited max_delay). */
 int batcher_carry(void *batcher, struct batch_rider *r);
+/* Told when an L1 reorg takes out a block holding data of batch 'b'
+ * (once per data transaction reorged). */
+typedef void batcher_reorg_fn(void *ctx, const struct batch *b,
+			      sim_time_t now);
+/* 0 or L2S_ENOMEM. */
+int batcher_add_reorg_hook(struct batcher *b, batcher_reorg_fn *fn,
+			   void *ctx);
 
 /* A sequenced cohort joins the pending queue (a seq_sink_fn). */
 void batcher_accept(void *batcher, const struct cohort *c);
@@ -109,6 +117,9 @@ void batcher_set_down(void *batcher, int member, bool down);
 uint64_t batcher_unposted(const struct batcher *b);
 /* Mean arrival of the oldest transaction not yet posted; SIM_TIME_MAX. */
 sim_time_t batcher_oldest_arrival(const struct batcher *b);
+/* When the longest-waiting transaction not yet posted was sequenced;
+ * SIM_TIME_MAX if none. */
+sim_time_t batcher_oldest_sequenced(const struct batcher *b);
 /* At the end of a run: the gap since the last posting counts when
  * transactions are still waiting. */
 void batcher_finish(struct batcher *b, sim_time_t end, bool waiting);

@@ -51,6 +51,12 @@ int l1poster_submit(struct l1poster *p, int64_t gas, int32_t blobs,
 		    l1poster_fn *on_included, l1poster_fn *on_final,
 		    void *ctx);
 
+/* As l1poster_submit, and on_reorged (may be NULL) runs each time the
+ * block that included it is reorged out (it is pending again). */
+int l1poster_submit_ex(struct l1poster *p, int64_t gas, int32_t blobs,
+		       l1poster_fn *on_included, l1poster_fn *on_final,
+		       l1poster_fn *on_reorged, void *ctx);
+
 /* Fee caps for a new transaction under the current fees: like a wallet,
  * twice the base fees plus the tip, within the caps. */
 void l1poster_fill_fees(const struct l1poster *p, struct l1_tx *tx);

@@ -31,14 +31,36 @@ struct mech_parts {
 	struct sim *sim;
 	struct l1_chain *l1;
 	struct sequencer *seq;
+	const struct tx_kind_params *kinds; /* the workload's kinds */
 	struct batcher *batcher;
 	struct settlement *settle;
 	struct l1poster *poster;
 	struct ledger *ledger;
 	struct owned_list *owned;
 	gsl_rng *rng;              /* the instance's stream */
+	bool provable;             /* non-inclusion can be proven: its data
+				      is on L1 or signed by a committee */
 	sim_time_t warmup;
 };
+
+/*
+ * The promises a system can break (a row of the failures table each time
+ * it does): arrivals not soft-confirmed within the sequencing promise;
+ * transactions waiting unposted beyond the posting promise; posted
+ * transactions not final within the finality promise; arrivals refused
+ * (full mempool); the sequencer halted by a gate (backpressure).
+ */
+enum mech_cause {
+	CAUSE_SEQUENCING,
+	CAUSE_POSTING,
+	CAUSE_FINALITY,
+	CAUSE_DROPPED,
+	CAUSE_HALTED,
+	CAUSES
+};
+
+/* "sequencing", "posting", "finality", "dropped", "halted". */
+const char *mech_cause_name(enum mech_cause c);
 
 /* Metrics of an instance's mechanisms: combined over instances for a
  * system's and the "all" rows, each by sum, max or weighted mean. */
@@ -98,6 +120,10 @@ struct mechanism {
 		      void **state, struct l2s_error *err);
 	/* Its metrics for the instance (also when it never acted). */
 	void (*collect)(const void *state, struct mech_metrics *out);
+	/* Optional: a failure interval [t0, t1] of the instance closed,
+	 * with the transactions it affected (also at the end of the run). */
+	void (*on_failure)(void *state, enum mech_cause cause, sim_time_t t0,
+			   sim_time_t t1, double txs);
 	void (*detach)(void *state);
 	void (*free_cfg)(void *cfg);
 	/* Optional: the longest time this mechanism lets the operator keep a

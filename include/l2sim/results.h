@@ -62,6 +62,16 @@ struct res_system {
 	char *depends_on;          /* shared resources, space-separated */
 };
 
+/* A row of failures: an interval in which a system broke a promise.
+ * 'cause' is a string that outlives the run (sequencing, posting,
+ * finality, dropped, halted). */
+struct res_failure {
+	const char *component; /* interned in the run's string table */
+	const char *cause;
+	double t_start_s, t_end_s;
+	double txs;            /* transactions affected */
+};
+
 struct run_result {
 	/* metadata filled by the runner */
 	char *scenario_name;
@@ -89,6 +99,8 @@ struct run_result {
 	size_t n_systems, cap_systems;
 	struct res_attr *attrs;
 	size_t n_attrs, cap_attrs;
+	struct res_failure *failures;
+	size_t n_failures, cap_failures;
 	char **strings;        /* interned component and series names */
 	size_t n_strings, cap_strings;
 	int oom;               /* an add failed for lack of memory */
@@ -116,12 +128,16 @@ void res_series_add(struct run_result *r, const char *component,
 void res_l1_block_add(struct run_result *r, const struct res_l1_block *row);
 /* Adds a row of the systems table (the strings are copied). */
 void res_system_add(struct run_result *r, const struct res_system *row);
+/* Adds a row of failures (component interned, cause kept as given). */
+void res_failure_add(struct run_result *r, const char *component,
+		     const char *cause, double t_start_s, double t_end_s,
+		     double txs);
 
 /* The database. */
 struct resdb;
 
-/* 2: runs.identity, runs.sets_json, table invocations */
-#define RESDB_SCHEMA_VERSION 2
+/* 2: runs.identity, runs.sets_json, table invocations; 3: table failures */
+#define RESDB_SCHEMA_VERSION 3
 /* How long a statement waits for another connection's lock. */
 #define RESDB_BUSY_TIMEOUT_MS 10000
 

@@ -112,6 +112,8 @@ struct shared_seq_cfg {
 struct seq_stats {
 	uint64_t offered, dropped, sequenced;
 	uint64_t offered_w, sequenced_w;   /* after warm-up */
+	double latency_sum_s;  /* soft-confirmation seconds summed over the
+				  sequenced_w transactions (exact means) */
 };
 
 struct sequencer;
@@ -129,10 +131,23 @@ typedef void seq_sink_fn(void *ctx, const struct cohort *c);
  */
 typedef int64_t seq_outage_fn(void *ctx, sim_time_t down_for,
 			      int64_t full_rate, bool *forced);
-/* Told how many transactions went through under the policy's forced rate. */
-typedef void seq_forced_fn(void *ctx, uint64_t txs);
+/* Told which transactions went through under the policy's rate (counts
+ * per kind in c->n, c->total in all) at 'now'; 'forced' when through L1
+ * (see seq_outage_fn). */
+typedef void seq_forced_fn(void *ctx, const struct cohort *c, bool forced,
+			   sim_time_t now);
 /* Told of every cohort sequenced, before the sink gets it. */
 typedef void seq_observer_fn(void *ctx, const struct cohort *c);
+
+/*
+ * A gate: asked before each tick or block the sequencer would sequence
+ * in, with its full capacity 'full' (micro tx/s); returns the rate it
+ * allows: 'full' to let it run, less to slow it, 0 to halt it for that
+ * tick (the sequencer stops itself, e.g. on a posting backlog:
+ * backpressure).  The lowest rate of all gates applies (a shared
+ * sequencer's member only halts).  Arrivals still join the mempool.
+ */
+typedef int64_t seq_gate_fn(void *ctx, sim_time_t now, int64_t full);
 
 /*
  * A sequencer of 'cfg' on 'sim' for transactions of 'kinds'; 'shared'
@@ -173,6 +188,17 @@ double seq_revenue(const struct sequencer *s);
 void seq_set_bundle_share(struct sequencer *s, double share);
 void seq_bundles(const struct sequencer *s, uint64_t *atomic,
 		 uint64_t *failed);
+/* 0 or L2S_ENOMEM.  Any gate that says halt halts. */
+int seq_add_gate(struct sequencer *s, seq_gate_fn *fn, void *ctx);
+/* Whether a gate halted the sequencer at its last tick or block. */
+bool seq_halted(const struct sequencer *s);
+/* Whether it is down (an outage of it or of its shared sequencer). */
+bool seq_is_down(const struct sequencer *s);
+/* Whether its last tick or block sequenced at full capacity (up and not
+ * halted, or down with a replacement at full rate). */
+bool seq_serving(const struct sequencer *s);
+/* Since when it is down (meaningful while seq_is_down). */
+sim_time_t seq_down_since(const struct sequencer *s);
 
 /* Arrivals of (t0, t1] join the mempool as cohort *c (arrival time set by
  * the caller); the newest beyond the mempool limit are dropped. */

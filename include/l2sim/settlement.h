@@ -63,6 +63,8 @@ struct settle_stats {
 	uint64_t proofs;                   /* proofs made (jobs proven) */
 	uint64_t proofs_settled;           /* of which final where verified */
 	int32_t levels_max;                /* deepest proof chain to L1 */
+	double latency_sum_s;   /* arrival to finality, summed over finalized_w */
+	uint64_t unfinal;       /* posted, not yet final */
 };
 
 struct settlement;
@@ -114,6 +116,10 @@ int settle_add_batch_hook(struct settlement *s, settle_batch_fn *fn,
 
 const struct settle_cfg *settle_config(const struct settlement *s);
 const struct settle_stats *settle_stats(const struct settlement *s);
+/* When the earliest-posted batch not yet final was posted (batches settle
+ * in posting order: challenge windows, FIFO provers); SIM_TIME_MAX when
+ * none. */
+sim_time_t settle_oldest_unfinal(const struct settlement *s);
 const struct lat_hist *settle_latency(const struct settlement *s);
 
 #endif

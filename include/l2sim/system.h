@@ -41,9 +41,12 @@ enum sys_type {
 
 const char *sys_type_name(enum sys_type t);
 
+/* A system's promises (docs/model-liveness.md): breaking one is a row of
+ * the failures table. */
 struct liveness_cfg {
 	sim_time_t sequence_within;    /* soft-confirmation promise */
 	sim_time_t post_within;        /* posting promise */
+	sim_time_t finalize_within;    /* finality promise */
 };
 
 /* A system as configured (shared by its instances). */

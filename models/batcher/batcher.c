@@ -15,6 +15,11 @@
 #include "l2sim/batcher.h"
 #include "l2sim/statediff.h"
 
+struct reorg_hook {
+	batcher_reorg_fn *fn;
+	void *ctx;
+};
+
 struct batcher {
 	struct sim *sim;
 	struct l1_chain *l1;
@@ -29,6 +34,8 @@ struct batcher {
 	sim_time_t warmup;
 	batcher_sink_fn *sink;
 	void *sink_ctx;
+	struct reorg_hook *reorg_hooks;
+	size_t n_reorg_hooks;
 	struct cohort_q pending;    /* sequenced, not yet in a batch */
 	uint64_t unposted_in_batches;
 	int da_inflight;            /* DA submissions in flight */
@@ -92,6 +99,7 @@ void batcher_destroy(struct batcher *b)
 		return;
 	/* Batches in flight live in the instance's owned list. */
 	cohort_q_release(&b->pending);
+	free(b->reorg_hooks);
 	sd_state_destroy(b->sd);
 	lat_hist_release(&b->lat);
 	free(b);
@@ -124,6 +132,18 @@ int batcher_carry(void *batcher, struct batch_rider *r)
 	return 0;
 }
 
+int batcher_add_reorg_hook(struct batcher *b, batcher_reorg_fn *fn,
+			   void *ctx)
+{
+	void *p = realloc(b->reorg_hooks,
+			  (b->n_reorg_hooks + 1) * sizeof(*b->reorg_hooks));
+	if (!p)
+		return L2S_ENOMEM;
+	b->reorg_hooks = p;
+	b->reorg_hooks[b->n_reorg_hooks++] = (struct reorg_hook){fn, ctx};
+	return 0;
+}
+
 void batcher_accept(void *batcher, const struct cohort *c)
 {
 	struct batcher *b = batcher;
@@ -146,6 +166,17 @@ sim_time_t batcher_oldest_arrival(const struct batcher *b)
 	for (const struct batch *x = b->inflight_head; x; x = x->next_inflight)
 		if (x->n_pts && x->pts[0].arrived < t)
 			t = x->pts[0].arrived;
+	return t;
+}
+
+sim_time_t batcher_oldest_sequenced(const struct batcher *b)
+{
+	sim_time_t t = SIM_TIME_MAX;
+	if (b->pending.len)
+		t = b->pending.c[b->pending.head].sequenced;
+	for (const struct batch *x = b->inflight_head; x; x = x->next_inflight)
+		if (x->txs && x->sequenced_first < t)
+			t = x->sequenced_first;
 	return t;
 }
 
@@ -317,6 +348,8 @@ static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
 		uint64_t got = cohort_q_take(&bt->pending, n - b->txs, &c);
 		if (!got)
 			break;
+		if (b->txs == 0)
+			b->sequenced_first = c.sequenced;
 		b->txs += got;
 		for (int k = 0; k < TX_KINDS; k++)
 			b->n[k] += c.n[k];
@@ -370,10 +403,11 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 				(double)(nblobs * L1_BYTES_PER_BLOB);
 			bt->st.blob_payload_bytes += (double)b->l1_bytes;
 		}
-		for (int i = 0; i < b->n_pts; i++)
-			lat_hist_add(&bt->lat,
-				     sim_time_to_s(at - b->pts[i].arrived),
-				     b->pts[i].weight);
+		for (int i = 0; i < b->n_pts; i++) {
+			double l = sim_time_to_s(at - b->pts[i].arrived);
+			bt->st.latency_sum_s += l * b->pts[i].weight;
+			lat_hist_add(&bt->lat, l, b->pts[i].weight);
+		}
 	}
 	for (struct batch_rider *r = b->riders; r; r = r->next)
 		if (r->on_posted)
@@ -397,6 +431,15 @@ static void data_included(void *ctx, const struct l1_receipt *r)
 	if (r->included_at > b->included_at)
 		b->included_at = r->included_at;
 	delivered(b->batcher, b);
+}
+
+static void data_reorged(void *ctx, const struct l1_receipt *r)
+{
+	struct batch *b = ctx;
+	struct batcher *bt = b->batcher;
+	for (size_t i = 0; i < bt->n_reorg_hooks; i++)
+		bt->reorg_hooks[i].fn(bt->reorg_hooks[i].ctx, b,
+				      sim_now(bt->sim));
 }
 
 enum post_mode { POST_BY_TARGET, POST_BLOBS, POST_CALLDATA };
@@ -440,9 +483,10 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 			int32_t k = nblobs > cfg->blobs_per_tx
 					    ? cfg->blobs_per_tx
 					    : (int32_t)nblobs;
-			int rc = l1poster_submit(bt->poster,
-						 L1_TX_BASE_GAS + exec_gas, k,
-						 data_included, NULL, b);
+			int rc = l1poster_submit_ex(bt->poster,
+						    L1_TX_BASE_GAS + exec_gas,
+						    k, data_included, NULL,
+						    data_reorged, b);
 			if (rc)
 				return rc;
 			exec_gas = 0;
@@ -460,8 +504,8 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 		int64_t zero = chunk / 256;
 		int64_t gas = l1_calldata_gas(bt->l1, zero, chunk - zero,
 					      exec_gas);
-		int rc = l1poster_submit(bt->poster, gas, 0, data_included,
-					 NULL, b);
+		int rc = l1poster_submit_ex(bt->poster, gas, 0, data_included,
+					    NULL, data_reorged, b);
 		if (rc)
 			return rc;
 		exec_gas = 0;

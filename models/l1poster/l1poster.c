@@ -25,7 +25,7 @@ struct l1poster {
 /* One transaction in flight. */
 struct ptx {
 	struct l1poster *p;
-	l1poster_fn *on_included, *on_final;
+	l1poster_fn *on_included, *on_final, *on_reorged;
 	void *ctx;
 	uint64_t tx_id;
 	struct l1_tx tx;
@@ -107,6 +107,8 @@ static void on_reorged(void *arg, const struct l1_receipt *r)
 	c->included = false;
 	c->reorged = true;
 	c->p->inflight++;
+	if (c->on_reorged)
+		c->on_reorged(c->ctx, r);
 }
 
 static void on_final(void *arg, const struct l1_receipt *r)
@@ -164,12 +166,20 @@ static void on_waiting(void *arg, const struct l1_wait *w)
 int l1poster_submit(struct l1poster *p, int64_t gas, int32_t blobs,
 		    l1poster_fn *inc, l1poster_fn *fin, void *ctx)
 {
+	return l1poster_submit_ex(p, gas, blobs, inc, fin, NULL, ctx);
+}
+
+int l1poster_submit_ex(struct l1poster *p, int64_t gas, int32_t blobs,
+		       l1poster_fn *inc, l1poster_fn *fin, l1poster_fn *reorged,
+		       void *ctx)
+{
 	struct ptx *c = owned_alloc(p->owned, sizeof(*c));
 	if (!c)
 		return L2S_ENOMEM;
 	c->p = p;
 	c->on_included = inc;
 	c->on_final = fin;
+	c->on_reorged = reorged;
 	c->ctx = ctx;
 	c->tx.gas = gas;
 	c->tx.blobs = blobs;

@@ -10,7 +10,10 @@
 
 #include "l2sim/mechanism.h"
 
+extern const struct mechanism mech_backpressure;
+extern const struct mechanism mech_hot_standby;
 extern const struct mechanism mech_takeover;
+extern const struct mechanism mech_self_sequencing;
 extern const struct mechanism mech_forced_inclusion;
 extern const struct mechanism mech_disputes;
 extern const struct mechanism mech_exits;
@@ -18,9 +21,15 @@ extern const struct mechanism mech_retention;
 extern const struct mechanism mech_ordering;
 extern const struct mechanism mech_rotation;
 extern const struct mechanism mech_cross_system;
+extern const struct mechanism mech_operator;
 
+/* Gates first (backpressure halts before the operator's promises are
+ * counted); outage policies by how fast they restore full service. */
 const struct mechanism *const mech_registry[] = {
+	&mech_backpressure,
+	&mech_hot_standby,
 	&mech_takeover,
+	&mech_self_sequencing,
 	&mech_forced_inclusion,
 	&mech_disputes,
 	&mech_exits,
@@ -28,8 +37,17 @@ const struct mechanism *const mech_registry[] = {
 	&mech_ordering,
 	&mech_rotation,
 	&mech_cross_system,
+	&mech_operator,
 	NULL,
 };
+
+const char *mech_cause_name(enum mech_cause c)
+{
+	static const char *const names[CAUSES] = {
+		"sequencing", "posting", "finality", "dropped", "halted",
+	};
+	return c >= 0 && c < CAUSES ? names[c] : "?";
+}
 
 size_t mech_count(void)
 {

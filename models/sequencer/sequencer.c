@@ -32,6 +32,11 @@ struct observer {
 	void *ctx;
 };
 
+struct gate {
+	seq_gate_fn *fn;
+	void *ctx;
+};
+
 struct sequencer {
 	struct sim *sim;
 	struct seq_cfg cfg;
@@ -51,6 +56,10 @@ struct sequencer {
 	double bundle_carry;         /* fraction of a bundle carried over */
 	uint64_t bundles_atomic, bundles_failed;
 	double revenue;              /* ETH earned by ordering */
+	struct gate *gates;
+	size_t n_gates;
+	bool halted;                 /* a gate halted the last tick */
+	bool serving;                /* the last tick ran at full rate */
 	bool down;
 	sim_time_t down_since;
 	int down_count;              /* outages in force (system and instance) */
@@ -105,6 +114,7 @@ void seq_destroy(struct sequencer *s)
 	lat_hist_release(&s->lat);
 	free(s->policies);
 	free(s->observers);
+	free(s->gates);
 	free(s);
 }
 
@@ -156,6 +166,47 @@ void seq_bundles(const struct sequencer *s, uint64_t *atomic,
 {
 	*atomic = s->bundles_atomic;
 	*failed = s->bundles_failed;
+}
+
+int seq_add_gate(struct sequencer *s, seq_gate_fn *fn, void *ctx)
+{
+	void *p = realloc(s->gates, (s->n_gates + 1) * sizeof(*s->gates));
+	if (!p)
+		return L2S_ENOMEM;
+	s->gates = p;
+	s->gates[s->n_gates++] = (struct gate){fn, ctx};
+	return 0;
+}
+
+bool seq_halted(const struct sequencer *s) { return s->halted; }
+bool seq_is_down(const struct sequencer *s)
+{
+	return s->down || (s->shared && s->shared->down);
+}
+
+sim_time_t seq_down_since(const struct sequencer *s) { return s->down_since; }
+bool seq_serving(const struct sequencer *s) { return s->serving; }
+
+/* Asks every gate (all of them: a gate may keep state) and returns the
+ * lowest rate they allow; halted when it is 0. */
+static int64_t gate_rate(struct sequencer *s, sim_time_t now)
+{
+	/* No gate, no limit (a shared member's capacity is its shared
+	 * sequencer's, not its own cfg's). */
+	int64_t r = INT64_MAX;
+	for (size_t i = 0; i < s->n_gates; i++) {
+		int64_t g = s->gates[i].fn(s->gates[i].ctx, now,
+					   s->cfg.capacity);
+		if (g < r)
+			r = g < 0 ? 0 : g;
+	}
+	s->halted = r == 0;
+	return r;
+}
+
+static bool gated(struct sequencer *s, sim_time_t now)
+{
+	return gate_rate(s, now) == 0;
 }
 
 uint64_t seq_mempool_txs(const struct sequencer *s) { return s->mempool.txs; }
@@ -222,7 +273,7 @@ static double cohort_gas(const struct sequencer *s, const struct cohort *c)
  */
 static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			 double gas_budget, sim_time_t t0, sim_time_t t1,
-			 sim_time_t block, sim_time_t extra)
+			 sim_time_t block, sim_time_t extra, struct cohort *sum)
 {
 	uint64_t done = 0;
 	bool rec = t1 >= s->warmup;
@@ -246,6 +297,11 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			break;
 		if (gas_budget >= 0)
 			gas_budget -= cohort_gas(s, &c);
+		if (sum) {
+			for (int k = 0; k < TX_KINDS; k++)
+				sum->n[k] += c.n[k];
+			sum->total += got;
+		}
 		c.sequenced = t1;
 		done += got;
 		s->st.sequenced += got;
@@ -253,6 +309,8 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 			s->st.sequenced_w += got;
 			double ex = sim_time_to_s(extra), bt = sim_time_to_s(block);
 			if (c.arrived >= t0) {
+				/* Exact mean of the four points below. */
+				s->st.latency_sum_s += (double)got * (bt / 2 + ex);
 				/* The same four points every time: bins once. */
 				if (!s->bins_set || s->bins_block != block ||
 				    s->bins_extra != extra) {
@@ -268,10 +326,10 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 					lat_hist_add_bin(&s->lat, s->bins[q],
 							 (double)got / 4);
 			} else {
-				lat_hist_add(&s->lat,
-					     sim_time_to_s(t1 - c.arrived) +
-						     bt / 2 + ex,
-					     (double)got);
+				double l = sim_time_to_s(t1 - c.arrived) +
+					   bt / 2 + ex;
+				s->st.latency_sum_s += (double)got * l;
+				lat_hist_add(&s->lat, l, (double)got);
 			}
 		}
 		for (size_t i = 0; i < s->n_observers; i++)
@@ -305,10 +363,11 @@ static int64_t outage_rate(struct sequencer *s, sim_time_t now,
 	return 0;
 }
 
-static void count_forced(const struct outage_policy *p, uint64_t n)
+static void count_forced(const struct outage_policy *p, const struct cohort *c,
+			 bool forced, sim_time_t now)
 {
-	if (p && p->forced)
-		p->forced(p->ctx, n);
+	if (p && p->forced && c->total)
+		p->forced(p->ctx, c, forced, now);
 }
 
 /* The capacity at 'now': full while up, an outage policy's while down. */
@@ -327,17 +386,26 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
+	/* Gates read the last tick's state (seq_serving). */
+	int64_t allowed = gate_rate(s, t1);
+	if (allowed == 0) {
+		s->serving = false;
+		return;
+	}
 	int64_t rate = current_rate(s, t1, &pol, &forced);
+	s->serving = rate >= s->cfg.capacity && allowed >= rate;
+	if (allowed < rate)
+		rate = allowed;
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
 	double gas = c->gas_capacity > 0
 			     ? (double)c->gas_capacity * sim_time_to_s(t1 - t0)
 			     : -1;
-	uint64_t n = sequence(s, cap, gas, t0, t1, c->block_time,
-			      c->confirm_latency);
-	if (forced)
-		count_forced(pol, n);
+	struct cohort sum = {0};
+	sequence(s, cap, gas, t0, t1, c->block_time, c->confirm_latency,
+		 pol ? &sum : NULL);
+	count_forced(pol, &sum, forced, t1);
 }
 
 void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
@@ -345,7 +413,16 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
+	/* Gates read the last tick's state (seq_serving). */
+	int64_t allowed = gate_rate(s, t);
+	if (allowed == 0) {
+		s->serving = false;
+		return;
+	}
 	int64_t rate = current_rate(s, t, &pol, &forced);
+	s->serving = rate >= s->cfg.capacity && allowed >= rate;
+	if (allowed < rate)
+		rate = allowed;
 	if (rate == 0)
 		return;
 	uint64_t cap = capacity_txs(&s->credit, rate, t - t_prev);
@@ -353,7 +430,9 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	 * block, but every cohort waited from its (mean) arrival for this L1
 	 * block, missed slots included.  Passing t as the tick's start
 	 * charges each cohort t - arrived (+ confirmation). */
-	sequence(s, cap, -1, t, t, 0, c->confirm_latency);
+	struct cohort sum = {0};
+	sequence(s, cap, -1, t, t, 0, c->confirm_latency, pol ? &sum : NULL);
+	count_forced(pol, &sum, forced, t);
 }
 
 void seq_set_down(void *sequencer, int member, bool down)
@@ -477,6 +556,8 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 			struct sequencer *m = s->members[i];
 			const struct outage_policy *pol;
 			bool forced;
+			if (gated(m, t1))
+				continue;
 			int64_t r = outage_rate(m, t1, rate, &pol, &forced);
 			if (r == 0)
 				continue;
@@ -485,11 +566,12 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 			if (!forced)
 				r = rate / (int64_t)s->n_members;
 			uint64_t c = capacity_txs(&m->credit, r, t1 - t0);
+			struct cohort sum = {0};
 			uint64_t n = sequence(m, c, -1, t0, t1,
 					      s->cfg.block_time,
-					      s->cfg.consensus_latency);
-			if (forced)
-				count_forced(pol, n);
+					      s->cfg.consensus_latency,
+					      pol ? &sum : NULL);
+			count_forced(pol, &sum, forced, t1);
 			/* No shared round: no bundle is atomic. */
 			count_bundles(m, n, 0);
 		}
@@ -527,9 +609,10 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 		struct sequencer *m = s->members[i];
 		waiting[i] = m->mempool.txs;
 		done[i] = 0;
-		if (m->down)
+		if (m->down || gated(m, t1))
 			continue;
-		done[i] = sequence(m, gives[i], -1, t0, t1, block, extra);
+		done[i] = sequence(m, gives[i], -1, t0, t1, block, extra,
+				   NULL);
 		all_done += done[i];
 	}
 	s->sequenced += (double)all_done;

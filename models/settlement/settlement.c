@@ -44,6 +44,7 @@ struct settlement {
 	const char *member;         /* composer: the instance's name */
 	batch_carry_fn *carry;      /* on_parent */
 	void *carrier;
+	struct batch *unfinal_head, *unfinal_tail;
 	struct settle_stats st;
 	struct lat_hist lat;        /* arrival to finality */
 };
@@ -124,6 +125,38 @@ void settle_set_carrier(struct settlement *s, batch_carry_fn *fn,
 	s->carrier = carrier;
 }
 
+sim_time_t settle_oldest_unfinal(const struct settlement *s)
+{
+	const struct batch *b = s->unfinal_head;
+	return b ? b->posted_at : SIM_TIME_MAX;
+}
+
+static void unfinal_add(struct settlement *s, struct batch *b)
+{
+	b->prev_unfinal = s->unfinal_tail;
+	b->next_unfinal = NULL;
+	if (s->unfinal_tail)
+		s->unfinal_tail->next_unfinal = b;
+	else
+		s->unfinal_head = b;
+	s->unfinal_tail = b;
+	s->st.unfinal += b->txs;
+}
+
+static void unfinal_remove(struct settlement *s, struct batch *b)
+{
+	if (b->prev_unfinal)
+		b->prev_unfinal->next_unfinal = b->next_unfinal;
+	else
+		s->unfinal_head = b->next_unfinal;
+	if (b->next_unfinal)
+		b->next_unfinal->prev_unfinal = b->prev_unfinal;
+	else
+		s->unfinal_tail = b->prev_unfinal;
+	b->next_unfinal = b->prev_unfinal = NULL;
+	s->st.unfinal -= b->txs;
+}
+
 static void finalize_batch(struct settlement *s, struct batch *b,
 			   sim_time_t at, int32_t levels)
 {
@@ -137,13 +170,15 @@ static void finalize_batch(struct settlement *s, struct batch *b,
 			r->on_final(r, at, levels);
 	}
 	b->riders = NULL;
+	unfinal_remove(s, b);
 	s->st.finalized += b->txs;
 	if (at >= s->warmup) {
 		s->st.finalized_w += b->txs;
-		for (int i = 0; i < b->n_pts; i++)
-			lat_hist_add(&s->lat,
-				     sim_time_to_s(at - b->pts[i].arrived),
-				     b->pts[i].weight);
+		for (int i = 0; i < b->n_pts; i++) {
+			double l = sim_time_to_s(at - b->pts[i].arrived);
+			s->st.latency_sum_s += l * b->pts[i].weight;
+			lat_hist_add(&s->lat, l, b->pts[i].weight);
+		}
 	}
 }
 
@@ -354,6 +389,7 @@ void settle_batch_posted(void *settlement, struct batch *b)
 	for (size_t i = 0; i < s->n_hooks; i++)
 		s->hooks[i].fn(s->hooks[i].ctx, b);
 	s->root_due = true;
+	unfinal_add(s, b);
 	if (s->cfg.mode == SETTLE_CHALLENGE) {
 		sim_time_t at = b->included_at + s->cfg.challenge_window;
 		sim_time_t l1_final = b->included_at + l1_finality_delay(s->l1);

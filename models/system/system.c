@@ -11,12 +11,33 @@
 #include "l2sim/mechanism.h"
 #include "l2sim/system.h"
 
+/* One promise's failure intervals. */
+struct cause_track {
+	bool open;
+	sim_time_t since;
+	double base;            /* transactions waiting when it opened */
+	uint64_t inflow0;       /* the cause's inflow counter then */
+	double seconds;         /* closed intervals */
+	uint64_t count;
+};
+
+struct failure_row {
+	enum mech_cause cause;
+	sim_time_t t0, t1;
+	double txs;
+};
+
 struct sys_stats {
 	uint64_t backlog_max;
-	uint64_t liveness_failures;
-	double liveness_failure_s;
-	bool failing;
+	double backlog_tx_s;        /* backlog integrated over measured time */
+	sim_time_t last_check;
+	struct cause_track cause[CAUSES];
+	bool failing;               /* any cause open: the union */
 	sim_time_t failing_since;
+	double liveness_failure_s;  /* union length */
+	uint64_t dropped_seen;
+	struct failure_row *rows;
+	size_t n_rows, cap_rows;
 };
 
 struct sys_instance {
@@ -114,9 +135,11 @@ int sys_instance_create(const struct sys_env *env, struct system_def *def,
 	batcher_set_sink(in->batcher, settle_batch_posted, in->settle);
 	struct mech_parts parts = {
 		.name = in->name, .sim = env->sim, .l1 = env->l1,
-		.seq = in->seq, .batcher = in->batcher, .settle = in->settle,
+		.seq = in->seq, .kinds = kinds, .batcher = in->batcher, .settle = in->settle,
 		.poster = in->poster, .ledger = &in->ledger,
 		.owned = &in->owned, .rng = in->rng, .warmup = env->warmup,
+		.provable = def->batcher.target != DA_ALT ||
+			    (def->da && da_layer_type(def->da) == DA_TYPE_DAC),
 	};
 	for (size_t m = 0; mech_registry[m]; m++) {
 		if (!def->mech_cfg[m])
@@ -141,6 +164,7 @@ void sys_instance_destroy(struct sys_instance *in)
 		if (in->mech[m] && mech_registry[m]->detach)
 			mech_registry[m]->detach(in->mech[m]);
 	free(in->mech);
+	free(in->st.rows);
 	owned_release(&in->owned);
 	settle_destroy(in->settle);
 	prover_destroy(in->prover);
@@ -236,34 +260,155 @@ static uint64_t backlog(const struct sys_instance *in)
 	return seq_mempool_txs(in->seq) + batcher_unposted(in->batcher);
 }
 
+/* What a cause's transactions are: those waiting when it opens (its
+ * stock) plus those that joined while it lasted (its inflow). */
+static double cause_stock(const struct sys_instance *in, enum mech_cause c)
+{
+	switch (c) {
+	case CAUSE_SEQUENCING:
+	case CAUSE_HALTED:
+		return (double)seq_mempool_txs(in->seq);
+	case CAUSE_POSTING:
+		return (double)batcher_unposted(in->batcher);
+	case CAUSE_FINALITY:
+		return (double)settle_stats(in->settle)->unfinal;
+	case CAUSE_DROPPED:
+		/* Refused in the tick that opened it. */
+		return (double)(seq_stats(in->seq)->dropped -
+				in->st.dropped_seen);
+	default:
+		return 0;
+	}
+}
+
+static uint64_t cause_inflow(const struct sys_instance *in, enum mech_cause c)
+{
+	const struct seq_stats *q = seq_stats(in->seq);
+	switch (c) {
+	case CAUSE_SEQUENCING:
+	case CAUSE_HALTED:
+		return q->offered - q->dropped;
+	case CAUSE_POSTING:
+		return q->sequenced;
+	case CAUSE_FINALITY:
+		return batcher_stats(in->batcher)->posted;
+	case CAUSE_DROPPED:
+		return q->dropped;
+	default:
+		return 0;
+	}
+}
+
+static void cause_close(struct sys_instance *in, enum mech_cause c,
+			sim_time_t now)
+{
+	struct cause_track *k = &in->st.cause[c];
+	k->open = false;
+	k->seconds += sim_time_to_s(now - k->since);
+	double txs = k->base + (double)(cause_inflow(in, c) - k->inflow0);
+	struct sys_stats *st = &in->st;
+	if (st->n_rows == st->cap_rows) {
+		size_t nc = st->cap_rows ? st->cap_rows * 2 : 16;
+		void *p = realloc(st->rows, nc * sizeof(*st->rows));
+		if (p) {
+			st->rows = p;
+			st->cap_rows = nc;
+		}
+	}
+	/* Out of memory loses the row, never the seconds or the count. */
+	if (st->n_rows < st->cap_rows)
+		st->rows[st->n_rows++] = (struct failure_row){c, k->since, now,
+							      txs};
+	for (size_t m = 0; mech_registry[m]; m++)
+		if (in->mech[m] && mech_registry[m]->on_failure)
+			mech_registry[m]->on_failure(in->mech[m], c, k->since,
+						     now, txs);
+}
+
+static void cause_set(struct sys_instance *in, enum mech_cause c, bool fail,
+		      sim_time_t now)
+{
+	struct cause_track *k = &in->st.cause[c];
+	if (fail && !k->open) {
+		k->open = true;
+		k->since = now;
+		k->count++;
+		k->base = cause_stock(in, c);
+		k->inflow0 = cause_inflow(in, c);
+	} else if (!fail && k->open) {
+		cause_close(in, c, now);
+	}
+}
+
+/* Older than the promise: waiting since 'oldest' beyond 'within'. */
+static bool late(sim_time_t now, sim_time_t oldest, sim_time_t within)
+{
+	return oldest != SIM_TIME_MAX && now - oldest > within;
+}
+
+/*
+ * Each tick after warm-up, every promise is checked; a broken one opens an
+ * interval of its cause, kept until a tick finds it kept again.  The
+ * union of the intervals of all causes is the time the system failed.
+ */
 static void liveness_check(struct sys_instance *in, sim_time_t now)
 {
+	struct sys_stats *st = &in->st;
+	const struct liveness_cfg *lv = &in->def->live;
 	uint64_t bl = backlog(in);
+	uint64_t dropped = seq_stats(in->seq)->dropped;
 	bool measured = now >= in->warmup;
-	if (measured && bl > in->st.backlog_max)
-		in->st.backlog_max = bl;
-	/* A failure: a transaction not soft-confirmed within the
-	 * sequencing promise, or not posted within the posting promise. */
-	bool fail = false;
-	sim_time_t seq_old = seq_oldest_arrival(in->seq);
-	if (seq_old != SIM_TIME_MAX &&
-	    now - seq_old > in->def->live.sequence_within)
-		fail = true;
-	sim_time_t old = batcher_oldest_arrival(in->batcher);
-	if (seq_old < old)
-		old = seq_old;
-	if (old != SIM_TIME_MAX && now - old > in->def->live.post_within)
-		fail = true;
-	if (!measured)
-		fail = false;
-	if (fail && !in->st.failing) {
-		in->st.failing = true;
-		in->st.failing_since = now;
-		in->st.liveness_failures++;
-	} else if (!fail && in->st.failing) {
+	if (measured) {
+		if (bl > st->backlog_max)
+			st->backlog_max = bl;
+		sim_time_t from = st->last_check > in->warmup ? st->last_check
+							      : in->warmup;
+		st->backlog_tx_s += (double)bl * sim_time_to_s(now - from);
+	}
+	st->last_check = now;
+	bool fail[CAUSES] = {false};
+	if (measured) {
+		fail[CAUSE_HALTED] = seq_halted(in->seq);
+		/* Waiting behind a halt is the halt's failure. */
+		fail[CAUSE_SEQUENCING] =
+			!fail[CAUSE_HALTED] &&
+			late(now, seq_oldest_arrival(in->seq),
+			     lv->sequence_within);
+		/* Posting and finality count from the stage before, so
+		 * that one delay is not charged to every later promise. */
+		fail[CAUSE_POSTING] = late(now,
+					   batcher_oldest_sequenced(in->batcher),
+					   lv->post_within);
+		fail[CAUSE_FINALITY] = late(now,
+					    settle_oldest_unfinal(in->settle),
+					    lv->finalize_within);
+		fail[CAUSE_DROPPED] = dropped > st->dropped_seen;
+	}
+	bool any = false;
+	for (int c = 0; c < CAUSES; c++) {
+		cause_set(in, (enum mech_cause)c, fail[c], now);
+		any = any || fail[c];
+	}
+	st->dropped_seen = dropped;
+	if (any && !st->failing) {
+		st->failing = true;
+		st->failing_since = now;
+	} else if (!any && st->failing) {
+		st->failing = false;
+		st->liveness_failure_s += sim_time_to_s(now - st->failing_since);
+	}
+}
+
+/* At the end of the run: open intervals close at 'end'. */
+static void liveness_finish(struct sys_instance *in, sim_time_t end)
+{
+	for (int c = 0; c < CAUSES; c++)
+		if (in->st.cause[c].open)
+			cause_close(in, (enum mech_cause)c, end);
+	if (in->st.failing) {
 		in->st.failing = false;
 		in->st.liveness_failure_s +=
-			sim_time_to_s(now - in->st.failing_since);
+			sim_time_to_s(end - in->st.failing_since);
 	}
 }
 
@@ -309,6 +454,8 @@ struct totals {
 	struct ledger led;
 	uint64_t liveness_failures;
 	double liveness_failure_s;
+	double cause_s[CAUSES];
+	double backlog_mean;
 	double stall_blocks;
 	uint64_t pending_end;
 	double backlog_max;
@@ -319,6 +466,8 @@ struct totals {
 };
 
 static double per(double a, double b) { return b > 0 ? a / b : 0; }
+/* A mean of nothing is unknown (NULL in the database), like a quantile. */
+static double mean(double a, double b) { return b > 0 ? a / b : NAN; }
 
 static void instance_totals(const struct sys_instance *in, struct totals *t)
 {
@@ -327,8 +476,13 @@ static void instance_totals(const struct sys_instance *in, struct totals *t)
 	t->bat = *batcher_stats(in->batcher);
 	t->settle = *settle_stats(in->settle);
 	t->led = in->ledger;
-	t->liveness_failures = in->st.liveness_failures;
+	for (int c = 0; c < CAUSES; c++) {
+		t->liveness_failures += in->st.cause[c].count;
+		t->cause_s[c] = in->st.cause[c].seconds;
+	}
 	t->liveness_failure_s = in->st.liveness_failure_s;
+	double window = sim_time_to_s(in->st.last_check - in->warmup);
+	t->backlog_mean = per(in->st.backlog_tx_s, window);
 	t->stall_blocks = l1poster_stall_blocks(in->poster);
 	t->pending_end = t->seq.offered - t->bat.posted - t->seq.dropped;
 	/* The sum of per-instance maxima bounds the joint maximum;
@@ -369,8 +523,16 @@ static void add_totals(struct totals *a, const struct totals *b)
 		a->settle.levels_max = b->settle.levels_max;
 	a->bat.parent_bytes += b->bat.parent_bytes;
 	ledger_add(&a->led, &b->led);
+	a->seq.latency_sum_s += b->seq.latency_sum_s;
+	a->bat.latency_sum_s += b->bat.latency_sum_s;
+	a->settle.latency_sum_s += b->settle.latency_sum_s;
+	a->settle.unfinal += b->settle.unfinal;
 	a->liveness_failures += b->liveness_failures;
 	a->liveness_failure_s += b->liveness_failure_s;
+	for (int c = 0; c < CAUSES; c++)
+		a->cause_s[c] += b->cause_s[c];
+	/* Means of backlogs add up: the mean of the sum. */
+	a->backlog_mean += b->backlog_mean;
 	a->stall_blocks += b->stall_blocks;
 	a->pending_end += b->pending_end;
 	a->backlog_max += b->backlog_max;
@@ -460,11 +622,31 @@ static void put_metrics(struct run_result *res, const char *comp,
 		snprintf(name, sizeof(name), "latency_%s_p99", tier[i]);
 		res_metric_set(res, comp, name, p99);
 	}
+	/* Exact means from sums (Little's law: backlog_mean = tps_offered x
+	 * latency_posted_mean while nothing is dropped). */
+	res_metric_set(res, comp, "latency_sequenced_mean",
+		       mean(sq->latency_sum_s, (double)sq->sequenced_w));
+	res_metric_set(res, comp, "latency_posted_mean",
+		       mean(bt->latency_sum_s, (double)bt->posted_w));
+	res_metric_set(res, comp, "latency_finalized_mean",
+		       mean(t->settle.latency_sum_s,
+			    (double)t->settle.finalized_w));
 	res_metric_set(res, comp, "backlog_max", t->backlog_max);
+	res_metric_set(res, comp, "backlog_mean", t->backlog_mean);
 	res_metric_set(res, comp, "liveness_failures",
 		       (double)t->liveness_failures);
 	res_metric_set(res, comp, "liveness_failure_seconds",
 		       t->liveness_failure_s);
+	for (int c = 0; c < CAUSES; c++) {
+		static const char *const names[CAUSES] = {
+			"liveness_failure_seconds_sequencing",
+			"liveness_failure_seconds_posting",
+			"liveness_failure_seconds_finality",
+			"liveness_failure_seconds_dropped",
+			"liveness_failure_seconds_halted",
+		};
+		res_metric_set(res, comp, names[c], t->cause_s[c]);
+	}
 	res_metric_set(res, comp, "max_posting_gap_s", bt->max_gap_s);
 	res_metric_set(res, comp, "fee_cap_stall_blocks", t->stall_blocks);
 	res_metric_set(res, comp, "da_fallback_batches", bt->fallback_batches);
@@ -522,10 +704,14 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct sys_instance *in = inst[i];
-		/* Close an open liveness failure and the final posting gap. */
-		if (in->st.failing)
-			in->st.liveness_failure_s +=
-				sim_time_to_s(end - in->st.failing_since);
+		/* Close open liveness failures and the final posting gap. */
+		liveness_finish(in, end);
+		for (size_t r = 0; r < in->st.n_rows; r++) {
+			const struct failure_row *f = &in->st.rows[r];
+			res_failure_add(res, in->name, mech_cause_name(f->cause),
+					sim_time_to_s(f->t0),
+					sim_time_to_s(f->t1), f->txs);
+		}
 		batcher_finish(in->batcher, end, backlog(in) > 0);
 		instance_totals(in, &t);
 		put_metrics(res, in->name, &t, seq_latency(in->seq),

@@ -46,7 +46,7 @@ static const char *const verification_names[] = {"proof", "enshrined",
 						  NULL};
 
 static const char *const live_keys[] = {"sequence_within", "post_within",
-					 NULL};
+					 "finalize_within", NULL};
 
 static const char *const seq_type_names[] = {"own", "shared", "based",
 					       "rotating", "auction", NULL};
@@ -588,6 +588,16 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 				   err)) ||
 	    (rc = scn_get_duration(&lo, "post_within", post_dflt, SIM_S,
 				   365 * SIM_DAY, &d->live.post_within, err)))
+		return rc;
+	/* Finality: an optimistic rollup promises its challenge window and
+	 * an hour for the state root and L1 finality; a proven system 12 h
+	 * from arrival (docs/model-liveness.md). */
+	sim_time_t fin_dflt = d->settle.mode == SETTLE_CHALLENGE
+				      ? d->settle.challenge_window + SIM_HOUR
+				      : 12 * SIM_HOUR;
+	if ((rc = scn_get_duration(&lo, "finalize_within", fin_dflt, SIM_S,
+				   3650 * SIM_DAY, &d->live.finalize_within,
+				   err)))
 		return rc;
 	return 0;
 }
