@@ -418,10 +418,12 @@ static void test_lathist_quantiles(void **state)
 	assert_rel(lat_hist_quantile(&h, 0.5), pow(10, 1.1875), 1e-9, "p50");
 	/* p25: all of the 1.5 s bin -> its upper edge 10^0.2. */
 	assert_rel(lat_hist_quantile(&h, 0.25), pow(10, 0.2), 1e-9, "p25");
-	/* p100 -> the upper edge of the 150 s bin, 10^2.2. */
-	assert_rel(lat_hist_quantile(&h, 1.0), pow(10, 2.2), 1e-9, "p100");
-	/* p87.5: target 3.5, half of the 150 s bin -> 10^2.1875. */
-	assert_rel(lat_hist_quantile(&h, 0.875), pow(10, 2.1875), 1e-9, "p87.5");
+	/* p100 -> the largest latency added, 150 s (it bounds the top
+	 * bin, [10^2.175, 150]). */
+	assert_rel(lat_hist_quantile(&h, 1.0), 150, 1e-12, "p100");
+	/* p87.5: target 3.5, half of that bin -> its geometric middle. */
+	assert_rel(lat_hist_quantile(&h, 0.875), sqrt(pow(10, 2.175) * 150),
+		   1e-9, "p87.5");
 	/* Within the ~6% bin resolution of the data itself. */
 	assert_rel(lat_hist_quantile(&h, 0.5), 15, 0.06, "p50 ~ 15 s");
 
@@ -460,9 +462,11 @@ static void test_lathist_edges(void **state)
 	assert_int_equal(lat_hist_init(&h), 0);
 	lat_hist_add(&h, 0, 1);
 	lat_hist_add(&h, -5, 1); /* counted as 0 */
-	/* Both in [0, 1 ms): the median is half way, 0.5 ms. */
-	assert_near(lat_hist_quantile(&h, 0.5), 0.0005, 1e-12, "linear bin");
+	/* Both at 0: the largest latency bounds the first bin. */
+	assert_near(lat_hist_quantile(&h, 0.5), 0, 1e-12, "all at 0");
 	lat_hist_add(&h, 1e12, 2);
+	/* Now [0, 1 ms) is read whole, linearly: half way is 0.5 ms. */
+	assert_near(lat_hist_quantile(&h, 0.25), 0.0005, 1e-12, "linear bin");
 	assert_near(h.weight, 4, 0, "weight");
 	/* The top half sits in the last bin, [10^8.975, 10^9). */
 	double top = lat_hist_quantile(&h, 1.0);
@@ -1005,19 +1009,19 @@ static void test_based_sequencer(void **state)
 	snprintf(json, sizeof(json), based_json, "0.5");
 	run_all(&r5, json, -1);
 	double p0 = M(&r0, "b", "latency_sequenced_p50");
-	/* All weight in the bin [10^0.775, 10^0.8) of 6.1 s: p50 is its
-	 * geometric middle, p99 10^(0.775 + 0.99 x 0.025). */
-	assert_rel(p0, pow(10, 0.7875), 1e-6, "p50: half a slot + confirm");
-	assert_rel(M(&r0, "b", "latency_sequenced_p99"), pow(10, 0.79975),
-		   1e-6, "p99");
-	/* Missed 0.5: quantiles inside the bins of 6.1, 18.1 and 30.1 s. */
+	/* Arrivals uniform over the 12 s slot before the L1 block that
+	 * sequences them, plus 100 ms confirmation: U(0.1, 12.1) s, so
+	 * p50 = 6.1 s and p99 = 0.1 + 0.99 x 12 = 11.98 s (closed form). */
+	assert_rel(p0, 6.1, 1e-3, "p50: half a slot + confirm");
+	assert_rel(M(&r0, "b", "latency_sequenced_p99"), 11.98, 1e-3, "p99");
+	/* Missed 0.5: a block waits for k slots with probability 2^-k,
+	 * its arrivals uniform over those k slots: the wait is uniform
+	 * over (0, 12k) with weight k 2^-k / 2 (arrivals in proportion to
+	 * the slots), so P(wait <= 12 s) = sum_k k 2^-k/2 x 1/k = 1/2 and
+	 * the median is 12.1 s; P(<= 24 s) = 1/4 + 1/4 + 1/4 x ... */
 	const struct lat_hist *h = seq_latency(sys_instance_sequencer(inst(&r5, "b")));
-	assert_in(lat_hist_quantile(h, 0.30), pow(10, 0.775), pow(10, 0.8),
-		  "p30, missed 0.5");
-	assert_in(lat_hist_quantile(h, 0.62), pow(10, 1.25), pow(10, 1.275),
-		  "p62, missed 0.5");
-	assert_in(lat_hist_quantile(h, 0.81), pow(10, 1.475), pow(10, 1.5),
-		  "p81, missed 0.5");
+	assert_rel(lat_hist_quantile(h, 0.25), 6.1, 0.03, "p25, missed 0.5");
+	assert_rel(lat_hist_quantile(h, 0.50), 12.1, 0.03, "p50, missed 0.5");
 	assert_true(M(&r5, "b", "latency_sequenced_p50") >= p0);
 	assert_true(M(&r5, "b", "latency_sequenced_p99") > 50);
 	/* Same arrivals (the instance's stream does not depend on L1);
@@ -1035,6 +1039,46 @@ static void test_based_sequencer(void **state)
 	assert_accounting(&r5, "b");
 	run_close(&r0);
 	run_close(&r5);
+}
+
+
+/*
+ * Soft confirmation of an own sequencer with 2 s blocks and 100 ms
+ * confirmation, capacity to spare: every cohort is sequenced in the tick
+ * it arrived and waits U(0, 2 s) for its block, so the latency is
+ * U(0.1, 2.1) s: p50 = 1.1 s, p99 = 0.1 + 0.99 x 2 = 2.08 s exactly.
+ * (Four point masses at 0.35/0.85/1.35/1.85 s read 0.891 and 1.88 s.)
+ */
+static void test_soft_confirm_closed_form(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r,
+		"{\"name\": \"sc\", \"duration\": \"1h\", \"seed\": 1,"
+		" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],"
+		" \"systems\": [{\"name\": \"op\", \"type\": \"optimistic_rollup\","
+		"   \"sequencer\": {\"block_time\": \"2s\","
+		"     \"confirm_latency\": \"100ms\"}}]}", -1);
+	assert_rel(M(&r, "op", "latency_sequenced_p50"), 1.1, 2e-3, "p50");
+	assert_rel(M(&r, "op", "latency_sequenced_p99"), 2.08, 2e-3, "p99");
+	run_close(&r);
+
+	/* The histogram alone: 1,000 spread over [0.1, 2.1), then 1,000
+	 * over [10, 20) (a queued cohort): p25 = 1.1, p75 = 15, p99.5 =
+	 * 19.9, p100 = 20 (the largest latency bounds the top bin). */
+	struct lat_hist h;
+	assert_int_equal(lat_hist_init(&h), 0);
+	lat_hist_add_uniform(&h, 0.1, 2.1, 1000);
+	assert_rel(lat_hist_quantile(&h, 0.5), 1.1, 1e-3, "U p50");
+	assert_rel(lat_hist_quantile(&h, 0.99), 2.08, 1e-3, "U p99");
+	assert_rel(lat_hist_quantile(&h, 0.0), 0.1, 1e-9, "U p0");
+	lat_hist_add_uniform(&h, 10, 20, 1000);
+	assert_rel(lat_hist_quantile(&h, 0.25), 1.1, 1e-3, "p25");
+	assert_rel(lat_hist_quantile(&h, 0.75), 15, 1e-3, "p75");
+	assert_rel(lat_hist_quantile(&h, 0.995), 19.9, 1e-3, "p99.5");
+	assert_rel(lat_hist_quantile(&h, 1.0), 20, 1e-9, "p100");
+	assert_near(h.weight, 2000, 1e-6, "weight");
+	lat_hist_release(&h);
 }
 
 /* The same scenario and seed give identical metrics; another seed not. */
@@ -1085,6 +1129,7 @@ int main(void)
 		cmocka_unit_test(test_dac_down),
 		cmocka_unit_test(test_shared_sequencer),
 		cmocka_unit_test(test_based_sequencer),
+		cmocka_unit_test(test_soft_confirm_closed_form),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,9 @@
 
 struct cohort {
 	sim_time_t arrived;    /* mean arrival time of the cohort */
+	sim_time_t spread;     /* half-width of its arrivals around 'arrived':
+				  uniform over [arrived - spread, arrived +
+				  spread] (0: all at 'arrived') */
 	sim_time_t sequenced;  /* when sequenced (0 while in the mempool) */
 	uint64_t n[TX_KINDS];
 	uint64_t total;

@@ -279,10 +279,14 @@ static void inflight_remove(struct batcher *bt, struct batch *b)
 }
 
 /* Merges the closest pair of points (by arrival) until under the cap. */
-static void add_point(struct batch *b, sim_time_t arrived, double w)
+static void add_point(struct batch *b, sim_time_t arrived, sim_time_t spread,
+		      double w)
 {
 	if (b->n_pts && b->pts[b->n_pts - 1].arrived == arrived) {
-		b->pts[b->n_pts - 1].weight += w;
+		struct batch_point *l = &b->pts[b->n_pts - 1];
+		l->weight += w;
+		if (spread > l->spread)
+			l->spread = spread;
 		return;
 	}
 	if (b->n_pts == BATCH_POINTS) {
@@ -295,13 +299,22 @@ static void add_point(struct batch *b, sim_time_t arrived, double w)
 			}
 		struct batch_point *p = &b->pts[best], *q = &b->pts[best + 1];
 		double ww = p->weight + q->weight;
+		sim_time_t lo = p->arrived - p->spread,
+			   hi = q->arrived + q->spread;
+		if (q->arrived - q->spread < lo)
+			lo = q->arrived - q->spread;
+		if (p->arrived + p->spread > hi)
+			hi = p->arrived + p->spread;
 		p->arrived = (sim_time_t)((double)p->arrived * (p->weight / ww) +
 					  (double)q->arrived * (q->weight / ww));
+		/* The merged point covers both pairs' arrivals. */
+		p->spread = p->arrived - lo > hi - p->arrived ? p->arrived - lo
+							      : hi - p->arrived;
 		p->weight = ww;
 		memmove(q, q + 1, (size_t)(b->n_pts - best - 2) * sizeof(*q));
 		b->n_pts--;
 	}
-	b->pts[b->n_pts++] = (struct batch_point){arrived, w};
+	b->pts[b->n_pts++] = (struct batch_point){arrived, spread, w};
 }
 
 static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
@@ -320,7 +333,7 @@ static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
 		b->txs += got;
 		for (int k = 0; k < TX_KINDS; k++)
 			b->n[k] += c.n[k];
-		add_point(b, c.arrived, (double)got);
+		add_point(b, c.arrived, c.spread, (double)got);
 	}
 	b->riders = bt->r_head;
 	b->rider_bytes = bt->r_bytes;
@@ -370,10 +383,7 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 				(double)(nblobs * L1_BYTES_PER_BLOB);
 			bt->st.blob_payload_bytes += (double)b->l1_bytes;
 		}
-		for (int i = 0; i < b->n_pts; i++)
-			lat_hist_add(&bt->lat,
-				     sim_time_to_s(at - b->pts[i].arrived),
-				     b->pts[i].weight);
+		lat_hist_add_arrivals(&bt->lat, b, at);
 	}
 	for (struct batch_rider *r = b->riders; r; r = r->next)
 		if (r->on_posted)

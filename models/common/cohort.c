@@ -11,7 +11,8 @@
 /*
  * A queue that keeps growing (a backlog that lasts for months) halves its
  * time resolution instead of its memory doubling: neighbouring cohorts are
- * merged pairwise, arrival times weighted by counts, the earlier sequencing
+ * merged pairwise, arrival times weighted by counts, the spread widened to
+ * cover both, the earlier sequencing
  * time kept (so a batcher's delay trigger stays conservative).
  */
 static void coalesce(struct cohort_q *q)
@@ -22,9 +23,19 @@ static void coalesce(struct cohort_q *q)
 		if (i + 1 < q->len) {
 			const struct cohort *b = &q->c[(q->head + i + 1) % q->cap];
 			double wa = (double)a.total, wb = (double)b->total;
+			sim_time_t lo = a.arrived - a.spread,
+				   hi = b->arrived + b->spread;
+			if (b->arrived - b->spread < lo)
+				lo = b->arrived - b->spread;
+			if (a.arrived + a.spread > hi)
+				hi = a.arrived + a.spread;
 			a.arrived = (sim_time_t)(((double)a.arrived * wa +
 						  (double)b->arrived * wb) /
 						 (wa + wb));
+			/* The merged arrivals cover [lo, hi]: a uniform
+			 * around the new mean that covers both ends. */
+			a.spread = a.arrived - lo > hi - a.arrived
+					   ? a.arrived - lo : hi - a.arrived;
 			if (b->sequenced < a.sequenced)
 				a.sequenced = b->sequenced;
 			for (int k = 0; k < TX_KINDS; k++)

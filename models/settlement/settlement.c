@@ -140,10 +140,7 @@ static void finalize_batch(struct settlement *s, struct batch *b,
 	s->st.finalized += b->txs;
 	if (at >= s->warmup) {
 		s->st.finalized_w += b->txs;
-		for (int i = 0; i < b->n_pts; i++)
-			lat_hist_add(&s->lat,
-				     sim_time_to_s(at - b->pts[i].arrived),
-				     b->pts[i].weight);
+		lat_hist_add_arrivals(&s->lat, b, at);
 	}
 }
 

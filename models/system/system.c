@@ -201,7 +201,10 @@ static void arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
 	wl_stream_draw(in->wl, in->rng, t0, t1, c.n);
 	for (int k = 0; k < TX_KINDS; k++)
 		c.total += c.n[k];
+	/* Poisson arrivals in (t0, t1] are uniform over it given their
+	 * number: the mean and the half-width describe them exactly. */
 	c.arrived = t0 + (t1 - t0) / 2;
+	c.spread = (t1 - t0) / 2;
 	/* Users see the fee and some leave (docs/model-fees.md). */
 	if (in->fees)
 		fees_price(in->fees, &c, t0, t1,
