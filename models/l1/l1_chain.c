@@ -379,9 +379,31 @@ const struct l1_fork *l1_fork(const struct l1_chain *l1) { return &l1->cfg.fork;
 int64_t l1_head_block(const struct l1_chain *l1) { return l1->block_number; }
 size_t l1_pending_count(const struct l1_chain *l1) { return l1->n_live; }
 
-sim_time_t l1_finality_delay(const struct l1_chain *l1)
+int64_t l1_ffg_justified_slot(int64_t slot)
 {
-	return l1->cfg.finality_slots * l1->cfg.slot_time;
+	int64_t c = (slot + L1_SLOTS_PER_EPOCH - 1) / L1_SLOTS_PER_EPOCH;
+	return L1_SLOTS_PER_EPOCH * (c + 1);
+}
+
+int64_t l1_ffg_final_slot(int64_t slot)
+{
+	return l1_ffg_justified_slot(slot) + L1_SLOTS_PER_EPOCH;
+}
+
+sim_time_t l1_justified_at(const struct l1_chain *l1, sim_time_t included_at)
+{
+	sim_time_t st = l1->cfg.slot_time;
+	if (l1->cfg.finality_slots >= 0) /* fixed: justified one epoch sooner */
+		return included_at + (l1->cfg.finality_slots / 2) * st;
+	return l1_ffg_justified_slot(included_at / st) * st;
+}
+
+sim_time_t l1_final_at(const struct l1_chain *l1, sim_time_t included_at)
+{
+	sim_time_t st = l1->cfg.slot_time;
+	if (l1->cfg.finality_slots >= 0)
+		return included_at + l1->cfg.finality_slots * st;
+	return l1_ffg_final_slot(included_at / st) * st;
 }
 
 int32_t l1_max_blobs_per_tx(const struct l1_chain *l1)
@@ -600,7 +622,8 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 		r->slot = slot;
 		r->block_number = l1->block_number + 1;
 		r->included_at = now;
-		r->final_at = now + c->finality_slots * c->slot_time;
+		r->justified_at = l1_justified_at(l1, now);
+		r->final_at = l1_final_at(l1, now);
 		r->gas_used = p->tx.gas;
 		r->blobs = p->tx.blobs;
 		r->blob_gas_used = (int64_t)p->tx.blobs * L1_GAS_PER_BLOB;

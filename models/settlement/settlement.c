@@ -353,7 +353,7 @@ void settle_batch_posted(void *settlement, struct batch *b)
 	s->root_due = true;
 	if (s->cfg.mode == SETTLE_CHALLENGE) {
 		sim_time_t at = b->included_at + s->cfg.challenge_window;
-		sim_time_t l1_final = b->included_at + l1_finality_delay(s->l1);
+		sim_time_t l1_final = l1_final_at(s->l1, b->included_at);
 		if (at < l1_final)
 			at = l1_final;
 		if (at < sim_now(s->sim))
