@@ -500,8 +500,9 @@ static void test_lathist_weights(void **state)
  * by ~40 tx/s: offered - sequenced ~ 288,000.
  *
  * With mempool_limit 10,000 the mempool fills in ~250 s and then keeps
- * 10,000 - 720 = 9,280 after each tick's sequencing; the rest drop:
- * dropped = offered - 432,000 - 9,280 exactly, ~ 40 x 7200 - 9,280.
+ * 10,000 after each tick's sequencing (the limit applies after it); the
+ * rest drop: dropped = offered - 432,000 - 10,000 exactly,
+ * ~ 40 x 7200 - 10,000.
  */
 static const char *cap_json =
 	"{\"name\": \"cap\", \"duration\": \"2h\", \"seed\": 3,"
@@ -539,11 +540,15 @@ static void test_sequencer_capacity(void **state)
 
 	double coff = M(&r, "capped", "tx_offered");
 	assert_near(M(&r, "capped", "tx_sequenced"), 432000, 0, "capped seq");
-	assert_near(M(&r, "capped", "tx_dropped"), coff - 432000 - 9280, 0,
+	assert_near(M(&r, "capped", "tx_dropped"), coff - 432000 - 10000, 0,
 		    "dropped (exact)");
-	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 9280, 0.02,
+	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 10000, 0.02,
 		   "dropped ~ excess");
-	assert_int_equal(mempool(inst(&r, "capped")), 9280);
+	assert_int_equal(mempool(inst(&r, "capped")), 10000);
+	/* The limit bound in every tick from ~250 s on, and says so. */
+	assert_in(M(&r, "capped", "limit_mempool_ticks"), 570, 590,
+		  "limit_mempool_ticks");
+	assert_near(M(&r, "open", "limit_mempool_ticks"), 0, 0, "open: none");
 	assert_accounting(&r, "capped");
 	/* "all" sums the two. */
 	assert_near(M(&r, "all", "tx_offered"), off + coff, 0, "all offered");
@@ -1048,6 +1053,74 @@ static void test_based_sequencer(void **state)
 }
 
 
+
+/*
+ * Limits mean what their docs say.  "small": mempool_limit 100 with 50 tps
+ * offered and 100 tps capacity.  Each 12 s tick brings ~600 arrivals; the
+ * limit applies to what waits after sequencing, so everything is
+ * sequenced and nothing dropped (applied before sequencing it capped the
+ * instance at 100 / 12 s = 8.3 tps).  "tight": capacity 5 tps, the same
+ * limit: 60 sequenced a tick, the mempool keeps 100, the rest drop, and
+ * every tick the limit bound is counted.
+ *
+ * max_pending_txs 1 counts the batcher's own data transactions: a
+ * validium (no data transaction: DA submissions only) whose proofs never
+ * get into L1 (fee cap 1 wei) still posts everything to its DA layer,
+ * with a proof every batch or every 10.  (When proofs counted against
+ * the batcher's limit, the first stuck proof stopped it: 0.16 and
+ * 1.66 tps posted of 50.)
+ */
+static const char *limits_json =
+	"{\"name\": \"limits\", \"duration\": \"2h\", \"seed\": 4,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"da_layers\": [{\"name\": \"cel\", \"type\": \"celestia\"}],"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"50tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"small\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"100tps\", \"mempool_limit\": 100}},"
+	"  {\"name\": \"tight\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"5tps\", \"mempool_limit\": 100}},"
+	"  {\"name\": \"v1\", \"type\": \"validium\", \"da\": \"cel\","
+	"   \"batcher\": {\"max_pending_txs\": 1, \"max_delay\": \"12s\","
+	"     \"max_fee\": \"1wei\", \"priority_fee\": \"1wei\"},"
+	"   \"prover\": {\"batches_per_proof\": 1}},"
+	"  {\"name\": \"v10\", \"type\": \"validium\", \"da\": \"cel\","
+	"   \"batcher\": {\"max_pending_txs\": 1, \"max_delay\": \"12s\","
+	"     \"max_fee\": \"1wei\", \"priority_fee\": \"1wei\"},"
+	"   \"prover\": {\"batches_per_proof\": 10}}"
+	" ]}";
+
+static void test_limits_mean_their_docs(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, limits_json, -1);
+	double off = M(&r, "small", "tx_offered");
+	assert_rel(off, 50.0 * 7200, 0.01, "offered");
+	assert_near(M(&r, "small", "tx_dropped"), 0, 0, "small: no drops");
+	assert_near(M(&r, "small", "tx_sequenced"), off, 0, "all sequenced");
+	assert_near(M(&r, "small", "limit_mempool_ticks"), 0, 0, "not bound");
+	/* tight: 5 x 12 = 60 a tick; the mempool ends at the limit. */
+	assert_near(M(&r, "tight", "tx_sequenced"), 5.0 * 7200, 0, "tight seq");
+	double toff = M(&r, "tight", "tx_offered");
+	assert_near(M(&r, "tight", "tx_dropped"), toff - 36000 - 100, 0,
+		    "tight dropped (exact)");
+	assert_near(M(&r, "tight", "limit_mempool_ticks"), 600, 0,
+		    "bound every tick");
+	assert_int_equal(mempool(inst(&r, "tight")), 100);
+	/* Validium throughput does not depend on batches_per_proof. */
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? "v10" : "v1";
+		/* All but the last ~tick and the DA confirmation. */
+		assert_in(M(&r, v, "tx_posted"), M(&r, v, "tx_offered") - 1500,
+			  M(&r, v, "tx_offered"), "validium posts everything");
+		assert_near(M(&r, v, "limit_pending_ticks"), 0, 0, "not bound");
+	}
+	assert_near(M(&r, "v1", "batches"), M(&r, "v10", "batches"), 1,
+		    "same batches");
+	run_close(&r);
+}
+
 /*
  * Soft confirmation of an own sequencer with 2 s blocks and 100 ms
  * confirmation, capacity to spare: every cohort is sequenced in the tick
@@ -1136,6 +1209,7 @@ int main(void)
 		cmocka_unit_test(test_shared_sequencer),
 		cmocka_unit_test(test_based_sequencer),
 		cmocka_unit_test(test_soft_confirm_closed_form),
+		cmocka_unit_test(test_limits_mean_their_docs),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

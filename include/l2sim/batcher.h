@@ -64,6 +64,8 @@ struct batcher_stats {
 	double max_gap_s;           /* longest gap between postings */
 	double parent_bytes;        /* DA_PARENT: bytes carried by the parent */
 	sim_time_t last_post;
+	uint64_t limit_ticks;       /* ticks a due batch waited for max_pending_txs */
+	uint64_t queue_merges;      /* pending queue merged cohorts (COHORT_Q_MAX) */
 };
 
 struct batcher;

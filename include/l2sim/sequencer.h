@@ -112,6 +112,8 @@ struct shared_seq_cfg {
 struct seq_stats {
 	uint64_t offered, dropped, sequenced;
 	uint64_t offered_w, sequenced_w;   /* after warm-up */
+	uint64_t limit_ticks;   /* ticks in which mempool_limit dropped txs */
+	uint64_t queue_merges;  /* mempool merged cohorts (COHORT_Q_MAX) */
 };
 
 struct sequencer;
@@ -175,12 +177,17 @@ void seq_bundles(const struct sequencer *s, uint64_t *atomic,
 		 uint64_t *failed);
 
 /* Arrivals of (t0, t1] join the mempool as cohort *c (arrival time set by
- * the caller); the newest beyond the mempool limit are dropped. */
+ * the caller).  The mempool limit applies after the tick's sequencing:
+ * the newest beyond it are dropped then (seq_tick, shared_seq_tick,
+ * seq_based_block, seq_missed_block). */
 void seq_arrive(struct sequencer *s, struct cohort *c, sim_time_t t0);
 /* An own sequencer's tick (t0, t1]. */
 void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1);
 /* Based sequencing: the L1 block at t (the previous built one at t_prev). */
 void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t);
+/* A missed L1 slot of a based sequencer: nothing sequenced, the mempool
+ * limit applied. */
+void seq_missed_block(struct sequencer *s);
 
 /* Fault handler (faults.h): down while any outage of it is in force. */
 void seq_set_down(void *sequencer, int member, bool down);

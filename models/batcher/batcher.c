@@ -32,6 +32,7 @@ struct batcher {
 	struct cohort_q pending;    /* sequenced, not yet in a batch */
 	uint64_t unposted_in_batches;
 	int da_inflight;            /* DA submissions in flight */
+	int l1_inflight;            /* its own L1 data txs not yet included */
 	struct batch *inflight_head, *inflight_tail;
 	uint64_t next_batch_id;
 	double bpt_estimate;        /* bytes per tx of the last batch (SDR) */
@@ -404,6 +405,7 @@ static void delivered(struct batcher *bt, struct batch *b)
 static void data_included(void *ctx, const struct l1_receipt *r)
 {
 	struct batch *b = ctx;
+	b->batcher->l1_inflight--;
 	if (r->included_at > b->included_at)
 		b->included_at = r->included_at;
 	delivered(b->batcher, b);
@@ -455,6 +457,7 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 						 data_included, NULL, b);
 			if (rc)
 				return rc;
+			bt->l1_inflight++;
 			exec_gas = 0;
 			b->outstanding++;
 			nblobs -= k;
@@ -474,6 +477,7 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 					 NULL, b);
 		if (rc)
 			return rc;
+		bt->l1_inflight++;
 		exec_gas = 0;
 		b->outstanding++;
 		left -= chunk;
@@ -616,9 +620,11 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 	const struct batcher_cfg *cfg = &bt->cfg;
 	if (bt->down)
 		return;
-	while ((bt->pending.txs || bt->r_head) &&
-	       l1poster_inflight(bt->poster) + bt->da_inflight <
-		       cfg->max_pending_txs) {
+	/* max_pending_txs counts the batcher's own data transactions and DA
+	 * submissions (op-batcher's max-pending-tx), not the proofs and
+	 * state roots the instance's poster also carries. */
+	bt->st.queue_merges = bt->pending.merges;
+	while (bt->pending.txs || bt->r_head) {
 		/* Riders (an L3's bytes) take their room first. */
 		int64_t room = cfg->max_batch_bytes - bt->r_bytes;
 		bool full, due = false;
@@ -640,6 +646,11 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 			due = true;
 		if (!full && !due)
 			break;
+		if (bt->l1_inflight + bt->da_inflight >= cfg->max_pending_txs) {
+			/* A batch is ready and the limit holds it back. */
+			bt->st.limit_ticks++;
+			break;
+		}
 		struct batch *b = batch_cut(bt, n, now);
 		if (!b)
 			return;

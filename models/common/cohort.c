@@ -52,8 +52,10 @@ int cohort_q_push(struct cohort_q *q, const struct cohort *c)
 {
 	if (c->total == 0)
 		return 0;
-	if (q->len >= COHORT_Q_MAX)
+	if (q->len >= COHORT_Q_MAX) {
 		coalesce(q);
+		q->merges++;
+	}
 	if (q->len == q->cap) {
 		size_t ncap = q->cap ? q->cap * 2 : 16;
 		struct cohort *n = malloc(ncap * sizeof(*n));
@@ -129,6 +131,31 @@ uint64_t cohort_q_take(struct cohort_q *q, uint64_t n, struct cohort *out)
 	for (int k = 0; k < TX_KINDS; k++)
 		q->n[k] -= out->n[k];
 	return out->total;
+}
+
+uint64_t cohort_q_trim(struct cohort_q *q, uint64_t keep)
+{
+	uint64_t dropped = 0;
+	while (q->txs > keep && q->len) {
+		struct cohort *b = &q->c[(q->head + q->len - 1) % q->cap];
+		uint64_t over = q->txs - keep;
+		struct cohort gone;
+		if (over >= b->total) {
+			gone = *b;
+			q->len--;
+		} else {
+			/* The back cohort keeps its oldest part. */
+			struct cohort kept;
+			cohort_split(b, b->total - over, &kept);
+			gone = *b;
+			*b = kept;
+		}
+		q->txs -= gone.total;
+		for (int k = 0; k < TX_KINDS; k++)
+			q->n[k] -= gone.n[k];
+		dropped += gone.total;
+	}
+	return dropped;
 }
 
 void cohort_q_release(struct cohort_q *q)

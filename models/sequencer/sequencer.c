@@ -189,17 +189,24 @@ void seq_arrive(struct sequencer *s, struct cohort *c, sim_time_t t0)
 	s->series_offered += c->total;
 	if (t0 >= s->warmup)
 		s->st.offered_w += c->total;
-	uint64_t limit = (uint64_t)s->mempool_limit;
-	uint64_t room = s->mempool.txs >= limit ? 0 : limit - s->mempool.txs;
-	if (c->total > room) {
-		/* The newest arrivals find the mempool full. */
-		struct cohort keep;
-		cohort_split(c, room, &keep);
-		s->st.dropped += c->total;
-		*c = keep;
-	}
 	if (cohort_q_push(&s->mempool, c))
 		sim_fail(s->sim, L2S_ENOMEM, "out of memory queueing arrivals");
+}
+
+/*
+ * mempool_limit bounds what waits after a tick's sequencing: a tick's
+ * arrivals are sequenced first, as a sequencer serving them as they come
+ * would, and only what is left beyond the limit (the newest) is dropped.
+ * So the limit never caps throughput below capacity.
+ */
+static void trim(struct sequencer *s)
+{
+	uint64_t d = cohort_q_trim(&s->mempool, (uint64_t)s->mempool_limit);
+	if (d) {
+		s->st.dropped += d;
+		s->st.limit_ticks++;
+	}
+	s->st.queue_merges = s->mempool.merges;
 }
 
 /* Transactions the capacity allows in (t0, t1], carrying fractions. */
@@ -337,8 +344,10 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 	const struct outage_policy *pol;
 	bool forced;
 	int64_t rate = current_rate(s, t1, &pol, &forced);
-	if (rate == 0)
+	if (rate == 0) {
+		trim(s);
 		return;
+	}
 	uint64_t cap = capacity_txs(&s->credit, rate, t1 - t0);
 	double gas = c->gas_capacity > 0
 			     ? (double)c->gas_capacity * sim_time_to_s(t1 - t0)
@@ -347,6 +356,7 @@ void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 			      c->confirm_latency);
 	if (forced)
 		count_forced(pol, n);
+	trim(s);
 }
 
 void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
@@ -355,14 +365,23 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	const struct outage_policy *pol;
 	bool forced;
 	int64_t rate = current_rate(s, t, &pol, &forced);
-	if (rate == 0)
+	if (rate == 0) {
+		trim(s);
 		return;
+	}
 	uint64_t cap = capacity_txs(&s->credit, rate, t - t_prev);
 	/* The L1 proposer's block is the L2 block: no wait for another L2
 	 * block, but every cohort waited from its (mean) arrival for this L1
 	 * block, missed slots included.  Passing t as the tick's start
 	 * charges each cohort t - arrived (+ confirmation). */
 	sequence(s, cap, -1, t, t, 0, c->confirm_latency);
+	trim(s);
+}
+
+void seq_missed_block(struct sequencer *s)
+{
+	/* No L1 block: nothing sequenced, the limit still holds. */
+	trim(s);
 }
 
 void seq_set_down(void *sequencer, int member, bool down)
@@ -470,6 +489,9 @@ static uint64_t bft_tick(struct shared_seq *s, uint64_t demand,
 			    dt);
 }
 
+static void shared_tick(struct shared_seq *s, uint64_t demand, sim_time_t t0,
+			sim_time_t t1);
+
 void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 {
 	uint64_t demand = 0;
@@ -478,6 +500,14 @@ void shared_seq_tick(struct shared_seq *s, sim_time_t t0, sim_time_t t1)
 	s->ticks++;
 	if (demand == 0)
 		return;
+	shared_tick(s, demand, t0, t1);
+	for (size_t i = 0; i < s->n_members; i++)
+		trim(s->members[i]);
+}
+
+static void shared_tick(struct shared_seq *s, uint64_t demand, sim_time_t t0,
+			sim_time_t t1)
+{
 	s->offered_to += (double)demand;
 	int64_t rate = s->cfg.capacity;
 	if (s->down) {

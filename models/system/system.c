@@ -226,8 +226,10 @@ void sys_based_block(void *inst, const struct l1_block *b)
 	struct sys_instance *in = inst;
 	arrivals(in, in->based_arrivals_t, b->t);
 	in->based_arrivals_t = b->t;
-	if (b->missed)
+	if (b->missed) {
+		seq_missed_block(in->seq);
 		return;
+	}
 	seq_based_block(in->seq, in->based_block_t, b->t);
 	in->based_block_t = b->t;
 	batcher_tick(in->batcher, b->t);
@@ -362,6 +364,10 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->bat.blob_bytes_bought += b->bat.blob_bytes_bought;
 	a->bat.blob_payload_bytes += b->bat.blob_payload_bytes;
 	a->bat.fallback_batches += b->bat.fallback_batches;
+	a->seq.limit_ticks += b->seq.limit_ticks;
+	a->seq.queue_merges += b->seq.queue_merges;
+	a->bat.limit_ticks += b->bat.limit_ticks;
+	a->bat.queue_merges += b->bat.queue_merges;
 	if (b->bat.max_gap_s > a->bat.max_gap_s)
 		a->bat.max_gap_s = b->bat.max_gap_s;
 	a->settle.finalized += b->settle.finalized;
@@ -478,6 +484,14 @@ static void put_metrics(struct run_result *res, const char *comp,
 		       (double)(t->settle.proofs - t->settle.proofs_settled));
 	res_metric_set(res, comp, "parent_da_bytes_per_tx",
 		       per(bt->parent_bytes, posted));
+	/* Internal limits that bound during the run (the summary notes
+	 * them): ticks mempool_limit dropped arrivals, ticks a ready batch
+	 * waited for max_pending_txs, and times a queue of more than
+	 * COHORT_Q_MAX cohorts halved its time resolution. */
+	res_metric_set(res, comp, "limit_mempool_ticks", (double)sq->limit_ticks);
+	res_metric_set(res, comp, "limit_pending_ticks", (double)bt->limit_ticks);
+	res_metric_set(res, comp, "limit_queue_merges",
+		       (double)(sq->queue_merges + bt->queue_merges));
 	for (size_t i = 0; i < t->mech.n; i++)
 		res_metric_set(res, comp, t->mech.name[i],
 			       mech_metrics_value(&t->mech, i));
