@@ -1121,6 +1121,88 @@ static void test_limits_mean_their_docs(void **state)
 	run_close(&r);
 }
 
+
+/* Settings that do nothing in their context are errors, located. */
+static void expect_no_effect(const char *systems, const char *path,
+			     const char *why)
+{
+	char json[2048];
+	snprintf(json, sizeof(json),
+		 "{\"name\": \"ne\", \"duration\": \"1h\","
+		 " \"da_layers\": [{\"name\": \"cel\", \"type\": \"celestia\"}],"
+		 " \"aggregators\": [{\"name\": \"upa\", \"type\": \"l1.5\"}],"
+		 " \"shared_sequencers\": [{\"name\": \"ss\"}],"
+		 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+		 " \"systems\": [%s]}", systems);
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	struct scenario *scn = NULL;
+	if (scenario_load_text("ne.json", json, &scn, &err))
+		fail_msg("scenario: %s", err.msg);
+	struct sim *sim = sim_create(1, 0);
+	struct world *w = NULL;
+	int rc = world_create(sim, scn, &w, &err);
+	if (rc != L2S_EINPUT || strcmp(err.path, path) ||
+	    !strstr(err.msg, "has no effect") || !strstr(err.msg, why))
+		fail_msg("%s: got rc %d, %s: %s", path, rc, err.path, err.msg);
+	assert_true(err.line > 0);
+	world_destroy(w);
+	sim_destroy(sim);
+	scenario_destroy(scn);
+}
+
+static void test_no_effect_errors(void **state)
+{
+	(void)state;
+	expect_no_effect("{\"name\": \"b\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"based\", \"gas_capacity\": 1000}}",
+			 "systems[0].sequencer.gas_capacity", "L1 blocks");
+	expect_no_effect("{\"name\": \"b\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"based\", \"block_time\": \"2s\"}}",
+			 "systems[0].sequencer.block_time", "l1.slot_time");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"settlement\": {\"state_root_interval\": \"1h\"}}",
+			 "systems[0].settlement.state_root_interval",
+			 "proofs carry");
+	expect_no_effect("{\"name\": \"o\", \"type\": \"optimistic_rollup\","
+			 " \"settlement\": {\"state_root_gas\": 0,"
+			 "   \"state_root_interval\": \"1h\"}}",
+			 "systems[0].settlement.state_root_interval",
+			 "state_root_gas is 0");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"batcher\": {\"commitment_size\": 32}}",
+			 "systems[0].batcher.commitment_size", "posts commitments");
+	expect_no_effect("{\"name\": \"v\", \"type\": \"validium\", \"da\": \"cel\","
+			 " \"aggregator\": \"upa\","
+			 " \"batcher\": {\"commitment_size\": 32}}",
+			 "systems[0].batcher.commitment_size", "aggregator");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"aggregator\": \"upa\","
+			 " \"prover\": {\"verify_gas\": 300000}}",
+			 "systems[0].prover.verify_gas", "aggregator verifies");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"aggregator\": \"upa\","
+			 " \"prover\": {\"proof_system\": \"groth16\"}}",
+			 "systems[0].prover.proof_system", "aggregator verifies");
+	expect_no_effect("{\"name\": \"m\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"shared\", \"name\": \"ss\","
+			 "   \"capacity\": \"100tps\"}}",
+			 "systems[0].sequencer.capacity", "shared sequencer");
+	expect_no_effect("{\"name\": \"m\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"shared\", \"name\": \"ss\","
+			 "   \"mempool_limit\": 10}}",
+			 "systems[0].sequencer.mempool_limit", "shared sequencer");
+	expect_no_effect("{\"name\": \"s\", \"type\": \"sdr\","
+			 " \"batcher\": {\"compression\": \"zstd\"}}",
+			 "systems[0].batcher.compression", "state diffs");
+	expect_no_effect("{\"name\": \"v\", \"type\": \"validium\", \"da\": \"cel\","
+			 " \"batcher\": {\"batch_gas\": 1000}}",
+			 "systems[0].batcher.batch_gas", "no data transaction");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"batcher\": {\"da_fallback\": true}}",
+			 "systems[0].batcher.da_fallback", "on L1 already");
+}
+
 /*
  * Soft confirmation of an own sequencer with 2 s blocks and 100 ms
  * confirmation, capacity to spare: every cohort is sequenced in the tick
@@ -1209,6 +1291,7 @@ int main(void)
 		cmocka_unit_test(test_shared_sequencer),
 		cmocka_unit_test(test_based_sequencer),
 		cmocka_unit_test(test_soft_confirm_closed_form),
+		cmocka_unit_test(test_no_effect_errors),
 		cmocka_unit_test(test_limits_mean_their_docs),
 		cmocka_unit_test(test_determinism),
 	};

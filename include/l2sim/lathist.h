@@ -37,7 +37,7 @@ struct lat_spread {
 	size_t bin[LAT_HIST_BINS];
 	double share[LAT_HIST_BINS];
 };
-void lat_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
+void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
 		     double lo, double hi);
 void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
 			 double weight);

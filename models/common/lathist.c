@@ -112,7 +112,7 @@ void lat_hist_add(struct lat_hist *lh, double seconds, double weight)
 }
 
 /* Bin shares of [lo, hi): walks the bins the interval covers. */
-void lat_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
+void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
 		     double lo, double hi)
 {
 	const gsl_histogram *h = lh->h;
@@ -157,7 +157,7 @@ void lat_hist_add_uniform(struct lat_hist *lh, double lo, double hi,
 			  double weight)
 {
 	struct lat_spread sp;
-	lat_spread_init(&sp, lh, lo, hi);
+	lat_hist_spread_init(&sp, lh, lo, hi);
 	lat_hist_add_spread(lh, &sp, weight);
 }
 

@@ -272,7 +272,7 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 				    s->bins_extra != extra) {
 					s->bins_block = block;
 					s->bins_extra = extra;
-					lat_spread_init(&s->same_tick, &s->lat,
+					lat_hist_spread_init(&s->same_tick, &s->lat,
 							ex, bt + ex);
 					s->bins_set = true;
 				}

@@ -456,6 +456,115 @@ static int read_settlement(const struct sys_env *w, struct system_def *d,
 	return 0;
 }
 
+/*
+ * A setting that has no effect in its context is bad input: the reader
+ * would otherwise believe it changed something.  Checked once everything
+ * is read, so the context (type, sequencer, DA, aggregator) is known.
+ */
+static int no_effect(const struct scn_obj *o, const char *key,
+		     struct l2s_error *err, const char *why)
+{
+	return scn_fail(o, key, err, "'%s' has no effect: %s", key, why);
+}
+
+static int check_no_effect(const struct system_def *d,
+			   const struct scn_obj *so, struct l2s_error *err)
+{
+	struct scn_obj sq, bt, st, pv;
+	bool has;
+	int rc;
+	if ((rc = scn_get_obj(so, "sequencer", &sq, &has, err)) ||
+	    (rc = scn_get_obj(so, "batcher", &bt, &has, err)) ||
+	    (rc = scn_get_obj(so, "settlement", &st, &has, err)) ||
+	    (rc = scn_get_obj(so, "prover", &pv, &has, err)))
+		return rc;
+	if (d->seq.type == SEQ_SHARED) {
+		static const char *const own[] = {
+			"capacity", "gas_capacity", "mempool_limit",
+			"block_time", "confirm_latency", NULL,
+		};
+		for (size_t i = 0; own[i]; i++)
+			if (scn_has(&sq, own[i]))
+				return no_effect(&sq, own[i], err,
+						 "a shared sequencer's members "
+						 "use its capacity, mempool "
+						 "limit, block time and "
+						 "consensus latency (set them "
+						 "in shared_sequencers)");
+	}
+	if (d->seq.type == SEQ_BASED) {
+		if (scn_has(&sq, "gas_capacity"))
+			return no_effect(&sq, "gas_capacity", err,
+					 "a based sequencer's blocks are L1 "
+					 "blocks; limit it with \"capacity\"");
+		if (scn_has(&sq, "block_time"))
+			return no_effect(&sq, "block_time", err,
+					 "a based sequencer's blocks are L1 "
+					 "blocks (l1.slot_time)");
+	}
+	if (d->type == SYS_OPTIMISTIC) {
+		if (scn_has(&st, "state_root_interval") &&
+		    d->settle.state_root_gas == 0)
+			return no_effect(&st, "state_root_interval", err,
+					 "state_root_gas is 0: no state roots "
+					 "are posted");
+		if (scn_has(&st, "verify_extra_gas"))
+			return no_effect(&st, "verify_extra_gas", err,
+					 "an optimistic rollup verifies no "
+					 "proofs");
+	} else if (scn_has(&st, "state_root_interval")) {
+		return no_effect(&st, "state_root_interval", err,
+				 "a proven system's proofs carry its state "
+				 "roots");
+	}
+	/* Commitments: a validium's ride with its proofs, an optimistic
+	 * rollup on another layer posts them on L1; nothing else commits. */
+	bool commits = (d->type == SYS_VALIDIUM && !d->agg) ||
+		       (d->type == SYS_OPTIMISTIC &&
+			d->batcher.target == DA_ALT);
+	if (scn_has(&bt, "commitment_size") && !commits)
+		return no_effect(&bt, "commitment_size", err,
+				 d->type == SYS_VALIDIUM
+					 ? "a validium's commitments ride "
+					   "with its own proofs, and its proofs "
+					   "go to the aggregator"
+					 : "only a validium, or an optimistic "
+					   "rollup with its data on another "
+					   "layer, posts commitments");
+	if (d->type == SYS_SDR) {
+		if (scn_has(&bt, "compression"))
+			return no_effect(&bt, "compression", err,
+					 "a state-difference rollup posts its "
+					 "packed state diffs, not compressed "
+					 "transaction data");
+		if (scn_has(&bt, "level"))
+			return no_effect(&bt, "level", err,
+					 "a state-difference rollup compresses "
+					 "nothing");
+	}
+	if (d->type == SYS_VALIDIUM && scn_has(&bt, "batch_gas"))
+		return no_effect(&bt, "batch_gas", err,
+				 "a validium has no data transaction to carry "
+				 "it");
+	if (scn_has(&bt, "da_fallback") && d->batcher.target != DA_ALT)
+		return no_effect(&bt, "da_fallback", err,
+				 "the data is on L1 already");
+	if (d->agg) {
+		static const char *const pk[] = {"proof_system", "verify_gas",
+						 NULL};
+		for (size_t i = 0; pk[i]; i++)
+			if (scn_has(&pv, pk[i]))
+				return no_effect(&pv, pk[i], err,
+						 "the aggregator verifies the "
+						 "proofs (set its gas in "
+						 "aggregators)");
+		if (scn_has(&st, "verify_extra_gas"))
+			return no_effect(&st, "verify_extra_gas", err,
+					 "the aggregator verifies the proofs");
+	}
+	return 0;
+}
+
 static int read_one(const struct sys_env *w, struct system_def *d,
 		    const struct scn_obj *so, struct l2s_error *err)
 {
@@ -575,6 +684,8 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 		return scn_fail(so, "ecosystem", err, "\"ecosystem\" needs an "
 				"\"aggregator\"");
 	}
+	if ((rc = check_no_effect(d, so, err)))
+		return rc;
 	struct scn_obj lo;
 	bool has;
 	if ((rc = scn_get_obj(so, "liveness", &lo, &has, err)) ||
