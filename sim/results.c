@@ -2,9 +2,9 @@
  * In-memory results of one run, and the SQLite results database.
  *
  * The writer stores a run in one transaction, so a crash or an error never
- * leaves half a run.  Schema per SPEC.md, plus schema_version, a table of
+ * leaves half a run.  Schema as docs/data.md and docs/reports.md describe it, plus schema_version, a table of
  * invocations and columns of our own in runs: invocation (one per `l2sim
- * run`, to group the runs of a call), sweep_index, identity (SPEC.md's run
+ * run`, to group the runs of a call), sweep_index, identity (the run's
  * identity, see resdb_identity()) and sets_json (the --set values).  Writing
  * a run deletes any earlier run of the same identity in the same
  * transaction, so a database holds each identity at most once.

@@ -44,7 +44,7 @@ int comp_algo_from_name(const char *name);
 void comp_level_range(enum comp_algo algo, int *min, int *max);
 
 /* The level rollups use by default: zlib 9 (OP Stack Bedrock's best
- * compression), brotli 11 (Arbitrum at low backlog, SOURCES.md §3),
+ * compression), brotli 11 (Arbitrum at low backlog, nitro arbnode/compression_level.go),
  * zstd 3 (the library default). */
 int comp_default_level(enum comp_algo algo);
 

@@ -236,7 +236,7 @@ int l1_start(struct l1_chain *l1);
 void l1_destroy(struct l1_chain *l1);
 
 /*
- * Adds the "l1" metrics of SPEC.md (blocks, base_fee_gwei_mean/max,
+ * Adds the "l1" metrics of docs/scenario-format.md (blocks, base_fee_gwei_mean/max,
  * blob_base_fee_gwei_mean/max, blobs_per_block_mean, blob_utilization,
  * gas_utilization, and a few more: see docs/model-l1.md), the kept
  * per-block rows and the series base_fee_gwei, blob_base_fee_gwei,

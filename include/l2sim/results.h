@@ -1,6 +1,6 @@
 /*
  * What one run produces, held in memory until the writer stores it, and the
- * SQLite results database of SPEC.md.
+ * SQLite results database (tables in docs/reports.md).
  *
  * Components add metrics (component, name, value), time series points and,
  * when the scenario keeps them, per-block L1 rows.  The runner writes each

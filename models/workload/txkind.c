@@ -42,12 +42,13 @@ static struct tx_state_group grp(int32_t slots, int64_t key_space, double zipf,
  * typical L2 execution gas.  State:
  * - every sender writes its nonce (zkSync packs "+1" as Add: 1 value byte)
  *   and its ETH balance (Sub of the fee, and of the value for transfers:
- *   ~7 bytes; SOURCES.md §3: balance-like slots need 7-9 value bytes);
+ *   ~7 bytes; zkSync's state-diff spec: balance-like slots need 7-9 value
+ *   bytes, docs/sources.md §3);
  * - ordinary senders come from 1M accounts with Zipf 1.0: a few bots and
  *   exchanges send much of the traffic, the long tail once;
  * - inscription waves are minted by a small population of repeat senders
  *   (20k, Zipf 0.8) against ONE contract whose shared counter every mint
- *   bumps, plus one per-minter ledger slot (SOURCES.md §3 derivation).
+ *   bumps, plus one per-minter ledger slot (docs/sources.md §3).
  */
 void txkind_defaults(struct tx_kind_params p[TX_KINDS])
 {
