@@ -1203,6 +1203,39 @@ static void test_no_effect_errors(void **state)
 			 "systems[0].batcher.da_fallback", "on L1 already");
 }
 
+
+/*
+ * fee_spike: background L1 demand x3.  Gas demand is elastic (e = 1,
+ * reference 1 gwei, mean at the target): q0 x 3 x (1 gwei / p) = target
+ * settles at p = 3 gwei, m^(1/e) times the 1 gwei of a calm chain.  The
+ * spike covers the whole run; the first hour (the climb, >= 9 blocks at
+ * +12.5%) is warm-up.
+ */
+static void test_fee_spike(void **state)
+{
+	(void)state;
+	struct run calm, spike;
+	static const char *fmt =
+		"{\"name\": \"fs\", \"duration\": \"3h\", \"warmup\": \"1h\","
+		" \"seed\": 2, \"l1\": {\"fork\": \"pectra\"},"
+		" \"workloads\": [{\"name\": \"w\", \"rate\": \"1tps\"}],"
+		" \"systems\": [{\"name\": \"o\", \"type\": \"optimistic_rollup\"}]"
+		"%s}";
+	char json[1024];
+	snprintf(json, sizeof(json), fmt, "");
+	run_all(&calm, json, -1);
+	snprintf(json, sizeof(json), fmt,
+		 ", \"faults\": [{\"type\": \"fee_spike\", \"target\": \"l1\","
+		 " \"start\": 0, \"duration\": \"3h\", \"multiplier\": 3}]");
+	run_all(&spike, json, -1);
+	assert_rel(M(&calm, "l1", "base_fee_gwei_mean"), 1, 0.03, "calm");
+	assert_rel(M(&spike, "l1", "base_fee_gwei_mean"), 3, 0.03, "x3");
+	/* Counted over the measured window (after warm-up): 2 h. */
+	assert_near(M(&spike, "l1", "fee_spike_seconds"), 7200, 0, "counted");
+	run_close(&calm);
+	run_close(&spike);
+}
+
 /*
  * Soft confirmation of an own sequencer with 2 s blocks and 100 ms
  * confirmation, capacity to spare: every cohort is sequenced in the tick
@@ -1291,6 +1324,7 @@ int main(void)
 		cmocka_unit_test(test_shared_sequencer),
 		cmocka_unit_test(test_based_sequencer),
 		cmocka_unit_test(test_soft_confirm_closed_form),
+		cmocka_unit_test(test_fee_spike),
 		cmocka_unit_test(test_no_effect_errors),
 		cmocka_unit_test(test_limits_mean_their_docs),
 		cmocka_unit_test(test_determinism),

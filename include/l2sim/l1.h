@@ -279,6 +279,10 @@ int l1_on_block(struct l1_chain *l1, l1_block_fn *fn, void *ctx);
 
 /* Faults.  Missed slots produce no block and leave fees unchanged. */
 void l1_set_missed_probability(struct l1_chain *l1, double p);
+/* A fee spike: background demand (gas and blobs, drawn or from a trace)
+ * times 'm' (1 = none) until set again.  With price-elastic demand of
+ * elasticity e the fee settles m^(1/e) times higher. */
+void l1_set_demand_multiplier(struct l1_chain *l1, double m);
 /* The next 'n' slots are missed whatever the probability. */
 void l1_force_miss(struct l1_chain *l1, int64_t n);
 /*
