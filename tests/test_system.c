@@ -1236,6 +1236,85 @@ static void test_fee_spike(void **state)
 	run_close(&spike);
 }
 
+
+/* Presets: the type and values of a real system, any key overridable;
+ * an unknown name is a located error with the closest name. */
+static void test_presets(void **state)
+{
+	(void)state;
+	struct run r;
+	run_open(&r,
+		 "{\"name\": \"p\", \"duration\": \"1h\","
+		 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+		 " \"systems\": ["
+		 "  {\"name\": \"op\", \"preset\": \"op-mainnet\","
+		 "   \"batcher\": {\"max_delay\": \"1h\"}},"
+		 "  {\"name\": \"arb\", \"preset\": \"arbitrum-one\"},"
+		 "  {\"name\": \"zk\", \"preset\": \"zksync-era\"},"
+		 "  {\"name\": \"tk\", \"preset\": \"taiko\"}]}", -1);
+	const struct system_def *op = sys_instance_def(inst(&r, "op"));
+	assert_int_equal(op->type, SYS_OPTIMISTIC);
+	assert_int_equal(op->batcher.blob_payload, 130044);
+	assert_int_equal(op->batcher.blobs_per_tx, 6);
+	assert_int_equal(op->batcher.max_pending_txs, 1);
+	assert_int_equal(op->batcher.max_delay, SIM_HOUR);   /* overridden */
+	assert_int_equal(op->seq.block_time, 2 * SIM_S);
+	assert_int_equal(op->settle.challenge_window, 7 * SIM_DAY);
+	const struct system_def *arb = sys_instance_def(inst(&r, "arb"));
+	assert_int_equal(arb->batcher.blob_payload, 130048);
+	assert_int_equal(arb->batcher.max_delay, SIM_HOUR);
+	assert_int_equal(arb->seq.block_time, 250 * SIM_MS);
+	assert_int_equal(arb->seq.gas_capacity, 7000000);
+	assert_int_equal(arb->settle.challenge_window, 549816 * SIM_S);
+	const struct system_def *zk = sys_instance_def(inst(&r, "zk"));
+	assert_int_equal(zk->type, SYS_SDR);
+	assert_int_equal(zk->batcher.blob_payload, 126976);
+	assert_int_equal(zk->batcher.max_batch_bytes, 131072);
+	assert_int_equal(zk->batcher.batch_gas, 61000);
+	const struct system_def *tk = sys_instance_def(inst(&r, "tk"));
+	assert_int_equal(tk->type, SYS_ZK);
+	assert_int_equal(tk->seq.type, SEQ_BASED);
+	run_close(&r);
+
+	/* Unknown preset; an override that has no effect in the preset's
+	 * context is still an error. */
+	static const struct {
+		const char *entry, *path, *msg, *hint;
+	} bad[] = {
+		{"{\"name\": \"x\", \"preset\": \"op-mainet\"}",
+		 "systems[0].preset", "no preset named 'op-mainet'",
+		 "did you mean 'op-mainnet'?"},
+		{"{\"name\": \"x\", \"preset\": \"taiko\","
+		 " \"sequencer\": {\"block_time\": \"2s\"}}",
+		 "systems[0].sequencer.block_time", "has no effect", ""},
+		{"{\"name\": \"x\", \"preset\": \"zksync-era\","
+		 " \"batcher\": {\"compression\": \"zstd\"}}",
+		 "systems[0].batcher.compression", "has no effect", ""},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char json[1024];
+		snprintf(json, sizeof(json),
+			 "{\"name\": \"p\", \"duration\": \"1h\","
+			 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+			 " \"systems\": [%s]}", bad[i].entry);
+		struct l2s_error err;
+		l2s_error_clear(&err);
+		struct scenario *scn = NULL;
+		assert_int_equal(scenario_load_text("p.json", json, &scn, &err), 0);
+		struct sim *sim = sim_create(1, 0);
+		struct world *w = NULL;
+		int rc = world_create(sim, scn, &w, &err);
+		if (rc != L2S_EINPUT || strcmp(err.path, bad[i].path) ||
+		    !strstr(err.msg, bad[i].msg) || !strstr(err.hint, bad[i].hint))
+			fail_msg("%s: rc %d %s: %s (%s)", bad[i].path, rc,
+				 err.path, err.msg, err.hint);
+		assert_true(err.line > 0);
+		world_destroy(w);
+		sim_destroy(sim);
+		scenario_destroy(scn);
+	}
+}
+
 /*
  * Soft confirmation of an own sequencer with 2 s blocks and 100 ms
  * confirmation, capacity to spare: every cohort is sequenced in the tick
@@ -1324,6 +1403,7 @@ int main(void)
 		cmocka_unit_test(test_shared_sequencer),
 		cmocka_unit_test(test_based_sequencer),
 		cmocka_unit_test(test_soft_confirm_closed_form),
+		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_fee_spike),
 		cmocka_unit_test(test_no_effect_errors),
 		cmocka_unit_test(test_limits_mean_their_docs),

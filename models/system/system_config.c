@@ -21,7 +21,7 @@ const char *sys_type_name(enum sys_type t) { return type_names[t]; }
 static const char *const system_keys[] = {
 	"name", "description", "type", "count", "workload", "da", "sequencer",
 	"batcher", "prover", "settlement", "aggregator", "ecosystem",
-	"liveness", "l1_share", "settles_on", "fees", NULL,
+	"liveness", "l1_share", "settles_on", "fees", "preset", NULL,
 };
 
 static const char *const seq_keys[] = {
@@ -565,11 +565,71 @@ static int check_no_effect(const struct system_def *d,
 	return 0;
 }
 
+/* Deep merge: every key of 'over' replaces or, for two objects, merges
+ * into the key of 'base'.  0 or -1 when out of memory. */
+static int merge_into(json_t *base, json_t *over)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(over, k, v) {
+		json_t *b = json_object_get(base, k);
+		if (json_is_object(b) && json_is_object(v)) {
+			if (merge_into(b, v))
+				return -1;
+		} else if (json_object_set_new(base, k, json_deep_copy(v))) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * "preset": the entry is read from a merge of the preset's values and the
+ * entry's own keys (which win).  *so is replaced by a view of the merged
+ * object with the entry's path, so errors in the entry's keys are still
+ * located in the file.  The merged object lives in d->preset_entry.
+ */
+static int apply_preset(struct system_def *d, struct scn_obj *so,
+			struct l2s_error *err)
+{
+	const char *name;
+	int rc = scn_get_string(so, "preset", NULL, &name, err);
+	if (rc || !name)
+		return rc;
+	const char *text = sys_preset_json(name);
+	if (!text) {
+		const char *cands[32] = {0};
+		for (size_t i = 0; i < 31 && sys_preset_name(i); i++)
+			cands[i] = sys_preset_name(i);
+		rc = scn_fail(so, "preset", err, "no preset named '%s'", name);
+		const char *near = l2s_closest(name, cands);
+		if (near)
+			l2s_error_hint(err, "did you mean '%s'?", near);
+		else
+			l2s_error_hint(err, "see docs/presets.md");
+		return rc;
+	}
+	json_error_t je;
+	json_t *m = json_loads(text, 0, &je);
+	if (!m || merge_into(m, so->obj)) {
+		json_decref(m);
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
+	json_object_del(m, "preset");
+	d->preset_entry = m;
+	so->obj = m;
+	return 0;
+}
+
 static int read_one(const struct sys_env *w, struct system_def *d,
-		    const struct scn_obj *so, struct l2s_error *err)
+		    const struct scn_obj *entry, struct l2s_error *err)
 {
 	int rc;
-	if ((rc = check_system_keys(so, err)))
+	if ((rc = check_system_keys(entry, err)))
+		return rc;
+	struct scn_obj view = *entry;
+	const struct scn_obj *so = &view;
+	if ((rc = apply_preset(d, &view, err)))
 		return rc;
 	const char *name, *wl;
 	int t;
@@ -860,6 +920,7 @@ void sys_defs_free(struct system_def *defs, size_t n)
 				mech_registry[m]->free_cfg(defs[i].mech_cfg[m]);
 		free(defs[i].mech_cfg);
 		fees_cfg_free(defs[i].fees);
+		json_decref(defs[i].preset_entry);
 	}
 	free(defs);
 }
