@@ -1195,6 +1195,9 @@ static void test_no_effect_errors(void **state)
 	expect_no_effect("{\"name\": \"s\", \"type\": \"sdr\","
 			 " \"batcher\": {\"compression\": \"zstd\"}}",
 			 "systems[0].batcher.compression", "state diffs");
+	expect_no_effect("{\"name\": \"s\", \"type\": \"sdr\","
+			 " \"batcher\": {\"encoding\": \"compact\"}}",
+			 "systems[0].batcher.encoding", "state diffs");
 	expect_no_effect("{\"name\": \"v\", \"type\": \"validium\", \"da\": \"cel\","
 			 " \"batcher\": {\"batch_gas\": 1000}}",
 			 "systems[0].batcher.batch_gas", "no data transaction");

@@ -46,6 +46,7 @@ struct batcher_cfg {
 	int64_t max_calldata_tx;    /* bytes of data per calldata tx */
 	enum comp_algo algo;
 	int level;
+	enum tx_encoding encoding;  /* how transaction data is written */
 	int32_t max_pending_txs;    /* L1 txs and DA submissions in flight */
 	int64_t batch_gas;          /* L1 execution gas per batch (commit etc.) */
 	int64_t commitment_bytes;   /* calldata per batch when data is off L1 */

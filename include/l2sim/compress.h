@@ -82,6 +82,10 @@ struct comp_calib *comp_calib_create(enum comp_algo algo, int level,
 /* NULL does nothing. */
 void comp_calib_destroy(struct comp_calib *c);
 
+/* Writes transactions under 'enc' from now on (TXENC_RLP at creation):
+ * raw sizes and samples follow; drops cached buckets. */
+void comp_calib_set_encoding(struct comp_calib *c, enum tx_encoding enc);
+
 /* Sets the sample cap in raw bytes (>= 4 KiB); drops cached buckets. */
 void comp_calib_set_cap(struct comp_calib *c, size_t cap_bytes);
 

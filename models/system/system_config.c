@@ -33,7 +33,7 @@ static const char *const batcher_keys[] = {
 	"max_batch_size", "max_delay", "blobs_per_tx", "blob_payload",
 	"max_calldata_tx", "compression", "level", "max_fee", "max_blob_fee",
 	"priority_fee", "max_pending_txs", "rebid", "batch_gas",
-	"commitment_size", "da_fallback", NULL,
+	"commitment_size", "da_fallback", "encoding", NULL,
 };
 
 static const char *const settle_keys[] = {
@@ -349,6 +349,11 @@ static int read_batcher(const struct sys_env *w, struct system_def *d,
 	if ((rc = scn_get_int(&o, "level", dl, lo, hi, &level, err)))
 		return rc;
 	b->level = (int)level;
+	int enc;
+	if ((rc = scn_get_enum(&o, "encoding", TXENC_RLP,
+			       txkind_encoding_names, &enc, err)))
+		return rc;
+	b->encoding = (enum tx_encoding)enc;
 	int64_t cs;
 	struct l1poster_cfg *pc = &d->poster;
 	if ((rc = scn_get_fee(&o, "max_fee", UINT64_C(500000000000),
@@ -541,6 +546,10 @@ static int check_no_effect(const struct system_def *d,
 			return no_effect(&bt, "level", err,
 					 "a state-difference rollup compresses "
 					 "nothing");
+		if (scn_has(&bt, "encoding"))
+			return no_effect(&bt, "encoding", err,
+					 "a state-difference rollup posts state "
+					 "diffs, not transactions");
 	}
 	if (d->type == SYS_VALIDIUM && scn_has(&bt, "batch_gas"))
 		return no_effect(&bt, "batch_gas", err,

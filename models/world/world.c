@@ -335,6 +335,9 @@ int world_create(struct sim *sim, const struct scenario *scn,
 							 workload_kinds(d->workload),
 							 r)
 				     : NULL;
+			if (d->calib)
+				comp_calib_set_encoding(d->calib,
+							d->batcher.encoding);
 			if (!d->calib) {
 				rc = l2s_error_set(err, L2S_ENOMEM,
 						   "out of memory");
