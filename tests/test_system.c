@@ -879,6 +879,10 @@ static void test_zk_finality(void **state)
 	       post99 = M(&r, "zk", "latency_posted_p99");
 	assert_in(p99, post99 + 612 + 768, post99 + 612 + 1140 + 24,
 		  "p99 within the FFG range");
+	/* The data's block is justified 32-63 slots after inclusion (47.5
+	 * on average, 570 s). */
+	assert_in(M(&r, "zk", "latency_justified_p50"), post + 384,
+		  post + 756, "justified: posted + 32..63 slots");
 	/* Each batch has a data tx and a proof tx. */
 	double batches = M(&r, "zk", "batches");
 	assert_in(M(&r, "zk", "l1_txs"), 2 * batches - 3, 2 * batches,

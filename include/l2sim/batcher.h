@@ -118,6 +118,10 @@ void batcher_finish(struct batcher *b, sim_time_t end, bool waiting);
 const struct batcher_stats *batcher_stats(const struct batcher *b);
 const struct batcher_cfg *batcher_config(const struct batcher *b);
 const struct lat_hist *batcher_latency(const struct batcher *b);
+/* Arrival to the L1 justification (Casper FFG, the "safe" head) of the
+ * batch's L1 data or commitment, batches posted after warm-up; empty for
+ * data kept off L1 only. */
+const struct lat_hist *batcher_latency_justified(const struct batcher *b);
 
 /* Series since the last call: transactions posted, L1 bytes and the
  * transactions of batches posted after warm-up. */

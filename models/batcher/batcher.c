@@ -40,6 +40,7 @@ struct batcher {
 	int down_count;
 	struct batcher_stats st;
 	struct lat_hist lat;        /* arrival to posting */
+	struct lat_hist lat_just;   /* arrival to L1 justification of the data */
 	uint64_t s_posted, s_posted_bytes_tx;
 	double s_bytes;
 	/* riders waiting for the next batch (a carrier), and the carrier
@@ -79,7 +80,7 @@ struct batcher *batcher_create(struct sim *sim, struct l1_chain *l1,
 	b->owned = owned;
 	b->warmup = warmup;
 	b->bpt_estimate = 40;
-	if (lat_hist_init(&b->lat) ||
+	if (lat_hist_init(&b->lat) || lat_hist_init(&b->lat_just) ||
 	    (cfg->state_diffs && !(b->sd = sd_state_create(kinds)))) {
 		batcher_destroy(b);
 		return NULL;
@@ -95,6 +96,7 @@ void batcher_destroy(struct batcher *b)
 	cohort_q_release(&b->pending);
 	sd_state_destroy(b->sd);
 	lat_hist_release(&b->lat);
+	lat_hist_release(&b->lat_just);
 	free(b);
 }
 
@@ -164,6 +166,7 @@ void batcher_finish(struct batcher *b, sim_time_t end, bool waiting)
 const struct batcher_stats *batcher_stats(const struct batcher *b) { return &b->st; }
 const struct batcher_cfg *batcher_config(const struct batcher *b) { return &b->cfg; }
 const struct lat_hist *batcher_latency(const struct batcher *b) { return &b->lat; }
+const struct lat_hist *batcher_latency_justified(const struct batcher *b) { return &b->lat_just; }
 
 void batcher_take_series(struct batcher *b, uint64_t *posted, double *bytes,
 			 uint64_t *bytes_txs)
@@ -385,6 +388,13 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 			bt->st.blob_payload_bytes += (double)b->l1_bytes;
 		}
 		lat_hist_add_arrivals(&bt->lat, b, at);
+		/* The "safe" tier: the batch's L1 data (or commitment) is in
+		 * a Casper-FFG-justified checkpoint; data only on another
+		 * layer has no such tier. */
+		if (b->included_at > 0) {
+			sim_time_t j = l1_justified_at(bt->l1, b->included_at);
+			lat_hist_add_arrivals(&bt->lat_just, b, j > at ? j : at);
+		}
 	}
 	for (struct batch_rider *r = b->riders; r; r = r->next)
 		if (r->on_posted)

@@ -177,7 +177,8 @@ void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from)
 {
 	gsl_histogram_add(into->h, from->h);
 	into->weight += from->weight;
-	widen(into, from->min, from->max);
+	if (from->weight > 0)
+		widen(into, from->min, from->max);
 }
 
 double lat_hist_quantile(const struct lat_hist *lh, double q)

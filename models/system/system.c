@@ -416,7 +416,8 @@ static void put_fee_metrics(struct run_result *res, const char *comp,
 
 static void put_metrics(struct run_result *res, const char *comp,
 			const struct totals *t, const struct lat_hist *ls,
-			const struct lat_hist *lp, const struct lat_hist *lf,
+			const struct lat_hist *lp, const struct lat_hist *lj,
+			const struct lat_hist *lf,
 			double window_s)
 {
 	const struct seq_stats *sq = &t->seq;
@@ -458,9 +459,9 @@ static void put_metrics(struct run_result *res, const char *comp,
 	res_metric_set(res, comp, "batches", bt->batches);
 	res_metric_set(res, comp, "txs_per_batch", per(posted, bt->batches));
 	res_metric_set(res, comp, "l1_txs", l->l1_txs);
-	const struct lat_hist *h[3] = {ls, lp, lf};
-	const char *tier[3] = {"sequenced", "posted", "finalized"};
-	for (int i = 0; i < 3; i++) {
+	const struct lat_hist *h[4] = {ls, lp, lj, lf};
+	const char *tier[4] = {"sequenced", "posted", "justified", "finalized"};
+	for (int i = 0; i < 4; i++) {
 		char name[64];
 		double p50 = lat_hist_quantile(h[i], 0.5);
 		double p99 = lat_hist_quantile(h[i], 0.99);
@@ -501,20 +502,21 @@ static void put_metrics(struct run_result *res, const char *comp,
 
 /* Latency histograms of a group of instances. */
 struct hists {
-	struct lat_hist seq, post, fin;
+	struct lat_hist seq, post, just, fin;
 };
 
 static int hists_init(struct hists *h)
 {
 	memset(h, 0, sizeof(*h));
 	return lat_hist_init(&h->seq) || lat_hist_init(&h->post) ||
-	       lat_hist_init(&h->fin);
+	       lat_hist_init(&h->just) || lat_hist_init(&h->fin);
 }
 
 static void hists_release(struct hists *h)
 {
 	lat_hist_release(&h->seq);
 	lat_hist_release(&h->post);
+	lat_hist_release(&h->just);
 	lat_hist_release(&h->fin);
 }
 
@@ -522,6 +524,7 @@ static void hists_add(struct hists *h, const struct sys_instance *in)
 {
 	lat_hist_merge(&h->seq, seq_latency(in->seq));
 	lat_hist_merge(&h->post, batcher_latency(in->batcher));
+	lat_hist_merge(&h->just, batcher_latency_justified(in->batcher));
 	lat_hist_merge(&h->fin, settle_latency(in->settle));
 }
 
@@ -547,6 +550,7 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 		instance_totals(in, &t);
 		put_metrics(res, in->name, &t, seq_latency(in->seq),
 			    batcher_latency(in->batcher),
+			    batcher_latency_justified(in->batcher),
 			    settle_latency(in->settle), window);
 		res_attr_set(res, in->name, "type",
 			     sys_type_name(in->def->type));
@@ -556,8 +560,8 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 		hists_add(&ha, in);
 	}
 	if (n)
-		put_metrics(res, "all", &all, &ha.seq, &ha.post, &ha.fin,
-			    window);
+		put_metrics(res, "all", &all, &ha.seq, &ha.post, &ha.just,
+			    &ha.fin, window);
 	hists_release(&ha);
 	/* A system with count > 1 is also reported under its own name, as
 	 * the sum over its instances (that name is otherwise unused). */
@@ -580,8 +584,8 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 			add_totals(&sum, &t);
 			hists_add(&hs, inst[i]);
 		}
-		put_metrics(res, def->name, &sum, &hs.seq, &hs.post, &hs.fin,
-			    window);
+		put_metrics(res, def->name, &sum, &hs.seq, &hs.post, &hs.just,
+			    &hs.fin, window);
 		res_attr_set(res, def->name, "type", sys_type_name(def->type));
 		res_metric_set(res, def->name, "instances", (double)def->count);
 		hists_release(&hs);
