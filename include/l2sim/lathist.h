@@ -29,13 +29,11 @@ void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight);
  * gets the share of the interval it covers (lo == hi adds a point). */
 void lat_hist_add_uniform(struct lat_hist *lh, double lo, double hi,
 			  double weight);
-/* The same spread, prepared once for an interval met again and again. */
-#define LAT_HIST_BINS 481   /* [0, 1 ms), then 40 per decade to 1e9 s */
+/* The same spread, its end bins found once for an interval met again and
+ * again (a few words: one per sequencer of a million instances). */
 struct lat_spread {
 	double lo, hi;
-	size_t n;
-	size_t bin[LAT_HIST_BINS];
-	double share[LAT_HIST_BINS];
+	size_t first, last;
 };
 void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
 		     double lo, double hi);

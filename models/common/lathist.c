@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "l2sim/error.h"
 #include "l2sim/lathist.h"
@@ -18,7 +19,6 @@
 #define LH_MAX_LOG10 (9.0)
 #define LH_PER_DECADE 40
 #define LH_BINS ((int)((LH_MAX_LOG10 - LH_MIN_LOG10) * LH_PER_DECADE))
-_Static_assert(LH_BINS + 1 == LAT_HIST_BINS, "lathist.h's bin count");
 
 /* The bin edges, computed once per process: a world has three histograms
  * per instance, and 481 pow() calls each were most of the cost of
@@ -111,36 +111,15 @@ void lat_hist_add(struct lat_hist *lh, double seconds, double weight)
 	widen(lh, seconds, seconds);
 }
 
-/* Bin shares of [lo, hi): walks the bins the interval covers. */
+/* The bins [lo, hi) covers: shares follow from GSL's ranges as they are
+ * added, so a prepared spread holds its ends only. */
 void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
 		     double lo, double hi)
 {
-	const gsl_histogram *h = lh->h;
-	sp->n = 0;
 	sp->lo = lo;
 	sp->hi = hi > lo ? hi : lo;
-	if (!(hi > lo)) {
-		sp->bin[0] = lat_hist_bin(lh, lo);
-		sp->share[0] = 1;
-		sp->n = 1;
-		return;
-	}
-	size_t first = lat_hist_bin(lh, lo), last = lat_hist_bin(lh, hi);
-	for (size_t i = first; i <= last; i++) {
-		double a = h->range[i] > lo ? h->range[i] : lo;
-		double b = (i + 1 <= h->n && h->range[i + 1] < hi)
-				   ? h->range[i + 1] : hi;
-		if (!(b > a))
-			continue;
-		sp->bin[sp->n] = i;
-		sp->share[sp->n] = (b - a) / (hi - lo);
-		sp->n++;
-	}
-	if (sp->n == 0) {
-		sp->bin[0] = first;
-		sp->share[0] = 1;
-		sp->n = 1;
-	}
+	sp->first = lat_hist_bin(lh, lo);
+	sp->last = hi > lo ? lat_hist_bin(lh, hi) : sp->first;
 }
 
 void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
@@ -148,9 +127,23 @@ void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
 {
 	if (!(weight > 0))
 		return;
-	for (size_t i = 0; i < sp->n; i++)
-		add_raw(lh, sp->bin[i], weight * sp->share[i]);
-	widen(lh, sp->lo, sp->hi);
+	const gsl_histogram *h = lh->h;
+	double lo = sp->lo, hi = sp->hi;
+	bool added = false;
+	if (hi > lo) {
+		for (size_t i = sp->first; i <= sp->last; i++) {
+			double a = h->range[i] > lo ? h->range[i] : lo;
+			double b = (i + 1 <= h->n && h->range[i + 1] < hi)
+					   ? h->range[i + 1] : hi;
+			if (!(b > a))
+				continue;
+			add_raw(lh, i, weight * ((b - a) / (hi - lo)));
+			added = true;
+		}
+	}
+	if (!added)
+		add_raw(lh, sp->first, weight);
+	widen(lh, lo, hi);
 }
 
 void lat_hist_add_uniform(struct lat_hist *lh, double lo, double hi,
