@@ -238,14 +238,15 @@ static int seq_lines(struct an_set *set, const struct an_group *g,
  * during the run (mean over replications), so that a plateau or a drop
  * is not mistaken for the modelled system's: the mempool limit dropping
  * arrivals, max_pending_txs holding back a ready batch, a queue of more
- * than COHORT_Q_MAX cohorts merging neighbours (coarser latencies).
+ * than COHORT_Q_MAX cohorts merging neighbours (coarser latencies), a
+ * proof transaction cut to the L1 per-transaction gas cap.
  */
 static int limit_lines(struct an_set *set, const struct an_group *g,
 		       struct an_buf *b, struct l2s_error *err)
 {
 	static const char *const names[] = {
 		"limit_mempool_ticks", "limit_pending_ticks",
-		"limit_queue_merges", "tx_dropped",
+		"limit_queue_merges", "tx_dropped", "limit_tx_gas_capped",
 	};
 	for (size_t s = 0; s < g->n_systems; s++) {
 		const char *sys = g->systems[s];
@@ -253,8 +254,8 @@ static int limit_lines(struct an_set *set, const struct an_group *g,
 			continue;
 		for (size_t i = 0; i < g->n_points; i++) {
 			const struct an_point *p = &g->points[i];
-			struct an_stat st[4];
-			for (size_t k = 0; k < 4; k++) {
+			struct an_stat st[5];
+			for (size_t k = 0; k < 5; k++) {
 				int rc = an_point_stat(set, g, p, sys, names[k],
 						       0, &st[k], err);
 				if (rc < 0)
@@ -263,7 +264,7 @@ static int limit_lines(struct an_set *set, const struct an_group *g,
 					st[k].mean = 0;
 			}
 			if (!(st[0].mean > 0 || st[1].mean > 0 ||
-			      st[2].mean > 0))
+			      st[2].mean > 0 || st[4].mean > 0))
 				continue;
 			an_buf_printf(b, "limits bound: %s%s%s:", sys,
 				      p->label[0] ? " " : "", p->label);
@@ -280,10 +281,17 @@ static int limit_lines(struct an_set *set, const struct an_group *g,
 					      st[1].mean);
 				sep = ";";
 			}
-			if (st[2].mean > 0)
+			if (st[2].mean > 0) {
 				an_buf_printf(b, "%s queues merged cohorts "
 					      "%.0f times (coarser latencies)",
 					      sep, st[2].mean);
+				sep = ";";
+			}
+			if (st[4].mean > 0)
+				an_buf_printf(b, "%s %.0f proof transactions cut "
+					      "to the L1 per-transaction gas cap "
+					      "(cost understated)", sep,
+					      st[4].mean);
 			an_buf_puts(b, "\n");
 		}
 	}

@@ -63,6 +63,7 @@ struct settle_stats {
 	uint64_t proofs;                   /* proofs made (jobs proven) */
 	uint64_t proofs_settled;           /* of which final where verified */
 	int32_t levels_max;                /* deepest proof chain to L1 */
+	uint64_t gas_capped;    /* proof txs cut to the L1 per-tx gas cap */
 };
 
 struct settlement;

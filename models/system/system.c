@@ -368,6 +368,7 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->seq.queue_merges += b->seq.queue_merges;
 	a->bat.limit_ticks += b->bat.limit_ticks;
 	a->bat.queue_merges += b->bat.queue_merges;
+	a->settle.gas_capped += b->settle.gas_capped;
 	if (b->bat.max_gap_s > a->bat.max_gap_s)
 		a->bat.max_gap_s = b->bat.max_gap_s;
 	a->settle.finalized += b->settle.finalized;
@@ -493,6 +494,8 @@ static void put_metrics(struct run_result *res, const char *comp,
 	res_metric_set(res, comp, "limit_pending_ticks", (double)bt->limit_ticks);
 	res_metric_set(res, comp, "limit_queue_merges",
 		       (double)(sq->queue_merges + bt->queue_merges));
+	res_metric_set(res, comp, "limit_tx_gas_capped",
+		       (double)t->settle.gas_capped);
 	for (size_t i = 0; i < t->mech.n; i++)
 		res_metric_set(res, comp, t->mech.name[i],
 			       mech_metrics_value(&t->mech, i));
