@@ -304,11 +304,15 @@ static int read_batcher(const struct sys_env *w, struct system_def *d,
 	struct batcher_cfg *b = &d->batcher;
 	int32_t fork_max = l1_max_blobs_per_tx(w->l1);
 	int64_t blobs = 0, payload, maxpend, level = -1;
-	/* OP Stack: 130,044 usable bytes per blob; operators of busy chains
-	 * are told to post 6-blob transactions (docs/model-systems.md). */
+	/* Usable bytes per blob are the stack's (docs/sources.md §1.5): OP
+	 * Stack's 130,044 for transaction-data systems, zkSync's 4,096 x 31
+	 * = 126,976 for state-diff rollups (zkSync Era, Starknet); presets
+	 * set their own.  Operators of busy chains are told to post 6-blob
+	 * transactions (docs/model-systems.md). */
+	int64_t dflt_payload = d->type == SYS_SDR ? 126976 : 130044;
 	if ((rc = scn_get_int(&o, "blobs_per_tx", fork_max < 6 ? fork_max : 6,
 			      1, fork_max, &blobs, err)) ||
-	    (rc = scn_get_size(&o, "blob_payload", 130044, 1024,
+	    (rc = scn_get_size(&o, "blob_payload", dflt_payload, 1024,
 			       L1_BYTES_PER_BLOB, &payload, err)))
 		return rc;
 	b->blobs_per_tx = (int32_t)blobs;
