@@ -812,7 +812,7 @@ static void test_fee_cap_stall(void **state)
 
 /*
  * Optimistic finality: each batch is final challenge_window (1 h) after
- * its L1 inclusion (L1 finality, 64 slots, is shorter).  Posted latency
+ * its L1 inclusion (L1 finality, 64-95 slots, is shorter).  Posted latency
  * runs to the inclusion, so finalized = posted + 3600 s for every batch;
  * the quantiles differ by 3600 s within the histogram's ~3%.
  */
