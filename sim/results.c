@@ -542,7 +542,7 @@ static int has_column(sqlite3 *db, const char *table, const char *col)
 	return q_int64(db, sql, 0, &n) == SQLITE_OK && n > 0;
 }
 
-/* The columns SPEC.md gives the runs table: a table 'runs' without them
+/* The columns docs/data.md gives the runs table: a table 'runs' without them
  * belongs to some other program. */
 static const char *const spec_run_columns[] = {
 	"run_id", "scenario_name", "scenario_sha256", "scenario_json", "seed",
@@ -551,7 +551,7 @@ static const char *const spec_run_columns[] = {
 
 /*
  * Checks that an existing database is ours: empty (a new file), or with a
- * runs table of SPEC.md's columns and a schema version this l2sim reads.
+ * runs table of docs/data.md's columns and a schema version this l2sim reads.
  * *version gets the stored version (0 for an empty file).
  */
 static int check_ours(struct resdb *r, int *version, struct l2s_error *err)
