@@ -6,7 +6,7 @@
  *
  * Which runs a group holds: summary_print() takes the run ids it is given.
  * report_build() and check_run() take every run whose status is "ok" and,
- * of rows that share a run identity (SPEC.md: the scenario as run after
+ * of rows that share a run identity (docs/data.md: the scenario as run after
  * --set and the sweep point, seed, replication, engine version), only the
  * newest: the writer keeps one row per identity, older databases may hold
  * more.  Runs that differ in anything else are all kept; a point is the

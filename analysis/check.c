@@ -16,7 +16,7 @@
 
 #include "analysis_internal.h"
 
-/* The metrics SPEC.md asks of every system instance and of "all". */
+/* The metrics every system instance and "all" report (docs/scenario-format.md). */
 static const char *const system_metrics[] = {
 	"tx_offered", "tx_sequenced", "tx_posted", "tx_finalized",
 	"tx_dropped", "tx_pending_end", "tps_offered", "tps_sequenced",

@@ -347,7 +347,7 @@ out:
 	return 0;
 }
 
-/* Two rows of one run: the same identity (SPEC.md).  Writers keep one
+/* Two rows of one run: the same identity (docs/data.md).  Writers keep one
  * row per identity; older databases and copies may hold several. */
 static int same_key(const struct raw_run *a, const struct raw_run *b)
 {

@@ -40,6 +40,7 @@ static const struct {
 	{"latency_sequenced_p99", "sequenced p99 s", 1},
 	{"latency_posted_p50", "posted p50 s", 1},
 	{"latency_posted_p99", "posted p99 s", 1},
+	{"latency_justified_p50", "justified p50 s", 1},
 	{"latency_finalized_p50", "finalized p50 s", 1},
 	{"latency_finalized_p99", "finalized p99 s", 1},
 	{"backlog_max", "backlog max", 1},

@@ -303,6 +303,71 @@ static int seq_lines(struct an_set *set, const struct an_group *g,
 	return 0;
 }
 
+/*
+ * One line per system and sweep point where an internal limit bound
+ * during the run (mean over replications), so that a plateau or a drop
+ * is not mistaken for the modelled system's: the mempool limit dropping
+ * arrivals, max_pending_txs holding back a ready batch, a queue of more
+ * than COHORT_Q_MAX cohorts merging neighbours (coarser latencies), a
+ * proof transaction cut to the L1 per-transaction gas cap.
+ */
+static int limit_lines(struct an_set *set, const struct an_group *g,
+		       struct an_buf *b, struct l2s_error *err)
+{
+	static const char *const names[] = {
+		"limit_mempool_ticks", "limit_pending_ticks",
+		"limit_queue_merges", "tx_dropped", "limit_tx_gas_capped",
+	};
+	for (size_t s = 0; s < g->n_systems; s++) {
+		const char *sys = g->systems[s];
+		if (!strcmp(sys, "all"))
+			continue;
+		for (size_t i = 0; i < g->n_points; i++) {
+			const struct an_point *p = &g->points[i];
+			struct an_stat st[5];
+			for (size_t k = 0; k < 5; k++) {
+				int rc = an_point_stat(set, g, p, sys, names[k],
+						       0, &st[k], err);
+				if (rc < 0)
+					return rc;
+				if (!st[k].n)
+					st[k].mean = 0;
+			}
+			if (!(st[0].mean > 0 || st[1].mean > 0 ||
+			      st[2].mean > 0 || st[4].mean > 0))
+				continue;
+			an_buf_printf(b, "limits bound: %s%s%s:", sys,
+				      p->label[0] ? " " : "", p->label);
+			const char *sep = "";
+			if (st[0].mean > 0) {
+				an_buf_printf(b, " mempool_limit dropped %.0f "
+					      "txs in %.0f ticks", st[3].mean,
+					      st[0].mean);
+				sep = ";";
+			}
+			if (st[1].mean > 0) {
+				an_buf_printf(b, "%s max_pending_txs held a "
+					      "ready batch in %.0f ticks", sep,
+					      st[1].mean);
+				sep = ";";
+			}
+			if (st[2].mean > 0) {
+				an_buf_printf(b, "%s queues merged cohorts "
+					      "%.0f times (coarser latencies)",
+					      sep, st[2].mean);
+				sep = ";";
+			}
+			if (st[4].mean > 0)
+				an_buf_printf(b, "%s %.0f proof transactions cut "
+					      "to the L1 per-transaction gas cap "
+					      "(cost understated)", sep,
+					      st[4].mean);
+			an_buf_puts(b, "\n");
+		}
+	}
+	return 0;
+}
+
 static int print_group(struct an_set *set, const struct an_group *g,
 		       struct an_buf *b, struct l2s_error *err)
 {
@@ -413,6 +478,8 @@ static int print_group(struct an_set *set, const struct an_group *g,
 			an_buf_puts(b, "\n");
 		}
 	}
+	if ((rc = limit_lines(set, g, b, err)) < 0)
+		return rc;
 	if ((rc = l1_lines(set, g, b, err)) < 0)
 		return rc;
 	if ((rc = an_settle_lines(set, g, b, err)) < 0)

@@ -2,9 +2,9 @@
  * In-memory results of one run, and the SQLite results database.
  *
  * The writer stores a run in one transaction, so a crash or an error never
- * leaves half a run.  Schema per SPEC.md, plus schema_version, a table of
+ * leaves half a run.  Schema as docs/data.md and docs/reports.md describe it, plus schema_version, a table of
  * invocations and columns of our own in runs: invocation (one per `l2sim
- * run`, to group the runs of a call), sweep_index, identity (SPEC.md's run
+ * run`, to group the runs of a call), sweep_index, identity (the run's
  * identity, see resdb_identity()) and sets_json (the --set values).  Writing
  * a run deletes any earlier run of the same identity in the same
  * transaction, so a database holds each identity at most once.
@@ -568,7 +568,7 @@ static int has_column(sqlite3 *db, const char *table, const char *col)
 	return q_int64(db, sql, 0, &n) == SQLITE_OK && n > 0;
 }
 
-/* The columns SPEC.md gives the runs table: a table 'runs' without them
+/* The columns docs/data.md gives the runs table: a table 'runs' without them
  * belongs to some other program. */
 static const char *const spec_run_columns[] = {
 	"run_id", "scenario_name", "scenario_sha256", "scenario_json", "seed",
@@ -577,7 +577,7 @@ static const char *const spec_run_columns[] = {
 
 /*
  * Checks that an existing database is ours: empty (a new file), or with a
- * runs table of SPEC.md's columns and a schema version this l2sim reads.
+ * runs table of docs/data.md's columns and a schema version this l2sim reads.
  * *version gets the stored version (0 for an empty file).
  */
 static int check_ours(struct resdb *r, int *version, struct l2s_error *err)

@@ -1,7 +1,7 @@
 /*
  * Random stream seeding.  Each (seed, replication, component) gets its own
  * GSL taus2 generator: 24 bytes of state, so thousands of streams stay in
- * cache (DESIGN.md: an mt19937 per entity made PHOLD ~10x slower).
+ * cache (an mt19937 per entity, 2.5 KB of state each, made PHOLD ~10x slower).
  */
 #include "l2sim/rng.h"
 

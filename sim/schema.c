@@ -583,7 +583,7 @@ static const char probe_text[] =
 	"   \"preconf_slash_eth\": 0.01, \"reorder_on_l1_reorg\": true}},"
 	"  {\"name\": \"zk\", \"type\": \"zk_rollup\", \"count\": 4,"
 	"   \"workload\": \"ordinary\", \"sequencer\": {\"type\": \"shared\","
-	"   \"name\": \"espresso\"}, \"prover\": {\"proof_system\": \"plonk\","
+	"   \"name\": \"espresso\"}, \"prover\": {"
 	"   \"throughput\": \"2000tps\", \"latency\": \"10m\", \"provers\": 2,"
 	"   \"batches_per_proof\": 4}, \"aggregator\": \"upa\"},"
 	"  {\"name\": \"sdr\", \"type\": \"sdr\", \"workload\": \"wave\","

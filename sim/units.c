@@ -1,5 +1,5 @@
 /*
- * The unit grammar of SPEC.md, parsed to exact integers.
+ * The unit grammar of docs/scenario-format.md, parsed to exact integers.
  *
  * A value is a decimal number (digits, optional fraction, optional e+N
  * exponent) followed by an optional unit.  The decimal is held as an

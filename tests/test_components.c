@@ -179,8 +179,10 @@ static void test_poster_fees_booking_finality(void **state)
 	assert_near(led.l1_txs, 1, 0);
 	assert_near(led.l1_gas, 100000, 0);
 	assert_near(led.fees_eth, 2e-4, 1e-18);
+	/* Slot 1: Casper FFG final at the start of slot 96 (95 later). */
+	sim_run_until(c.sim, 95 * l1_slot_time(c.l1));
 	assert_int_equal(h.final, 0);
-	sim_run_until(c.sim, 70 * l1_slot_time(c.l1));
+	sim_run_until(c.sim, 96 * l1_slot_time(c.l1));
 	assert_int_equal(h.final, 1);
 	assert_null(owned.head);
 	/* Over the per-transaction gas limit: refused, nothing left over. */
@@ -217,7 +219,7 @@ static void test_poster_stalls_at_caps(void **state)
 	assert_near(l1poster_stall_blocks(p), 6, 0);
 	/* The tip is capped by the fee cap: base fee + what is left. */
 	assert_int_equal(h.last.effective_gas_price, GWEI / 2);
-	sim_run_until(c.sim, 80 * l1_slot_time(c.l1));
+	sim_run_until(c.sim, 96 * l1_slot_time(c.l1)); /* final: freed */
 	assert_null(owned.head);
 	l1poster_destroy(p);
 	chain_close(&c);

@@ -200,7 +200,7 @@ static void test_calib_cached(void **state)
 }
 
 /* Transfers and swaps after real compression: 30-250 B/tx (OP Stack's
- * estimator floors at 100 B/tx, SOURCES.md §3); bigger batches compress
+ * estimator floors at 100 B/tx, docs/sources.md §3); bigger batches compress
  * at least as well as small ones. */
 static void test_calib_range(void **state)
 {

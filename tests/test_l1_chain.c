@@ -423,7 +423,11 @@ static void test_fee_cap_waits_then_included(void **state)
 	/* Tip limited by the cap: min(3 gwei, 5 gwei - base fee). */
 	assert_int_equal(s.last.effective_gas_price, 5 * GWEI);
 	assert_true(s.last.tip_wei == (unsigned __int128)(5 * GWEI - b7) * 100000);
-	assert_int_equal(s.last.final_at, s.last.included_at + 64 * 12 * (int64_t)1000000000);
+	/* Casper FFG: slot 7 waits for the checkpoint of epoch 1 (slot
+	 * 32), justified at slot 64, final at slot 96. */
+	assert_int_equal(s.last.slot, 7);
+	assert_int_equal(s.last.justified_at, 64 * 12 * (int64_t)1000000000);
+	assert_int_equal(s.last.final_at, 96 * 12 * (int64_t)1000000000);
 }
 
 static void test_blob_cap_waits(void **state)
@@ -610,10 +614,11 @@ static void test_finality_and_reorg(void **state)
 	assert_int_equal(s.last.tx_id, id);
 	assert_int_equal(s.last.slot, 3);
 	sim_time_t fin = s.last.final_at;
-	assert_int_equal(fin, 3 * 12 * (int64_t)1000000000 + l1_finality_delay(fx->l1));
-	run_slots(fx, 3 + 63);
+	/* Slot 3: checkpoint of epoch 1, final at the start of slot 96. */
+	assert_int_equal(fin, 96 * 12 * (int64_t)1000000000);
+	run_slots(fx, 95);
 	assert_int_equal(s.finals, 0);
-	run_slots(fx, 3 + 64);
+	run_slots(fx, 96);
 	assert_int_equal(s.finals, 1);
 	/* Final blocks cannot be reorged. */
 	assert_int_equal(l1_reorg(fx->l1, 1000), 0);
@@ -768,6 +773,41 @@ static void test_deterministic(void **state)
 	assert_int_equal(memcmp(a.b, b.b, a.n * sizeof(a.b[0])), 0);
 }
 
+/* Casper FFG by slot position within the epoch (32 slots): the first
+ * checkpoint at or after the block (slot 32 c) is justified at the end of
+ * epoch c and final at the end of epoch c + 1. */
+static void test_ffg_finality(void **state)
+{
+	(void)state;
+	/* slot -> (justified slot, final slot, slots to finality) */
+	static const int64_t v[][3] = {
+		{0, 32, 64},     /* genesis is its own checkpoint */
+		{1, 64, 96},     /* 95 slots */
+		{31, 64, 96},    /* 65 */
+		{32, 64, 96},    /* an epoch's first slot: 64 */
+		{33, 96, 128},   /* 95 */
+		{63, 96, 128},   /* 65 */
+		{64, 96, 128},   /* 64 */
+		{100, 160, 192}, /* 92 */
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(l1_ffg_justified_slot(v[i][0]), v[i][1]);
+		assert_int_equal(l1_ffg_final_slot(v[i][0]), v[i][2]);
+	}
+	/* 64 ... 95 slots: every position of an epoch once. */
+	int64_t lo = INT64_MAX, hi = 0, sum = 0;
+	for (int64_t sl = 32; sl < 64; sl++) {
+		int64_t d = l1_ffg_final_slot(sl) - sl;
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+		sum += d;
+	}
+	assert_int_equal(lo, 64);
+	assert_int_equal(hi, 95);
+	/* Mean over the epoch: (64 + (95 + 65) x 31 / 2) / 32 = 79.5. */
+	assert_int_equal(sum * 2, 159 * 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +825,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_and_collect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+		cmocka_unit_test(test_ffg_finality),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,9 +130,9 @@ static void test_blob_base_fee_cancun(void **state)
 			 UINT64_C(18446739238971471609));
 }
 
-/* SOURCES.md 2.2 "derived companions" (first excess with a 2-wei fee per
- * fraction, and the fee at 10 MiB excess), reference.json
- * first_excess_for_fee_2_wei_derived. */
+/* First excess with a 2-wei fee per fraction, and the fee at 10 MiB
+ * excess: our computation with EIP-4844's exact integer algorithm
+ * (docs/sources.md §2). */
 static void test_first_excess_for_2_wei(void **state)
 {
 	(void)state;
@@ -268,7 +268,7 @@ static void test_eip1559_sequence(void **state)
 static void test_calldata_gas(void **state)
 {
 	(void)state;
-	/* SOURCES.md 1.4: 100,000 nonzero bytes, no execution:
+	/* EIP-7623 worked example: 100,000 nonzero bytes, no execution:
 	 * EIP-2028 21,000 + 16 * 100,000 = 1,621,000;
 	 * EIP-7623 floor 21,000 + 10 * 400,000 tokens = 4,021,000. */
 	assert_int_equal(l1_fee_calldata_gas(false, 0, 100000, 0), 1621000);

@@ -95,7 +95,7 @@ static void test_presets(void **state)
 	struct fx f;
 
 	(void)state;
-	/* SOURCES.md §5. */
+	/* docs/sources.md §5. */
 	assert_int_equal(prover_preset_gas(PROVER_GROTH16), 250000);
 	assert_int_equal(prover_preset_gas(PROVER_PLONK), 300000);
 	assert_int_equal(prover_preset_gas(PROVER_STARK), 1000000);

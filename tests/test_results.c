@@ -112,7 +112,7 @@ static void test_schema(void **state)
 	assert_int_equal(q_int(raw, "SELECT count(*) FROM schema_version"), 1);
 	assert_int_equal(q_int(raw, "SELECT version FROM schema_version"),
 			 RESDB_SCHEMA_VERSION);
-	/* The columns SPEC.md names, in a query that fails if one is missing. */
+	/* The columns docs/reports.md names, in a query that fails if one is missing. */
 	assert_int_equal(q_int(raw,
 		"SELECT count(*) FROM (SELECT run_id, scenario_name, "
 		"scenario_sha256, scenario_json, seed, replication, sweep_json, "

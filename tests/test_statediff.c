@@ -225,7 +225,7 @@ static void test_deterministic(void **state)
 }
 
 /*
- * The inscription wave (SOURCES.md §3): first-time minters cost ~70+ B/tx
+ * The inscription wave (docs/sources.md §3): first-time minters cost ~70+ B/tx
  * in state diffs; once the minters have been seen, batches of 1,000 or
  * more cost < 30 B/tx, while the same transactions compressed as a
  * transaction-data rollup posts them stay near 100 B/tx (their signatures

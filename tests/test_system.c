@@ -418,10 +418,12 @@ static void test_lathist_quantiles(void **state)
 	assert_rel(lat_hist_quantile(&h, 0.5), pow(10, 1.1875), 1e-9, "p50");
 	/* p25: all of the 1.5 s bin -> its upper edge 10^0.2. */
 	assert_rel(lat_hist_quantile(&h, 0.25), pow(10, 0.2), 1e-9, "p25");
-	/* p100 -> the upper edge of the 150 s bin, 10^2.2. */
-	assert_rel(lat_hist_quantile(&h, 1.0), pow(10, 2.2), 1e-9, "p100");
-	/* p87.5: target 3.5, half of the 150 s bin -> 10^2.1875. */
-	assert_rel(lat_hist_quantile(&h, 0.875), pow(10, 2.1875), 1e-9, "p87.5");
+	/* p100 -> the largest latency added, 150 s (it bounds the top
+	 * bin, [10^2.175, 150]). */
+	assert_rel(lat_hist_quantile(&h, 1.0), 150, 1e-12, "p100");
+	/* p87.5: target 3.5, half of that bin -> its geometric middle. */
+	assert_rel(lat_hist_quantile(&h, 0.875), sqrt(pow(10, 2.175) * 150),
+		   1e-9, "p87.5");
 	/* Within the ~6% bin resolution of the data itself. */
 	assert_rel(lat_hist_quantile(&h, 0.5), 15, 0.06, "p50 ~ 15 s");
 
@@ -460,9 +462,11 @@ static void test_lathist_edges(void **state)
 	assert_int_equal(lat_hist_init(&h), 0);
 	lat_hist_add(&h, 0, 1);
 	lat_hist_add(&h, -5, 1); /* counted as 0 */
-	/* Both in [0, 1 ms): the median is half way, 0.5 ms. */
-	assert_near(lat_hist_quantile(&h, 0.5), 0.0005, 1e-12, "linear bin");
+	/* Both at 0: the largest latency bounds the first bin. */
+	assert_near(lat_hist_quantile(&h, 0.5), 0, 1e-12, "all at 0");
 	lat_hist_add(&h, 1e12, 2);
+	/* Now [0, 1 ms) is read whole, linearly: half way is 0.5 ms. */
+	assert_near(lat_hist_quantile(&h, 0.25), 0.0005, 1e-12, "linear bin");
 	assert_near(h.weight, 4, 0, "weight");
 	/* The top half sits in the last bin, [10^8.975, 10^9). */
 	double top = lat_hist_quantile(&h, 1.0);
@@ -496,8 +500,9 @@ static void test_lathist_weights(void **state)
  * by ~40 tx/s: offered - sequenced ~ 288,000.
  *
  * With mempool_limit 10,000 the mempool fills in ~250 s and then keeps
- * 10,000 - 720 = 9,280 after each tick's sequencing; the rest drop:
- * dropped = offered - 432,000 - 9,280 exactly, ~ 40 x 7200 - 9,280.
+ * 10,000 after each tick's sequencing (the limit applies after it); the
+ * rest drop: dropped = offered - 432,000 - 10,000 exactly,
+ * ~ 40 x 7200 - 10,000.
  */
 static const char *cap_json =
 	"{\"name\": \"cap\", \"duration\": \"2h\", \"seed\": 3,"
@@ -535,11 +540,15 @@ static void test_sequencer_capacity(void **state)
 
 	double coff = M(&r, "capped", "tx_offered");
 	assert_near(M(&r, "capped", "tx_sequenced"), 432000, 0, "capped seq");
-	assert_near(M(&r, "capped", "tx_dropped"), coff - 432000 - 9280, 0,
+	assert_near(M(&r, "capped", "tx_dropped"), coff - 432000 - 10000, 0,
 		    "dropped (exact)");
-	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 9280, 0.02,
+	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 10000, 0.02,
 		   "dropped ~ excess");
-	assert_int_equal(mempool(inst(&r, "capped")), 9280);
+	assert_int_equal(mempool(inst(&r, "capped")), 10000);
+	/* The limit bound in every tick from ~250 s on, and says so. */
+	assert_in(M(&r, "capped", "limit_mempool_ticks"), 570, 590,
+		  "limit_mempool_ticks");
+	assert_near(M(&r, "open", "limit_mempool_ticks"), 0, 0, "open: none");
 	assert_accounting(&r, "capped");
 	/* "all" sums the two. */
 	assert_near(M(&r, "all", "tx_offered"), off + coff, 0, "all offered");
@@ -803,7 +812,7 @@ static void test_fee_cap_stall(void **state)
 
 /*
  * Optimistic finality: each batch is final challenge_window (1 h) after
- * its L1 inclusion (L1 finality, 64 slots, is shorter).  Posted latency
+ * its L1 inclusion (L1 finality, 64-95 slots, is shorter).  Posted latency
  * runs to the inclusion, so finalized = posted + 3600 s for every batch;
  * the quantiles differ by 3600 s within the histogram's ~3%.
  */
@@ -861,9 +870,19 @@ static void test_zk_finality(void **state)
 	run_all(&r, zk_json, -1);
 	double post = M(&r, "zk", "latency_posted_p50");
 	double fin = M(&r, "zk", "latency_finalized_p50");
-	assert_rel(fin, post + 1380, 0.03, "finalized = posted + 600 + 12 + 768");
-	assert_rel(M(&r, "zk", "latency_finalized_p99"),
-		   M(&r, "zk", "latency_posted_p99") + 1380, 0.03, "p99");
+	/* Proving 600 s, the proof's inclusion ~12 s, then Casper FFG:
+	 * 64-95 slots by the proof's slot in its epoch, 79.5 on average
+	 * (954 s). */
+	assert_rel(fin, post + 600 + 12 + 954, 0.03,
+		   "finalized = posted + 600 + 12 + 954");
+	double p99 = M(&r, "zk", "latency_finalized_p99"),
+	       post99 = M(&r, "zk", "latency_posted_p99");
+	assert_in(p99, post99 + 612 + 768, post99 + 612 + 1140 + 24,
+		  "p99 within the FFG range");
+	/* The data's block is justified 32-63 slots after inclusion (47.5
+	 * on average, 570 s). */
+	assert_in(M(&r, "zk", "latency_justified_p50"), post + 384,
+		  post + 756, "justified: posted + 32..63 slots");
 	/* Each batch has a data tx and a proof tx. */
 	double batches = M(&r, "zk", "batches");
 	assert_in(M(&r, "zk", "l1_txs"), 2 * batches - 3, 2 * batches,
@@ -1005,19 +1024,19 @@ static void test_based_sequencer(void **state)
 	snprintf(json, sizeof(json), based_json, "0.5");
 	run_all(&r5, json, -1);
 	double p0 = M(&r0, "b", "latency_sequenced_p50");
-	/* All weight in the bin [10^0.775, 10^0.8) of 6.1 s: p50 is its
-	 * geometric middle, p99 10^(0.775 + 0.99 x 0.025). */
-	assert_rel(p0, pow(10, 0.7875), 1e-6, "p50: half a slot + confirm");
-	assert_rel(M(&r0, "b", "latency_sequenced_p99"), pow(10, 0.79975),
-		   1e-6, "p99");
-	/* Missed 0.5: quantiles inside the bins of 6.1, 18.1 and 30.1 s. */
+	/* Arrivals uniform over the 12 s slot before the L1 block that
+	 * sequences them, plus 100 ms confirmation: U(0.1, 12.1) s, so
+	 * p50 = 6.1 s and p99 = 0.1 + 0.99 x 12 = 11.98 s (closed form). */
+	assert_rel(p0, 6.1, 1e-3, "p50: half a slot + confirm");
+	assert_rel(M(&r0, "b", "latency_sequenced_p99"), 11.98, 1e-3, "p99");
+	/* Missed 0.5: a block waits for k slots with probability 2^-k,
+	 * its arrivals uniform over those k slots: the wait is uniform
+	 * over (0, 12k) with weight k 2^-k / 2 (arrivals in proportion to
+	 * the slots), so P(wait <= 12 s) = sum_k k 2^-k/2 x 1/k = 1/2 and
+	 * the median is 12.1 s; P(<= 24 s) = 1/4 + 1/4 + 1/4 x ... */
 	const struct lat_hist *h = seq_latency(sys_instance_sequencer(inst(&r5, "b")));
-	assert_in(lat_hist_quantile(h, 0.30), pow(10, 0.775), pow(10, 0.8),
-		  "p30, missed 0.5");
-	assert_in(lat_hist_quantile(h, 0.62), pow(10, 1.25), pow(10, 1.275),
-		  "p62, missed 0.5");
-	assert_in(lat_hist_quantile(h, 0.81), pow(10, 1.475), pow(10, 1.5),
-		  "p81, missed 0.5");
+	assert_rel(lat_hist_quantile(h, 0.25), 6.1, 0.03, "p25, missed 0.5");
+	assert_rel(lat_hist_quantile(h, 0.50), 12.1, 0.03, "p50, missed 0.5");
 	assert_true(M(&r5, "b", "latency_sequenced_p50") >= p0);
 	assert_true(M(&r5, "b", "latency_sequenced_p99") > 50);
 	/* Same arrivals (the instance's stream does not depend on L1);
@@ -1035,6 +1054,311 @@ static void test_based_sequencer(void **state)
 	assert_accounting(&r5, "b");
 	run_close(&r0);
 	run_close(&r5);
+}
+
+
+
+/*
+ * Limits mean what their docs say.  "small": mempool_limit 100 with 50 tps
+ * offered and 100 tps capacity.  Each 12 s tick brings ~600 arrivals; the
+ * limit applies to what waits after sequencing, so everything is
+ * sequenced and nothing dropped (applied before sequencing it capped the
+ * instance at 100 / 12 s = 8.3 tps).  "tight": capacity 5 tps, the same
+ * limit: 60 sequenced a tick, the mempool keeps 100, the rest drop, and
+ * every tick the limit bound is counted.
+ *
+ * max_pending_txs 1 counts the batcher's own data transactions: a
+ * validium (no data transaction: DA submissions only) whose proofs never
+ * get into L1 (fee cap 1 wei) still posts everything to its DA layer,
+ * with a proof every batch or every 10.  (When proofs counted against
+ * the batcher's limit, the first stuck proof stopped it: 0.16 and
+ * 1.66 tps posted of 50.)
+ */
+static const char *limits_json =
+	"{\"name\": \"limits\", \"duration\": \"2h\", \"seed\": 4,"
+	" \"l1\": {\"fork\": \"pectra\"},"
+	" \"da_layers\": [{\"name\": \"cel\", \"type\": \"celestia\"}],"
+	" \"workloads\": [{\"name\": \"w\", \"rate\": \"50tps\"}],"
+	" \"systems\": ["
+	"  {\"name\": \"small\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"100tps\", \"mempool_limit\": 100}},"
+	"  {\"name\": \"tight\", \"type\": \"optimistic_rollup\","
+	"   \"sequencer\": {\"capacity\": \"5tps\", \"mempool_limit\": 100}},"
+	"  {\"name\": \"v1\", \"type\": \"validium\", \"da\": \"cel\","
+	"   \"batcher\": {\"max_pending_txs\": 1, \"max_delay\": \"12s\","
+	"     \"max_fee\": \"1wei\", \"priority_fee\": \"1wei\"},"
+	"   \"prover\": {\"batches_per_proof\": 1}},"
+	"  {\"name\": \"v10\", \"type\": \"validium\", \"da\": \"cel\","
+	"   \"batcher\": {\"max_pending_txs\": 1, \"max_delay\": \"12s\","
+	"     \"max_fee\": \"1wei\", \"priority_fee\": \"1wei\"},"
+	"   \"prover\": {\"batches_per_proof\": 10}}"
+	" ]}";
+
+static void test_limits_mean_their_docs(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r, limits_json, -1);
+	double off = M(&r, "small", "tx_offered");
+	assert_rel(off, 50.0 * 7200, 0.01, "offered");
+	assert_near(M(&r, "small", "tx_dropped"), 0, 0, "small: no drops");
+	assert_near(M(&r, "small", "tx_sequenced"), off, 0, "all sequenced");
+	assert_near(M(&r, "small", "limit_mempool_ticks"), 0, 0, "not bound");
+	/* tight: 5 x 12 = 60 a tick; the mempool ends at the limit. */
+	assert_near(M(&r, "tight", "tx_sequenced"), 5.0 * 7200, 0, "tight seq");
+	double toff = M(&r, "tight", "tx_offered");
+	assert_near(M(&r, "tight", "tx_dropped"), toff - 36000 - 100, 0,
+		    "tight dropped (exact)");
+	assert_near(M(&r, "tight", "limit_mempool_ticks"), 600, 0,
+		    "bound every tick");
+	assert_int_equal(mempool(inst(&r, "tight")), 100);
+	/* Validium throughput does not depend on batches_per_proof. */
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? "v10" : "v1";
+		/* All but the last ~tick and the DA confirmation. */
+		assert_in(M(&r, v, "tx_posted"), M(&r, v, "tx_offered") - 1500,
+			  M(&r, v, "tx_offered"), "validium posts everything");
+		assert_near(M(&r, v, "limit_pending_ticks"), 0, 0, "not bound");
+	}
+	assert_near(M(&r, "v1", "batches"), M(&r, "v10", "batches"), 1,
+		    "same batches");
+	run_close(&r);
+}
+
+
+/* Settings that do nothing in their context are errors, located. */
+static void expect_no_effect(const char *systems, const char *path,
+			     const char *why)
+{
+	char json[2048];
+	snprintf(json, sizeof(json),
+		 "{\"name\": \"ne\", \"duration\": \"1h\","
+		 " \"da_layers\": [{\"name\": \"cel\", \"type\": \"celestia\"}],"
+		 " \"aggregators\": [{\"name\": \"upa\", \"type\": \"l1.5\"}],"
+		 " \"shared_sequencers\": [{\"name\": \"ss\"}],"
+		 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+		 " \"systems\": [%s]}", systems);
+	struct l2s_error err;
+	l2s_error_clear(&err);
+	struct scenario *scn = NULL;
+	if (scenario_load_text("ne.json", json, &scn, &err))
+		fail_msg("scenario: %s", err.msg);
+	struct sim *sim = sim_create(1, 0);
+	struct world *w = NULL;
+	int rc = world_create(sim, scn, &w, &err);
+	if (rc != L2S_EINPUT || strcmp(err.path, path) ||
+	    !strstr(err.msg, "has no effect") || !strstr(err.msg, why))
+		fail_msg("%s: got rc %d, %s: %s", path, rc, err.path, err.msg);
+	assert_true(err.line > 0);
+	world_destroy(w);
+	sim_destroy(sim);
+	scenario_destroy(scn);
+}
+
+static void test_no_effect_errors(void **state)
+{
+	(void)state;
+	expect_no_effect("{\"name\": \"b\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"based\", \"gas_capacity\": 1000}}",
+			 "systems[0].sequencer.gas_capacity", "L1 blocks");
+	expect_no_effect("{\"name\": \"b\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"based\", \"block_time\": \"2s\"}}",
+			 "systems[0].sequencer.block_time", "l1.slot_time");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"settlement\": {\"state_root_interval\": \"1h\"}}",
+			 "systems[0].settlement.state_root_interval",
+			 "proofs carry");
+	expect_no_effect("{\"name\": \"o\", \"type\": \"optimistic_rollup\","
+			 " \"settlement\": {\"state_root_gas\": 0,"
+			 "   \"state_root_interval\": \"1h\"}}",
+			 "systems[0].settlement.state_root_interval",
+			 "state_root_gas is 0");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"batcher\": {\"commitment_size\": 32}}",
+			 "systems[0].batcher.commitment_size", "posts commitments");
+	expect_no_effect("{\"name\": \"v\", \"type\": \"validium\", \"da\": \"cel\","
+			 " \"aggregator\": \"upa\","
+			 " \"batcher\": {\"commitment_size\": 32}}",
+			 "systems[0].batcher.commitment_size", "aggregator");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"aggregator\": \"upa\","
+			 " \"prover\": {\"verify_gas\": 300000}}",
+			 "systems[0].prover.verify_gas", "aggregator verifies");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"aggregator\": \"upa\","
+			 " \"prover\": {\"proof_system\": \"groth16\"}}",
+			 "systems[0].prover.proof_system", "aggregator verifies");
+	expect_no_effect("{\"name\": \"m\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"shared\", \"name\": \"ss\","
+			 "   \"capacity\": \"100tps\"}}",
+			 "systems[0].sequencer.capacity", "shared sequencer");
+	expect_no_effect("{\"name\": \"m\", \"type\": \"zk_rollup\","
+			 " \"sequencer\": {\"type\": \"shared\", \"name\": \"ss\","
+			 "   \"mempool_limit\": 10}}",
+			 "systems[0].sequencer.mempool_limit", "shared sequencer");
+	expect_no_effect("{\"name\": \"s\", \"type\": \"sdr\","
+			 " \"batcher\": {\"compression\": \"zstd\"}}",
+			 "systems[0].batcher.compression", "state diffs");
+	expect_no_effect("{\"name\": \"s\", \"type\": \"sdr\","
+			 " \"batcher\": {\"encoding\": \"compact\"}}",
+			 "systems[0].batcher.encoding", "state diffs");
+	expect_no_effect("{\"name\": \"v\", \"type\": \"validium\", \"da\": \"cel\","
+			 " \"batcher\": {\"batch_gas\": 1000}}",
+			 "systems[0].batcher.batch_gas", "no data transaction");
+	expect_no_effect("{\"name\": \"z\", \"type\": \"zk_rollup\","
+			 " \"batcher\": {\"da_fallback\": true}}",
+			 "systems[0].batcher.da_fallback", "on L1 already");
+}
+
+
+/*
+ * fee_spike: background L1 demand x3.  Gas demand is elastic (e = 1,
+ * reference 1 gwei, mean at the target): q0 x 3 x (1 gwei / p) = target
+ * settles at p = 3 gwei, m^(1/e) times the 1 gwei of a calm chain.  The
+ * spike covers the whole run; the first hour (the climb, >= 9 blocks at
+ * +12.5%) is warm-up.
+ */
+static void test_fee_spike(void **state)
+{
+	(void)state;
+	struct run calm, spike;
+	static const char *fmt =
+		"{\"name\": \"fs\", \"duration\": \"3h\", \"warmup\": \"1h\","
+		" \"seed\": 2, \"l1\": {\"fork\": \"pectra\"},"
+		" \"workloads\": [{\"name\": \"w\", \"rate\": \"1tps\"}],"
+		" \"systems\": [{\"name\": \"o\", \"type\": \"optimistic_rollup\"}]"
+		"%s}";
+	char json[1024];
+	snprintf(json, sizeof(json), fmt, "");
+	run_all(&calm, json, -1);
+	snprintf(json, sizeof(json), fmt,
+		 ", \"faults\": [{\"type\": \"fee_spike\", \"target\": \"l1\","
+		 " \"start\": 0, \"duration\": \"3h\", \"multiplier\": 3}]");
+	run_all(&spike, json, -1);
+	assert_rel(M(&calm, "l1", "base_fee_gwei_mean"), 1, 0.03, "calm");
+	assert_rel(M(&spike, "l1", "base_fee_gwei_mean"), 3, 0.03, "x3");
+	/* Counted over the measured window (after warm-up): 2 h. */
+	assert_near(M(&spike, "l1", "fee_spike_seconds"), 7200, 0, "counted");
+	run_close(&calm);
+	run_close(&spike);
+}
+
+
+/* Presets: the type and values of a real system, any key overridable;
+ * an unknown name is a located error with the closest name. */
+static void test_presets(void **state)
+{
+	(void)state;
+	struct run r;
+	run_open(&r,
+		 "{\"name\": \"p\", \"duration\": \"1h\","
+		 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+		 " \"systems\": ["
+		 "  {\"name\": \"op\", \"preset\": \"op-mainnet\","
+		 "   \"batcher\": {\"max_delay\": \"1h\"}},"
+		 "  {\"name\": \"arb\", \"preset\": \"arbitrum-one\"},"
+		 "  {\"name\": \"zk\", \"preset\": \"zksync-era\"},"
+		 "  {\"name\": \"tk\", \"preset\": \"taiko\"}]}", -1);
+	const struct system_def *op = sys_instance_def(inst(&r, "op"));
+	assert_int_equal(op->type, SYS_OPTIMISTIC);
+	assert_int_equal(op->batcher.blob_payload, 130044);
+	assert_int_equal(op->batcher.blobs_per_tx, 6);
+	assert_int_equal(op->batcher.max_pending_txs, 1);
+	assert_int_equal(op->batcher.max_delay, SIM_HOUR);   /* overridden */
+	assert_int_equal(op->seq.block_time, 2 * SIM_S);
+	assert_int_equal(op->settle.challenge_window, 7 * SIM_DAY);
+	const struct system_def *arb = sys_instance_def(inst(&r, "arb"));
+	assert_int_equal(arb->batcher.blob_payload, 130048);
+	assert_int_equal(arb->batcher.max_delay, SIM_HOUR);
+	assert_int_equal(arb->seq.block_time, 250 * SIM_MS);
+	assert_int_equal(arb->seq.gas_capacity, 7000000);
+	assert_int_equal(arb->settle.challenge_window, 549816 * SIM_S);
+	const struct system_def *zk = sys_instance_def(inst(&r, "zk"));
+	assert_int_equal(zk->type, SYS_SDR);
+	assert_int_equal(zk->batcher.blob_payload, 126976);
+	assert_int_equal(zk->batcher.max_batch_bytes, 131072);
+	assert_int_equal(zk->batcher.batch_gas, 61000);
+	const struct system_def *tk = sys_instance_def(inst(&r, "tk"));
+	assert_int_equal(tk->type, SYS_ZK);
+	assert_int_equal(tk->seq.type, SEQ_BASED);
+	run_close(&r);
+
+	/* Unknown preset; an override that has no effect in the preset's
+	 * context is still an error. */
+	static const struct {
+		const char *entry, *path, *msg, *hint;
+	} bad[] = {
+		{"{\"name\": \"x\", \"preset\": \"op-mainet\"}",
+		 "systems[0].preset", "no preset named 'op-mainet'",
+		 "did you mean 'op-mainnet'?"},
+		{"{\"name\": \"x\", \"preset\": \"taiko\","
+		 " \"sequencer\": {\"block_time\": \"2s\"}}",
+		 "systems[0].sequencer.block_time", "has no effect", ""},
+		{"{\"name\": \"x\", \"preset\": \"zksync-era\","
+		 " \"batcher\": {\"compression\": \"zstd\"}}",
+		 "systems[0].batcher.compression", "has no effect", ""},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char json[1024];
+		snprintf(json, sizeof(json),
+			 "{\"name\": \"p\", \"duration\": \"1h\","
+			 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
+			 " \"systems\": [%s]}", bad[i].entry);
+		struct l2s_error err;
+		l2s_error_clear(&err);
+		struct scenario *scn = NULL;
+		assert_int_equal(scenario_load_text("p.json", json, &scn, &err), 0);
+		struct sim *sim = sim_create(1, 0);
+		struct world *w = NULL;
+		int rc = world_create(sim, scn, &w, &err);
+		if (rc != L2S_EINPUT || strcmp(err.path, bad[i].path) ||
+		    !strstr(err.msg, bad[i].msg) || !strstr(err.hint, bad[i].hint))
+			fail_msg("%s: rc %d %s: %s (%s)", bad[i].path, rc,
+				 err.path, err.msg, err.hint);
+		assert_true(err.line > 0);
+		world_destroy(w);
+		sim_destroy(sim);
+		scenario_destroy(scn);
+	}
+}
+
+/*
+ * Soft confirmation of an own sequencer with 2 s blocks and 100 ms
+ * confirmation, capacity to spare: every cohort is sequenced in the tick
+ * it arrived and waits U(0, 2 s) for its block, so the latency is
+ * U(0.1, 2.1) s: p50 = 1.1 s, p99 = 0.1 + 0.99 x 2 = 2.08 s exactly.
+ * (Four point masses at 0.35/0.85/1.35/1.85 s read 0.891 and 1.88 s.)
+ */
+static void test_soft_confirm_closed_form(void **state)
+{
+	(void)state;
+	struct run r;
+	run_all(&r,
+		"{\"name\": \"sc\", \"duration\": \"1h\", \"seed\": 1,"
+		" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],"
+		" \"systems\": [{\"name\": \"op\", \"type\": \"optimistic_rollup\","
+		"   \"sequencer\": {\"block_time\": \"2s\","
+		"     \"confirm_latency\": \"100ms\"}}]}", -1);
+	assert_rel(M(&r, "op", "latency_sequenced_p50"), 1.1, 2e-3, "p50");
+	assert_rel(M(&r, "op", "latency_sequenced_p99"), 2.08, 2e-3, "p99");
+	run_close(&r);
+
+	/* The histogram alone: 1,000 spread over [0.1, 2.1), then 1,000
+	 * over [10, 20) (a queued cohort): p25 = 1.1, p75 = 15, p99.5 =
+	 * 19.9, p100 = 20 (the largest latency bounds the top bin). */
+	struct lat_hist h;
+	assert_int_equal(lat_hist_init(&h), 0);
+	lat_hist_add_uniform(&h, 0.1, 2.1, 1000);
+	assert_rel(lat_hist_quantile(&h, 0.5), 1.1, 1e-3, "U p50");
+	assert_rel(lat_hist_quantile(&h, 0.99), 2.08, 1e-3, "U p99");
+	assert_rel(lat_hist_quantile(&h, 0.0), 0.1, 1e-9, "U p0");
+	lat_hist_add_uniform(&h, 10, 20, 1000);
+	assert_rel(lat_hist_quantile(&h, 0.25), 1.1, 1e-3, "p25");
+	assert_rel(lat_hist_quantile(&h, 0.75), 15, 1e-3, "p75");
+	assert_rel(lat_hist_quantile(&h, 0.995), 19.9, 1e-3, "p99.5");
+	assert_rel(lat_hist_quantile(&h, 1.0), 20, 1e-9, "p100");
+	assert_near(h.weight, 2000, 1e-6, "weight");
+	lat_hist_release(&h);
 }
 
 /* The same scenario and seed give identical metrics; another seed not. */
@@ -1085,6 +1409,11 @@ int main(void)
 		cmocka_unit_test(test_dac_down),
 		cmocka_unit_test(test_shared_sequencer),
 		cmocka_unit_test(test_based_sequencer),
+		cmocka_unit_test(test_soft_confirm_closed_form),
+		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_fee_spike),
+		cmocka_unit_test(test_no_effect_errors),
+		cmocka_unit_test(test_limits_mean_their_docs),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,7 +76,7 @@ int report_build(const char *db_path, const char *out_dir,
  */
 int check_metric_direction(const char *name);
 
-/* Output of check_run(): the table of SPEC.md, a JSON document, JUnit
+/* Output of check_run(): the table of docs/ci-check.md, a JSON document, JUnit
  * XML (one test case per checked metric). */
 enum { CHECK_FORMAT_TABLE, CHECK_FORMAT_JSON, CHECK_FORMAT_JUNIT };
 

@@ -17,7 +17,8 @@
 #define BATCH_POINTS 16
 
 struct batch_point {
-	sim_time_t arrived;
+	sim_time_t arrived;     /* mean arrival */
+	sim_time_t spread;      /* half-width: uniform over arrived +- spread */
 	double weight;
 };
 

@@ -46,6 +46,7 @@ struct batcher_cfg {
 	int64_t max_calldata_tx;    /* bytes of data per calldata tx */
 	enum comp_algo algo;
 	int level;
+	enum tx_encoding encoding;  /* how transaction data is written */
 	int32_t max_pending_txs;    /* L1 txs and DA submissions in flight */
 	int64_t batch_gas;          /* L1 execution gas per batch (commit etc.) */
 	int64_t commitment_bytes;   /* calldata per batch when data is off L1 */
@@ -65,6 +66,8 @@ struct batcher_stats {
 	double parent_bytes;        /* DA_PARENT: bytes carried by the parent */
 	double latency_sum_s;       /* arrival to posting, summed over posted_w */
 	sim_time_t last_post;
+	uint64_t limit_ticks;       /* ticks a due batch waited for max_pending_txs */
+	uint64_t queue_merges;      /* pending queue merged cohorts (COHORT_Q_MAX) */
 };
 
 struct batcher;
@@ -126,6 +129,10 @@ void batcher_finish(struct batcher *b, sim_time_t end, bool waiting);
 const struct batcher_stats *batcher_stats(const struct batcher *b);
 const struct batcher_cfg *batcher_config(const struct batcher *b);
 const struct lat_hist *batcher_latency(const struct batcher *b);
+/* Arrival to the L1 justification (Casper FFG, the "safe" head) of the
+ * batch's L1 data or commitment, batches posted after warm-up; empty for
+ * data kept off L1 only. */
+const struct lat_hist *batcher_latency_justified(const struct batcher *b);
 
 /* Series since the last call: transactions posted, L1 bytes and the
  * transactions of batches posted after warm-up. */

@@ -15,6 +15,9 @@
 
 struct cohort {
 	sim_time_t arrived;    /* mean arrival time of the cohort */
+	sim_time_t spread;     /* half-width of its arrivals around 'arrived':
+				  uniform over [arrived - spread, arrived +
+				  spread] (0: all at 'arrived') */
 	sim_time_t sequenced;  /* when sequenced (0 while in the mempool) */
 	uint64_t n[TX_KINDS];
 	uint64_t total;
@@ -29,6 +32,7 @@ struct cohort_q {
 	size_t cap, head, len;
 	uint64_t txs;          /* sum of totals */
 	uint64_t n[TX_KINDS];  /* sums per kind */
+	uint64_t merges;       /* times it merged neighbours (COHORT_Q_MAX) */
 };
 
 /* Appends a copy of *c; 0 or L2S_ENOMEM. */
@@ -40,6 +44,10 @@ struct cohort *cohort_q_front(struct cohort_q *q);
  * across kinds).  Returns the number taken (0 when empty). */
 uint64_t cohort_q_take(struct cohort_q *q, uint64_t n, struct cohort *out);
 void cohort_q_release(struct cohort_q *q);
+/* Drops the newest transactions beyond 'keep' (the back cohort split in
+ * proportion across kinds).  Returns the number dropped. */
+uint64_t cohort_q_trim(struct cohort_q *q, uint64_t keep);
+
 
 /* Splits 'take' transactions off cohort c (kinds in proportion, largest
  * remainders first, deterministic) into *part; c keeps the rest. */

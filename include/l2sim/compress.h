@@ -44,7 +44,7 @@ int comp_algo_from_name(const char *name);
 void comp_level_range(enum comp_algo algo, int *min, int *max);
 
 /* The level rollups use by default: zlib 9 (OP Stack Bedrock's best
- * compression), brotli 11 (Arbitrum at low backlog, SOURCES.md §3),
+ * compression), brotli 11 (Arbitrum at low backlog, nitro arbnode/compression_level.go),
  * zstd 3 (the library default). */
 int comp_default_level(enum comp_algo algo);
 
@@ -81,6 +81,10 @@ struct comp_calib *comp_calib_create(enum comp_algo algo, int level,
 
 /* NULL does nothing. */
 void comp_calib_destroy(struct comp_calib *c);
+
+/* Writes transactions under 'enc' from now on (TXENC_RLP at creation):
+ * raw sizes and samples follow; drops cached buckets. */
+void comp_calib_set_encoding(struct comp_calib *c, enum tx_encoding enc);
 
 /* Sets the sample cap in raw bytes (>= 4 KiB); drops cached buckets. */
 void comp_calib_set_cap(struct comp_calib *c, size_t cap_bytes);

@@ -49,9 +49,8 @@ typedef unsigned __int128 l1_u128;
 #define L1_PEERDAS_MAX_BLOBS_PER_TX 6
 /* EIP-7825: per-transaction gas cap from Osaka on */
 #define L1_OSAKA_MAX_TX_GAS INT64_C(16777216)
-/* consensus-specs phase0: 32 slots per epoch; finality after two epochs */
+/* consensus-specs phase0: 32 slots per epoch (SLOTS_PER_EPOCH) */
 #define L1_SLOTS_PER_EPOCH 32
-#define L1_FINALITY_SLOTS 64
 
 /* ------------------------------------------------------------------ */
 /* Fork rules                                                          */
@@ -132,7 +131,8 @@ struct l1_receipt {
 	int64_t slot;              /* slot number; slot k starts at k * slot_time */
 	int64_t block_number;      /* 1 for the first block built */
 	sim_time_t included_at;    /* the block's time */
-	sim_time_t final_at;       /* included_at + 64 slots (two epochs) */
+	sim_time_t justified_at;   /* Casper FFG: l1_ffg_justified_slot() */
+	sim_time_t final_at;       /* Casper FFG: l1_ffg_final_slot() */
 	int64_t gas_used;          /* the tx's gas (as submitted) */
 	int32_t blobs;
 	int64_t blob_gas_used;     /* blobs * 131072 */
@@ -172,7 +172,8 @@ typedef void l1_waiting_fn(void *ctx, const struct l1_wait *w);
  * they may submit, replace or cancel transactions.
  *  - on_included: the tx is in a block (again, after a reorg).
  *  - on_waiting: once for every block built while the tx stays pending.
- *  - on_final: its block is final (64 slots after inclusion).
+ *  - on_final: its block is final (Casper FFG: 64-95 slots after
+ *    inclusion, l1_ffg_final_slot()).
  *  - on_reorged: its block was reorged out; the tx is pending again and the
  *    receipt passed is the one now void.
  */
@@ -235,7 +236,7 @@ int l1_start(struct l1_chain *l1);
 void l1_destroy(struct l1_chain *l1);
 
 /*
- * Adds the "l1" metrics of SPEC.md (blocks, base_fee_gwei_mean/max,
+ * Adds the "l1" metrics of docs/scenario-format.md (blocks, base_fee_gwei_mean/max,
  * blob_base_fee_gwei_mean/max, blobs_per_block_mean, blob_utilization,
  * gas_utilization, and a few more: see docs/model-l1.md), the kept
  * per-block rows and the series base_fee_gwei, blob_base_fee_gwei,
@@ -278,6 +279,10 @@ int l1_on_block(struct l1_chain *l1, l1_block_fn *fn, void *ctx);
 
 /* Faults.  Missed slots produce no block and leave fees unchanged. */
 void l1_set_missed_probability(struct l1_chain *l1, double p);
+/* A fee spike: background demand (gas and blobs, drawn or from a trace)
+ * times 'm' (1 = none) until set again.  With price-elastic demand of
+ * elasticity e the fee settles m^(1/e) times higher. */
+void l1_set_demand_multiplier(struct l1_chain *l1, double m);
 /* The next 'n' slots are missed whatever the probability. */
 void l1_force_miss(struct l1_chain *l1, int64_t n);
 /*
@@ -295,7 +300,24 @@ uint64_t l1_base_fee(const struct l1_chain *l1);
 uint64_t l1_blob_base_fee(const struct l1_chain *l1); /* saturated */
 uint64_t l1_excess_blob_gas(const struct l1_chain *l1);
 sim_time_t l1_slot_time(const struct l1_chain *l1);
-sim_time_t l1_finality_delay(const struct l1_chain *l1);
+/* When a block included at 'included_at' is justified and final (Casper
+ * FFG, or the fixed l1.finality_slots when a scenario sets it). */
+sim_time_t l1_justified_at(const struct l1_chain *l1, sim_time_t included_at);
+sim_time_t l1_final_at(const struct l1_chain *l1, sim_time_t included_at);
+
+/*
+ * Casper FFG with every epoch justified on time (consensus-specs phase0,
+ * process_justification_and_finalization): the checkpoint of epoch c is
+ * the block of slot 32c (or the last before it); epoch processing at the
+ * end of epoch c justifies c, and at the end of epoch c + 1 justifies
+ * c + 1 and finalizes c.  A block of slot s is final with the first
+ * checkpoint at or after it, c = ceil(s / 32): at the start of slot
+ * 32 (c + 2), 64 slots after a block in an epoch's first slot, 95 ... 65
+ * after one in its second ... last; justified at the start of slot
+ * 32 (c + 1) (32, then 63 ... 33).
+ */
+int64_t l1_ffg_justified_slot(int64_t slot);
+int64_t l1_ffg_final_slot(int64_t slot);
 int64_t l1_gas_limit(const struct l1_chain *l1);
 int32_t l1_blob_target(const struct l1_chain *l1);
 int32_t l1_blob_max(const struct l1_chain *l1);

@@ -10,9 +10,13 @@
 
 #include <gsl/gsl_histogram.h>
 
+#include "l2sim/batch.h"
+
 struct lat_hist {
 	gsl_histogram *h;
 	double weight;
+	double min, max;   /* smallest and largest latency added (the first
+			      and last bins are read as [min, ..) and [.., max]) */
 };
 
 int lat_hist_init(struct lat_hist *lh);
@@ -21,6 +25,24 @@ void lat_hist_add(struct lat_hist *lh, double seconds, double weight);
 /* The bin of a latency, and adding to a bin found before (hot paths). */
 size_t lat_hist_bin(const struct lat_hist *lh, double seconds);
 void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight);
+/* Adds 'weight' spread uniformly over latencies [lo, hi) seconds: each bin
+ * gets the share of the interval it covers (lo == hi adds a point). */
+void lat_hist_add_uniform(struct lat_hist *lh, double lo, double hi,
+			  double weight);
+/* The same spread, its end bins found once for an interval met again and
+ * again (a few words: one per sequencer of a million instances). */
+struct lat_spread {
+	double lo, hi;
+	size_t first, last;
+};
+void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
+		     double lo, double hi);
+void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
+			 double weight);
+/* The latencies at time 'at' of a batch's arrival points (each uniform
+ * over arrived +- spread, never below 0). */
+void lat_hist_add_arrivals(struct lat_hist *lh, const struct batch *b,
+			   sim_time_t at);
 /* Adds another histogram of the same ranges. */
 void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from);
 /* The q-quantile (0..1), log-interpolated within a bin; NAN when empty. */

@@ -1,6 +1,6 @@
 /*
  * What one run produces, held in memory until the writer stores it, and the
- * SQLite results database of SPEC.md.
+ * SQLite results database (tables in docs/reports.md).
  *
  * Components add metrics (component, name, value), time series points and,
  * when the scenario keeps them, per-block L1 rows.  The runner writes each
@@ -157,7 +157,7 @@ int resdb_open_readonly(const char *path, struct resdb **out,
 const char *resdb_path(const struct resdb *db);
 
 /*
- * A run's identity (SPEC.md): the hex SHA-256 of the effective scenario
+ * A run's identity (docs/data.md): the hex SHA-256 of the effective scenario
  * (after --set and the sweep point's values; its "sweep" lists and
  * "replications" count left out, keys sorted), the seed, the replication
  * and the engine version (text that is not JSON is hashed as it is).

@@ -1,6 +1,6 @@
 /*
  * Scenario files: loading (jansson), --set overrides, sweeps, and a typed
- * reader with the unit grammar of SPEC.md.  Every failure names the file,
+ * reader with the unit grammar of docs/scenario-format.md.  Every failure names the file,
  * the line and column of the offending value, its JSON path and, for a
  * mistyped key, the closest valid key.
  *

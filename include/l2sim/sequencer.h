@@ -114,6 +114,8 @@ struct seq_stats {
 	uint64_t offered_w, sequenced_w;   /* after warm-up */
 	double latency_sum_s;  /* soft-confirmation seconds summed over the
 				  sequenced_w transactions (exact means) */
+	uint64_t limit_ticks;   /* ticks in which mempool_limit dropped txs */
+	uint64_t queue_merges;  /* mempool merged cohorts (COHORT_Q_MAX) */
 };
 
 struct sequencer;
@@ -201,12 +203,17 @@ bool seq_serving(const struct sequencer *s);
 sim_time_t seq_down_since(const struct sequencer *s);
 
 /* Arrivals of (t0, t1] join the mempool as cohort *c (arrival time set by
- * the caller); the newest beyond the mempool limit are dropped. */
+ * the caller).  The mempool limit applies after the tick's sequencing:
+ * the newest beyond it are dropped then (seq_tick, shared_seq_tick,
+ * seq_based_block, seq_missed_block). */
 void seq_arrive(struct sequencer *s, struct cohort *c, sim_time_t t0);
 /* An own sequencer's tick (t0, t1]. */
 void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1);
 /* Based sequencing: the L1 block at t (the previous built one at t_prev). */
 void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t);
+/* A missed L1 slot of a based sequencer: nothing sequenced, the mempool
+ * limit applied. */
+void seq_missed_block(struct sequencer *s);
 
 /* Fault handler (faults.h): down while any outage of it is in force. */
 void seq_set_down(void *sequencer, int member, bool down);

@@ -65,6 +65,7 @@ struct settle_stats {
 	int32_t levels_max;                /* deepest proof chain to L1 */
 	double latency_sum_s;   /* arrival to finality, summed over finalized_w */
 	uint64_t unfinal;       /* posted, not yet final */
+	uint64_t gas_capped;    /* proof txs cut to the L1 per-tx gas cap */
 };
 
 struct settlement;

@@ -1,6 +1,7 @@
 /*
  * State-diff pubdata of a state-difference rollup (SDR), in zkSync Era's
- * encoding (SOURCES.md §3, state_diff_compression_v1_spec.md): a batch
+ * encoding (matter-labs/zksync-era state_diff_compression_v1_spec.md,
+ * docs/sources.md §3): a batch
  * publishes each storage slot it changed once, however often it was
  * written within the batch:
  *   header           version 1 B, L2->L1 log length 3 B, index width 1 B,

@@ -71,7 +71,15 @@ struct system_def {
 					  NULL (L1) */
 	struct system_def *parent;     /* its definition */
 	struct fees_cfg *fees;         /* fee mechanism, or NULL */
+	json_t *preset_entry;          /* "preset": the entry merged over the
+					  preset (owned), NULL without one */
 };
+
+/* Real-system presets (models/system/presets.c, docs/presets.md): the
+ * JSON of a system entry for NAME, or NULL; the i-th name, NULL past the
+ * last. */
+const char *sys_preset_json(const char *name);
+const char *sys_preset_name(size_t i);
 
 /* What systems are built on (all outlive them). */
 struct sys_env {

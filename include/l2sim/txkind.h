@@ -101,6 +101,39 @@ size_t txkind_encode(const struct tx_kind_params *p, enum tx_kind kind,
 		     gsl_rng *rng, uint8_t *buf, size_t cap);
 
 /*
+ * How a transaction-data system writes a transaction into its batches.
+ *  TXENC_RLP          the signed EIP-1559 transaction as users send it
+ *                     (txkind_encode(); p->size bytes).
+ *  TXENC_COMPACT      a rollup-native encoding: an op byte, 4-byte account,
+ *                     token and contract indices instead of 20-byte
+ *                     addresses, 3-byte floating-point amounts, a 1-byte
+ *                     fee, no nonce or gas limit (the rollup's state and
+ *                     rules give them), and a 64-byte signature.
+ *  TXENC_COMPACT_AGG  the same without per-transaction signatures: a
+ *                     ZK rollup's validity proof (or one aggregate BLS
+ *                     signature per batch) vouches for them.
+ * After V. Buterin, "An Incomplete Guide to Rollups" (2021): ~112 bytes of
+ * an ETH transfer become ~12 (to 21 -> 4, value ~9 -> ~3, signature ~68
+ * -> ~0.5, nonce, gas price and gas ~14 -> ~1, from 0 -> 4).
+ */
+enum tx_encoding { TXENC_RLP, TXENC_COMPACT, TXENC_COMPACT_AGG, TXENC_COUNT };
+
+/* "rlp", "compact", "compact_aggregated"; names NULL-terminated. */
+extern const char *const txkind_encoding_names[];
+
+/* Bytes of one transaction of 'kind' under 'enc' (p->size for RLP). */
+size_t txkind_encoded_size(const struct tx_kind_params *p, enum tx_kind kind,
+			   enum tx_encoding enc);
+
+/* Writes one synthetic transaction of 'kind' under 'enc' (as
+ * txkind_encode() for RLP; compact layouts draw from the same Zipf key
+ * spaces).  Returns its length, txkind_encoded_size(), or 0 when cap is
+ * too small. */
+size_t txkind_encode_as(const struct tx_kind_params *p, enum tx_kind kind,
+			enum tx_encoding enc, gsl_rng *rng, uint8_t *buf,
+			size_t cap);
+
+/*
  * A Zipf rank in 1..n with P(k) proportional to k^-s (s >= 0), by
  * rejection-inversion (Hoermann and Derflinger, ACM TOMACS 6(3), 1996):
  * O(1) expected time, no table.  GSL has no Zipf sampler.

@@ -28,17 +28,17 @@ static const char *const level_keys[] = { "latency", "provers", NULL };
 static const char *const reserved_names[] = { "l1", "all", NULL };
 
 /*
- * Defaults (SOURCES.md §5):
+ * Defaults (docs/sources.md §5):
  *  - base_gas 300,000: Aligned's aggregation mode verifies one aggregated
  *    proof for ~300,000 gas, a PLONK-class verification.
  *  - per_proof_gas 20,000: the marginal cost of one more proof in an
  *    aggregated batch.  Aligned's fee model charges 13,000 gas per proof
  *    for batch submission (aligned-sdk constants.rs); NEBRA reports ~18k
  *    per proof for verifying its aggregated proof plus 23-100k if proofs
- *    are submitted on chain.  20,000 is DESIGN.md's "~20k per rollup",
- *    within that range for off-chain submission.
- *  - per_ecosystem_gas 500,000: DESIGN.md's claim for ecosystem (L3)
- *    aggregation; no primary source was found (SOURCES.md §5 says so).
+ *    are submitted on chain.  20,000 lies within that range for
+ *    off-chain submission.
+ *  - per_ecosystem_gas 500,000: an assumption for ecosystem (L3)
+ *    aggregation; no primary source was found: sweep it.
  *  - interval 10 min and latency 5 min: assumptions, no source.
  *  - fee caps: 10,000 gwei (in effect no cap) and a 1 gwei tip.
  */

@@ -39,6 +39,7 @@ struct batcher {
 	struct cohort_q pending;    /* sequenced, not yet in a batch */
 	uint64_t unposted_in_batches;
 	int da_inflight;            /* DA submissions in flight */
+	int l1_inflight;            /* its own L1 data txs not yet included */
 	struct batch *inflight_head, *inflight_tail;
 	uint64_t next_batch_id;
 	double bpt_estimate;        /* bytes per tx of the last batch (SDR) */
@@ -46,6 +47,7 @@ struct batcher {
 	int down_count;
 	struct batcher_stats st;
 	struct lat_hist lat;        /* arrival to posting */
+	struct lat_hist lat_just;   /* arrival to L1 justification of the data */
 	uint64_t s_posted, s_posted_bytes_tx;
 	double s_bytes;
 	/* riders waiting for the next batch (a carrier), and the carrier
@@ -85,7 +87,7 @@ struct batcher *batcher_create(struct sim *sim, struct l1_chain *l1,
 	b->owned = owned;
 	b->warmup = warmup;
 	b->bpt_estimate = 40;
-	if (lat_hist_init(&b->lat) ||
+	if (lat_hist_init(&b->lat) || lat_hist_init(&b->lat_just) ||
 	    (cfg->state_diffs && !(b->sd = sd_state_create(kinds)))) {
 		batcher_destroy(b);
 		return NULL;
@@ -102,6 +104,7 @@ void batcher_destroy(struct batcher *b)
 	free(b->reorg_hooks);
 	sd_state_destroy(b->sd);
 	lat_hist_release(&b->lat);
+	lat_hist_release(&b->lat_just);
 	free(b);
 }
 
@@ -194,6 +197,7 @@ void batcher_finish(struct batcher *b, sim_time_t end, bool waiting)
 const struct batcher_stats *batcher_stats(const struct batcher *b) { return &b->st; }
 const struct batcher_cfg *batcher_config(const struct batcher *b) { return &b->cfg; }
 const struct lat_hist *batcher_latency(const struct batcher *b) { return &b->lat; }
+const struct lat_hist *batcher_latency_justified(const struct batcher *b) { return &b->lat_just; }
 
 void batcher_take_series(struct batcher *b, uint64_t *posted, double *bytes,
 			 uint64_t *bytes_txs)
@@ -310,10 +314,14 @@ static void inflight_remove(struct batcher *bt, struct batch *b)
 }
 
 /* Merges the closest pair of points (by arrival) until under the cap. */
-static void add_point(struct batch *b, sim_time_t arrived, double w)
+static void add_point(struct batch *b, sim_time_t arrived, sim_time_t spread,
+		      double w)
 {
 	if (b->n_pts && b->pts[b->n_pts - 1].arrived == arrived) {
-		b->pts[b->n_pts - 1].weight += w;
+		struct batch_point *l = &b->pts[b->n_pts - 1];
+		l->weight += w;
+		if (spread > l->spread)
+			l->spread = spread;
 		return;
 	}
 	if (b->n_pts == BATCH_POINTS) {
@@ -326,13 +334,22 @@ static void add_point(struct batch *b, sim_time_t arrived, double w)
 			}
 		struct batch_point *p = &b->pts[best], *q = &b->pts[best + 1];
 		double ww = p->weight + q->weight;
+		sim_time_t lo = p->arrived - p->spread,
+			   hi = q->arrived + q->spread;
+		if (q->arrived - q->spread < lo)
+			lo = q->arrived - q->spread;
+		if (p->arrived + p->spread > hi)
+			hi = p->arrived + p->spread;
 		p->arrived = (sim_time_t)((double)p->arrived * (p->weight / ww) +
 					  (double)q->arrived * (q->weight / ww));
+		/* The merged point covers both pairs' arrivals. */
+		p->spread = p->arrived - lo > hi - p->arrived ? p->arrived - lo
+							      : hi - p->arrived;
 		p->weight = ww;
 		memmove(q, q + 1, (size_t)(b->n_pts - best - 2) * sizeof(*q));
 		b->n_pts--;
 	}
-	b->pts[b->n_pts++] = (struct batch_point){arrived, w};
+	b->pts[b->n_pts++] = (struct batch_point){arrived, spread, w};
 }
 
 static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
@@ -353,7 +370,7 @@ static struct batch *batch_cut(struct batcher *bt, uint64_t n, sim_time_t now)
 		b->txs += got;
 		for (int k = 0; k < TX_KINDS; k++)
 			b->n[k] += c.n[k];
-		add_point(b, c.arrived, (double)got);
+		add_point(b, c.arrived, c.spread, (double)got);
 	}
 	b->riders = bt->r_head;
 	b->rider_bytes = bt->r_bytes;
@@ -403,10 +420,18 @@ static void batch_posted(struct batcher *bt, struct batch *b, sim_time_t at)
 				(double)(nblobs * L1_BYTES_PER_BLOB);
 			bt->st.blob_payload_bytes += (double)b->l1_bytes;
 		}
-		for (int i = 0; i < b->n_pts; i++) {
-			double l = sim_time_to_s(at - b->pts[i].arrived);
-			bt->st.latency_sum_s += l * b->pts[i].weight;
-			lat_hist_add(&bt->lat, l, b->pts[i].weight);
+		/* Exact means: arrival to posting, summed over transactions. */
+		for (int i = 0; i < b->n_pts; i++)
+			bt->st.latency_sum_s +=
+				sim_time_to_s(at - b->pts[i].arrived) *
+				b->pts[i].weight;
+		lat_hist_add_arrivals(&bt->lat, b, at);
+		/* The "safe" tier: the batch's L1 data (or commitment) is in
+		 * a Casper-FFG-justified checkpoint; data only on another
+		 * layer has no such tier. */
+		if (b->included_at > 0) {
+			sim_time_t j = l1_justified_at(bt->l1, b->included_at);
+			lat_hist_add_arrivals(&bt->lat_just, b, j > at ? j : at);
 		}
 	}
 	for (struct batch_rider *r = b->riders; r; r = r->next)
@@ -428,6 +453,7 @@ static void delivered(struct batcher *bt, struct batch *b)
 static void data_included(void *ctx, const struct l1_receipt *r)
 {
 	struct batch *b = ctx;
+	b->batcher->l1_inflight--;
 	if (r->included_at > b->included_at)
 		b->included_at = r->included_at;
 	delivered(b->batcher, b);
@@ -489,6 +515,7 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 						    data_reorged, b);
 			if (rc)
 				return rc;
+			bt->l1_inflight++;
 			exec_gas = 0;
 			b->outstanding++;
 			nblobs -= k;
@@ -508,6 +535,7 @@ static int post_l1_data(struct batcher *bt, struct batch *b, int64_t bytes,
 					    NULL, data_reorged, b);
 		if (rc)
 			return rc;
+		bt->l1_inflight++;
 		exec_gas = 0;
 		b->outstanding++;
 		left -= chunk;
@@ -650,9 +678,11 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 	const struct batcher_cfg *cfg = &bt->cfg;
 	if (bt->down)
 		return;
-	while ((bt->pending.txs || bt->r_head) &&
-	       l1poster_inflight(bt->poster) + bt->da_inflight <
-		       cfg->max_pending_txs) {
+	/* max_pending_txs counts the batcher's own data transactions and DA
+	 * submissions (op-batcher's max-pending-tx), not the proofs and
+	 * state roots the instance's poster also carries. */
+	bt->st.queue_merges = bt->pending.merges;
+	while (bt->pending.txs || bt->r_head) {
 		/* Riders (an L3's bytes) take their room first. */
 		int64_t room = cfg->max_batch_bytes - bt->r_bytes;
 		bool full, due = false;
@@ -674,6 +704,11 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 			due = true;
 		if (!full && !due)
 			break;
+		if (bt->l1_inflight + bt->da_inflight >= cfg->max_pending_txs) {
+			/* A batch is ready and the limit holds it back. */
+			bt->st.limit_ticks++;
+			break;
+		}
 		struct batch *b = batch_cut(bt, n, now);
 		if (!b)
 			return;

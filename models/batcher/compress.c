@@ -334,6 +334,8 @@ struct comp_calib {
 	enum comp_algo algo;
 	int level;
 	struct tx_kind_params p[TX_KINDS];
+	enum tx_encoding enc;       /* how transactions are written */
+	int64_t size[TX_KINDS];     /* bytes of one tx of each kind under enc */
 	uint64_t seed;       /* drawn once at creation */
 	size_t cap;          /* sample cap, raw bytes */
 	gsl_rng *rng;        /* reseeded for every bucket's sample */
@@ -368,6 +370,9 @@ struct comp_calib *comp_calib_create(enum comp_algo algo, int level,
 	c->algo = algo;
 	c->level = level;
 	memcpy(c->p, p, sizeof(c->p));
+	c->enc = TXENC_RLP;
+	for (int k = 0; k < TX_KINDS; k++)
+		c->size[k] = p[k].size;
 	c->seed = ((uint64_t)gsl_rng_get(rng) << 32) ^ gsl_rng_get(rng);
 	c->cap = COMP_SAMPLE_CAP;
 	c->tab_size = 64;
@@ -392,6 +397,16 @@ void comp_calib_destroy(struct comp_calib *c)
 	free(c);
 }
 
+void comp_calib_set_encoding(struct comp_calib *c, enum tx_encoding enc)
+{
+	c->enc = enc;
+	for (int k = 0; k < TX_KINDS; k++)
+		c->size[k] = (int64_t)txkind_encoded_size(&c->p[k],
+							  (enum tx_kind)k, enc);
+	memset(c->tab, 0, c->tab_size * sizeof(*c->tab));
+	c->tab_used = 0;
+}
+
 void comp_calib_set_cap(struct comp_calib *c, size_t cap_bytes)
 {
 	c->cap = cap_bytes < 4096 ? 4096 : cap_bytes;
@@ -410,7 +425,7 @@ int64_t comp_calib_raw_bytes(const struct comp_calib *c,
 	int64_t raw = 0;
 
 	for (int k = 0; k < TX_KINDS; k++)
-		raw += (int64_t)counts[k] * c->p[k].size;
+		raw += (int64_t)counts[k] * c->size[k];
 	return raw;
 }
 
@@ -478,7 +493,7 @@ static double measure(struct comp_calib *c, const uint64_t q[TX_KINDS],
 
 	apportion(q, m, per);
 	for (int k = 0; k < TX_KINDS; k++)
-		raw_need += per[k] * ((size_t)c->p[k].size + 1);
+		raw_need += per[k] * ((size_t)c->size[k] + 1);
 	if (grow(&c->raw, &c->raw_cap, raw_need + 1) < 0 ||
 	    grow(&c->out, &c->out_cap, comp_bound(c->algo, raw_need) + 64) < 0)
 		return -1.0;
@@ -493,8 +508,8 @@ static double measure(struct comp_calib *c, const uint64_t q[TX_KINDS],
 	gsl_ran_shuffle(c->rng, order, m, 1);
 	for (i = 0; i < m; i++) {
 		enum tx_kind k = (enum tx_kind)order[i];
-		len += txkind_encode(&c->p[k], k, c->rng, c->raw + len,
-				     c->raw_cap - len);
+		len += txkind_encode_as(&c->p[k], k, c->enc, c->rng,
+					c->raw + len, c->raw_cap - len);
 	}
 	free(order);
 	int oom;
@@ -578,7 +593,7 @@ int64_t comp_calib_batch_bytes(struct comp_calib *c,
 		return raw;
 	apportion(counts, COMP_MIX_STEPS, q);
 	for (int k = 0; k < TX_KINDS; k++)
-		avg += (double)q[k] * (double)c->p[k].size / COMP_MIX_STEPS;
+		avg += (double)q[k] * (double)c->size[k] / COMP_MIX_STEPS;
 	m_cap = (uint64_t)((double)c->cap / avg);
 	if (m_cap < 1)
 		m_cap = 1;

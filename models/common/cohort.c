@@ -11,7 +11,8 @@
 /*
  * A queue that keeps growing (a backlog that lasts for months) halves its
  * time resolution instead of its memory doubling: neighbouring cohorts are
- * merged pairwise, arrival times weighted by counts, the earlier sequencing
+ * merged pairwise, arrival times weighted by counts, the spread widened to
+ * cover both, the earlier sequencing
  * time kept (so a batcher's delay trigger stays conservative).
  */
 static void coalesce(struct cohort_q *q)
@@ -22,9 +23,19 @@ static void coalesce(struct cohort_q *q)
 		if (i + 1 < q->len) {
 			const struct cohort *b = &q->c[(q->head + i + 1) % q->cap];
 			double wa = (double)a.total, wb = (double)b->total;
+			sim_time_t lo = a.arrived - a.spread,
+				   hi = b->arrived + b->spread;
+			if (b->arrived - b->spread < lo)
+				lo = b->arrived - b->spread;
+			if (a.arrived + a.spread > hi)
+				hi = a.arrived + a.spread;
 			a.arrived = (sim_time_t)(((double)a.arrived * wa +
 						  (double)b->arrived * wb) /
 						 (wa + wb));
+			/* The merged arrivals cover [lo, hi]: a uniform
+			 * around the new mean that covers both ends. */
+			a.spread = a.arrived - lo > hi - a.arrived
+					   ? a.arrived - lo : hi - a.arrived;
 			if (b->sequenced < a.sequenced)
 				a.sequenced = b->sequenced;
 			for (int k = 0; k < TX_KINDS; k++)
@@ -41,8 +52,10 @@ int cohort_q_push(struct cohort_q *q, const struct cohort *c)
 {
 	if (c->total == 0)
 		return 0;
-	if (q->len >= COHORT_Q_MAX)
+	if (q->len >= COHORT_Q_MAX) {
 		coalesce(q);
+		q->merges++;
+	}
 	if (q->len == q->cap) {
 		size_t ncap = q->cap ? q->cap * 2 : 16;
 		struct cohort *n = malloc(ncap * sizeof(*n));
@@ -118,6 +131,31 @@ uint64_t cohort_q_take(struct cohort_q *q, uint64_t n, struct cohort *out)
 	for (int k = 0; k < TX_KINDS; k++)
 		q->n[k] -= out->n[k];
 	return out->total;
+}
+
+uint64_t cohort_q_trim(struct cohort_q *q, uint64_t keep)
+{
+	uint64_t dropped = 0;
+	while (q->txs > keep && q->len) {
+		struct cohort *b = &q->c[(q->head + q->len - 1) % q->cap];
+		uint64_t over = q->txs - keep;
+		struct cohort gone;
+		if (over >= b->total) {
+			gone = *b;
+			q->len--;
+		} else {
+			/* The back cohort keeps its oldest part. */
+			struct cohort kept;
+			cohort_split(b, b->total - over, &kept);
+			gone = *b;
+			*b = kept;
+		}
+		q->txs -= gone.total;
+		for (int k = 0; k < TX_KINDS; k++)
+			q->n[k] -= gone.n[k];
+		dropped += gone.total;
+	}
+	return dropped;
 }
 
 void cohort_q_release(struct cohort_q *q)

@@ -1,11 +1,16 @@
 /*
- * Latency distributions as weighted histograms (DESIGN.md: a cohort of a
- * million transactions is one weighted entry, not a million samples).
+ * Latency distributions as weighted histograms (a cohort of a million
+ * transactions is one weighted entry, not a million samples).
  * GSL's histogram holds the bins; ranges are log-spaced, 40 per decade
- * (about 6% wide) from 1 ms to 1e9 s, so percentiles carry ~3% error.
+ * (about 6% wide) from 1 ms to 1e9 s.  Weight spread uniformly over an
+ * interval goes to each bin in proportion to its overlap, and the smallest
+ * and largest latencies bound the first and last bins, so a quantile of a
+ * uniform wait is within ~0.1% of the closed form; a point mass reads as
+ * its bin, ~3% wide.
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "l2sim/error.h"
 #include "l2sim/lathist.h"
@@ -34,6 +39,8 @@ static void lh_range_init(void)
 int lat_hist_init(struct lat_hist *lh)
 {
 	lh->weight = 0;
+	lh->min = INFINITY;
+	lh->max = -INFINITY;
 	lh->h = gsl_histogram_alloc(LH_BINS + 1);
 	if (!lh->h)
 		return L2S_ENOMEM;
@@ -70,23 +77,101 @@ size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
 	return i;
 }
 
-void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight)
+static void add_raw(struct lat_hist *lh, size_t bin, double weight)
 {
-	if (!(weight > 0))
-		return;
 	lh->h->bin[bin] += weight;
 	lh->weight += weight;
 }
 
+static void widen(struct lat_hist *lh, double lo, double hi)
+{
+	/* Negative latencies count as 0 (the first bin). */
+	lo = lo > 0 ? lo : 0;
+	hi = hi > 0 ? hi : 0;
+	if (lo < lh->min)
+		lh->min = lo;
+	if (hi > lh->max)
+		lh->max = hi;
+}
+
+void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight)
+{
+	if (!(weight > 0))
+		return;
+	add_raw(lh, bin, weight);
+	/* Anywhere in the bin. */
+	widen(lh, lh->h->range[bin], lh->h->range[bin + 1]);
+}
+
 void lat_hist_add(struct lat_hist *lh, double seconds, double weight)
 {
-	lat_hist_add_bin(lh, lat_hist_bin(lh, seconds), weight);
+	if (!(weight > 0))
+		return;
+	add_raw(lh, lat_hist_bin(lh, seconds), weight);
+	widen(lh, seconds, seconds);
+}
+
+/* The bins [lo, hi) covers: shares follow from GSL's ranges as they are
+ * added, so a prepared spread holds its ends only. */
+void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
+		     double lo, double hi)
+{
+	sp->lo = lo;
+	sp->hi = hi > lo ? hi : lo;
+	sp->first = lat_hist_bin(lh, lo);
+	sp->last = hi > lo ? lat_hist_bin(lh, hi) : sp->first;
+}
+
+void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
+			 double weight)
+{
+	if (!(weight > 0))
+		return;
+	const gsl_histogram *h = lh->h;
+	double lo = sp->lo, hi = sp->hi;
+	bool added = false;
+	if (hi > lo) {
+		for (size_t i = sp->first; i <= sp->last; i++) {
+			double a = h->range[i] > lo ? h->range[i] : lo;
+			double b = (i + 1 <= h->n && h->range[i + 1] < hi)
+					   ? h->range[i + 1] : hi;
+			if (!(b > a))
+				continue;
+			add_raw(lh, i, weight * ((b - a) / (hi - lo)));
+			added = true;
+		}
+	}
+	if (!added)
+		add_raw(lh, sp->first, weight);
+	widen(lh, lo, hi);
+}
+
+void lat_hist_add_uniform(struct lat_hist *lh, double lo, double hi,
+			  double weight)
+{
+	struct lat_spread sp;
+	lat_hist_spread_init(&sp, lh, lo, hi);
+	lat_hist_add_spread(lh, &sp, weight);
+}
+
+void lat_hist_add_arrivals(struct lat_hist *lh, const struct batch *b,
+			   sim_time_t at)
+{
+	for (int i = 0; i < b->n_pts; i++) {
+		const struct batch_point *p = &b->pts[i];
+		double lo = sim_time_to_s(at - p->arrived - p->spread),
+		       hi = sim_time_to_s(at - p->arrived + p->spread);
+		lat_hist_add_uniform(lh, lo > 0 ? lo : 0, hi > 0 ? hi : 0,
+				     p->weight);
+	}
 }
 
 void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from)
 {
 	gsl_histogram_add(into->h, from->h);
 	into->weight += from->weight;
+	if (from->weight > 0)
+		widen(into, from->min, from->max);
 }
 
 double lat_hist_quantile(const struct lat_hist *lh, double q)
@@ -102,14 +187,20 @@ double lat_hist_quantile(const struct lat_hist *lh, double q)
 		if (cum + w >= target) {
 			double lo, hi;
 			gsl_histogram_get_range(lh->h, i, &lo, &hi);
+			/* Nothing lies outside [min, max]: the first and
+			 * last bins are only partly filled. */
+			if (lh->min > lo && lh->min < hi)
+				lo = lh->min;
+			if (lh->max < hi && lh->max >= lo)
+				hi = lh->max;
 			double f = (target - cum) / w;
 			if (lo <= 0)
 				return hi * f;
+			if (hi <= lo)
+				return lo;
 			return lo * pow(hi / lo, f);
 		}
 		cum += w;
 	}
-	double lo, hi;
-	gsl_histogram_get_range(lh->h, n - 1, &lo, &hi);
-	return hi;
+	return lh->max;
 }

@@ -56,14 +56,16 @@ void da_config_preset(struct da_config *cfg, enum da_type type)
 
 	switch (type) {
 	case DA_TYPE_CELESTIA:
-		/* SOURCES.md 6.1: 6 s blocks since Ginger (v3), governance
+		/* Celestia (celestia-app pkg/appconsts, release notes; docs/sources.md
+		 * §6.1): 6 s blocks since Ginger (v3), governance
 		 * square 128 -> ~8 MiB since Jan 2025 (~1.33 MiB/s).
 		 * CometBFT commits are final, so confirmation = inclusion. */
 		cfg->block_time = 6 * SIM_S;
 		cfg->max_block_bytes = 8 * MIB;
 		break;
 	case DA_TYPE_EIGENDA:
-		/* SOURCES.md 6.2: V2 (Blazar) 100 MB/s writes, average
+		/* EigenDA blog "EigenDA V2: Core Architecture" (§6.2): V2
+		 * (Blazar) 100 MB/s writes, average
 		 * end-to-end latency ~5 s.  Not block-based on the wire; we
 		 * batch it into 1 s ticks of 100 MB and add 4.5 s so the
 		 * mean end-to-end time (0.5 s mean wait for a tick + 4.5 s)
@@ -73,7 +75,7 @@ void da_config_preset(struct da_config *cfg, enum da_type type)
 		cfg->confirmation_latency = 4500 * SIM_MS;
 		break;
 	case DA_TYPE_AVAIL:
-		/* SOURCES.md 6.3: 20 s blocks of 4 MB (2025), finality after
+		/* Avail blog (§6.3): 20 s blocks of 4 MB (2025), finality after
 		 * 2 blocks (~40 s). */
 		cfg->block_time = 20 * SIM_S;
 		cfg->max_block_bytes = INT64_C(4000000);
@@ -86,7 +88,7 @@ void da_config_preset(struct da_config *cfg, enum da_type type)
 		cfg->max_block_bytes = MIB;
 		break;
 	case DA_TYPE_DAC:
-		/* SOURCES.md 6.4, Arbitrum AnyTrust: K = N + 1 - H with
+		/* Arbitrum AnyTrust docs (§6.4): K = N + 1 - H with
 		 * H = 2; the docs' example N = 8 -> K = 7.  Signing delay,
 		 * availability and timeout have no source: assumptions. */
 		cfg->block_time = 0;

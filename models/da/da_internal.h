@@ -62,7 +62,7 @@ int da_config_read(const struct scn_obj *o, struct da_config *cfg,
 		   struct l2s_error *err);
 void da_config_release(struct da_config *cfg);
 
-/* Sets the preset defaults of 'type' (SOURCES.md section 6). */
+/* Sets the preset defaults of 'type' (docs/sources.md §6, docs/model-da.md). */
 void da_config_preset(struct da_config *cfg, enum da_type type);
 
 /* One draw of a signing delay (>= 0). */

@@ -62,6 +62,7 @@ struct l1_chain {
 	size_t trace_pos;
 	int64_t forced_miss;
 	double missed_p;
+	double demand_mult;     /* fee_spike: background demand multiplier */
 	uint64_t next_id, next_seq;
 
 	struct ptx *pending;
@@ -151,6 +152,7 @@ int l1_create(struct sim *sim, const struct scn_obj *cfg,
 	l1->excess = l1->cfg.initial_excess_blob_gas;
 	l1->blob_fee = l1_fee_blob_base(l1->excess, l1->cfg.fork.blob_update_fraction);
 	l1->missed_p = l1->cfg.missed_p;
+	l1->demand_mult = 1;
 	l1->next_id = 1;
 	*out = l1;
 	return 0;
@@ -319,6 +321,11 @@ int l1_on_block(struct l1_chain *l1, l1_block_fn *fn, void *ctx)
 
 /* ---- faults ------------------------------------------------------------ */
 
+void l1_set_demand_multiplier(struct l1_chain *l1, double m)
+{
+	l1->demand_mult = m > 0 ? m : 0;
+}
+
 void l1_set_missed_probability(struct l1_chain *l1, double p)
 {
 	l1->missed_p = p < 0 ? 0 : p > 1 ? 1 : p;
@@ -379,9 +386,31 @@ const struct l1_fork *l1_fork(const struct l1_chain *l1) { return &l1->cfg.fork;
 int64_t l1_head_block(const struct l1_chain *l1) { return l1->block_number; }
 size_t l1_pending_count(const struct l1_chain *l1) { return l1->n_live; }
 
-sim_time_t l1_finality_delay(const struct l1_chain *l1)
+int64_t l1_ffg_justified_slot(int64_t slot)
 {
-	return l1->cfg.finality_slots * l1->cfg.slot_time;
+	int64_t c = (slot + L1_SLOTS_PER_EPOCH - 1) / L1_SLOTS_PER_EPOCH;
+	return L1_SLOTS_PER_EPOCH * (c + 1);
+}
+
+int64_t l1_ffg_final_slot(int64_t slot)
+{
+	return l1_ffg_justified_slot(slot) + L1_SLOTS_PER_EPOCH;
+}
+
+sim_time_t l1_justified_at(const struct l1_chain *l1, sim_time_t included_at)
+{
+	sim_time_t st = l1->cfg.slot_time;
+	if (l1->cfg.finality_slots >= 0) /* fixed: justified one epoch sooner */
+		return included_at + (l1->cfg.finality_slots / 2) * st;
+	return l1_ffg_justified_slot(included_at / st) * st;
+}
+
+sim_time_t l1_final_at(const struct l1_chain *l1, sim_time_t included_at)
+{
+	sim_time_t st = l1->cfg.slot_time;
+	if (l1->cfg.finality_slots >= 0)
+		return included_at + l1->cfg.finality_slots * st;
+	return l1_ffg_final_slot(included_at / st) * st;
 }
 
 int32_t l1_max_blobs_per_tx(const struct l1_chain *l1)
@@ -417,17 +446,25 @@ static void background(struct l1_chain *l1, int64_t *gas, int32_t *blobs)
 			: t->hold ? t->n - 1 : l1->trace_pos % t->n;
 		l1->trace_pos++;
 	}
-	if (t->gas) {
+	/* A fee spike scales demand, drawn or traced; 1 leaves the
+	 * integer trace rows untouched. */
+	double m = l1->demand_mult;
+	if (t->gas && m == 1) {
 		*gas = t->gas[row];
 	} else {
-		double g = l1_dist_draw(&c->gas, l1->rng_gas, (double)l1->base_fee);
+		double g = t->gas ? (double)t->gas[row]
+				  : l1_dist_draw(&c->gas, l1->rng_gas,
+						 (double)l1->base_fee);
+		g *= m;
 		*gas = g >= (double)c->gas_limit ? c->gas_limit : (int64_t)llround(g);
 	}
-	if (t->blobs) {
+	if (t->blobs && m == 1) {
 		*blobs = t->blobs[row];
 	} else {
-		double b = l1_dist_draw(&c->blobs, l1->rng_blobs,
-					u128_to_double(l1->blob_fee));
+		double b = t->blobs ? (double)t->blobs[row]
+				    : l1_dist_draw(&c->blobs, l1->rng_blobs,
+						   u128_to_double(l1->blob_fee));
+		b *= m;
 		if (b >= c->fork.blob_max) {
 			*blobs = c->fork.blob_max;
 		} else {
@@ -600,7 +637,8 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 		r->slot = slot;
 		r->block_number = l1->block_number + 1;
 		r->included_at = now;
-		r->final_at = now + c->finality_slots * c->slot_time;
+		r->justified_at = l1_justified_at(l1, now);
+		r->final_at = l1_final_at(l1, now);
 		r->gas_used = p->tx.gas;
 		r->blobs = p->tx.blobs;
 		r->blob_gas_used = (int64_t)p->tx.blobs * L1_GAS_PER_BLOB;

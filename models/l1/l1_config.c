@@ -398,7 +398,9 @@ int l1_config_read(const struct scn_obj *o, struct l1_config *c,
 			      err)))
 		return rc;
 	c->initial_excess_blob_gas = (uint64_t)v;
-	if ((rc = scn_get_int(o, "finality_slots", L1_FINALITY_SLOTS, 0, 1000000,
+	/* Absent: Casper FFG (l1_ffg_final_slot); a number fixes the delay
+	 * (another chain's rule, or a what-if). */
+	if ((rc = scn_get_int(o, "finality_slots", -1, 0, 1000000,
 			      &c->finality_slots, err)))
 		return rc;
 

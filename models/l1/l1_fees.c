@@ -12,8 +12,8 @@
  * values of go-ethereum params/config.go (BPO1 10/15/8,346,193, BPO2
  * 14/21/11,684,671).  EIP-7623 from Prague, EIP-7918, EIP-7594 (6 blobs per
  * tx) and EIP-7825 (2^24 gas per tx) from Osaka/Fulu.  Gas limits are those
- * of each era (SOURCES.md 1.2): 30M at Dencun, 36M at Pectra's activation,
- * 60M (EIP-7935 client default) from Fusaka on.
+ * of each era (docs/sources.md §1.2): 30M at Dencun, 36M at Pectra's
+ * activation, 60M (EIP-7935 client default) from Fusaka on.
  */
 static const struct l1_fork presets[] = {
 	{ "dencun", 3, 6, 3338477, false, false, 0, 0, 30000000 },

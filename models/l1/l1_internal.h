@@ -47,7 +47,7 @@ struct l1_config {
 	double missed_p;                /* probability a slot has no block */
 	uint64_t initial_base_fee;      /* wei per gas */
 	uint64_t initial_excess_blob_gas;
-	int64_t finality_slots;
+	int64_t finality_slots;         /* fixed delay; < 0: Casper FFG */
 	struct l1_dist gas;             /* background gas per block */
 	struct l1_dist blobs;           /* background blobs per block */
 	uint64_t bg_priority_fee;       /* background tip, wei per gas */

@@ -10,7 +10,7 @@
 
 #include "l2sim/prover.h"
 
-/* SOURCES.md §5 (docs/model-settlement.md repeats the table). */
+/* Verification gas presets: docs/sources.md §5, docs/model-settlement.md. */
 static const char *const system_names[] = {
 	"groth16", "plonk", "stark", "sharp", "zksync", NULL,
 };

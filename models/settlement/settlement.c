@@ -174,11 +174,11 @@ static void finalize_batch(struct settlement *s, struct batch *b,
 	s->st.finalized += b->txs;
 	if (at >= s->warmup) {
 		s->st.finalized_w += b->txs;
-		for (int i = 0; i < b->n_pts; i++) {
-			double l = sim_time_to_s(at - b->pts[i].arrived);
-			s->st.latency_sum_s += l * b->pts[i].weight;
-			lat_hist_add(&s->lat, l, b->pts[i].weight);
-		}
+		for (int i = 0; i < b->n_pts; i++)
+			s->st.latency_sum_s +=
+				sim_time_to_s(at - b->pts[i].arrived) *
+				b->pts[i].weight;
+		lat_hist_add_arrivals(&s->lat, b, at);
 	}
 }
 
@@ -345,8 +345,13 @@ static void proved(struct sim *sim, void *arg)
 	gas = j->extra_calldata > 0
 		      ? l1_calldata_gas(s->l1, 0, j->extra_calldata, gas)
 		      : gas + L1_TX_BASE_GAS;
-	if (gas > l1_max_tx_gas(s->l1))
+	if (gas > l1_max_tx_gas(s->l1)) {
+		/* One transaction cannot use more (EIP-7825 from Osaka, the
+		 * block gas limit before): counted, so the summary says the
+		 * proof's cost is understated. */
 		gas = l1_max_tx_gas(s->l1);
+		s->st.gas_capped++;
+	}
 	struct proof_tx *p = owned_alloc(s->owned, sizeof(*p));
 	if (!p)
 		return;
@@ -392,7 +397,7 @@ void settle_batch_posted(void *settlement, struct batch *b)
 	unfinal_add(s, b);
 	if (s->cfg.mode == SETTLE_CHALLENGE) {
 		sim_time_t at = b->included_at + s->cfg.challenge_window;
-		sim_time_t l1_final = b->included_at + l1_finality_delay(s->l1);
+		sim_time_t l1_final = l1_final_at(s->l1, b->included_at);
 		if (at < l1_final)
 			at = l1_final;
 		if (at < sim_now(s->sim))

@@ -225,7 +225,10 @@ static void arrivals(struct sys_instance *in, sim_time_t t0, sim_time_t t1)
 	wl_stream_draw(in->wl, in->rng, t0, t1, c.n);
 	for (int k = 0; k < TX_KINDS; k++)
 		c.total += c.n[k];
+	/* Poisson arrivals in (t0, t1] are uniform over it given their
+	 * number: the mean and the half-width describe them exactly. */
 	c.arrived = t0 + (t1 - t0) / 2;
+	c.spread = (t1 - t0) / 2;
 	/* Users see the fee and some leave (docs/model-fees.md). */
 	if (in->fees)
 		fees_price(in->fees, &c, t0, t1,
@@ -247,8 +250,10 @@ void sys_based_block(void *inst, const struct l1_block *b)
 	struct sys_instance *in = inst;
 	arrivals(in, in->based_arrivals_t, b->t);
 	in->based_arrivals_t = b->t;
-	if (b->missed)
+	if (b->missed) {
+		seq_missed_block(in->seq);
 		return;
+	}
 	seq_based_block(in->seq, in->based_block_t, b->t);
 	in->based_block_t = b->t;
 	batcher_tick(in->batcher, b->t);
@@ -513,6 +518,11 @@ static void add_totals(struct totals *a, const struct totals *b)
 	a->bat.blob_bytes_bought += b->bat.blob_bytes_bought;
 	a->bat.blob_payload_bytes += b->bat.blob_payload_bytes;
 	a->bat.fallback_batches += b->bat.fallback_batches;
+	a->seq.limit_ticks += b->seq.limit_ticks;
+	a->seq.queue_merges += b->seq.queue_merges;
+	a->bat.limit_ticks += b->bat.limit_ticks;
+	a->bat.queue_merges += b->bat.queue_merges;
+	a->settle.gas_capped += b->settle.gas_capped;
 	if (b->bat.max_gap_s > a->bat.max_gap_s)
 		a->bat.max_gap_s = b->bat.max_gap_s;
 	a->settle.finalized += b->settle.finalized;
@@ -569,7 +579,8 @@ static void put_fee_metrics(struct run_result *res, const char *comp,
 
 static void put_metrics(struct run_result *res, const char *comp,
 			const struct totals *t, const struct lat_hist *ls,
-			const struct lat_hist *lp, const struct lat_hist *lf,
+			const struct lat_hist *lp, const struct lat_hist *lj,
+			const struct lat_hist *lf,
 			double window_s)
 {
 	const struct seq_stats *sq = &t->seq;
@@ -611,9 +622,9 @@ static void put_metrics(struct run_result *res, const char *comp,
 	res_metric_set(res, comp, "batches", bt->batches);
 	res_metric_set(res, comp, "txs_per_batch", per(posted, bt->batches));
 	res_metric_set(res, comp, "l1_txs", l->l1_txs);
-	const struct lat_hist *h[3] = {ls, lp, lf};
-	const char *tier[3] = {"sequenced", "posted", "finalized"};
-	for (int i = 0; i < 3; i++) {
+	const struct lat_hist *h[4] = {ls, lp, lj, lf};
+	const char *tier[4] = {"sequenced", "posted", "justified", "finalized"};
+	for (int i = 0; i < 4; i++) {
 		char name[64];
 		double p50 = lat_hist_quantile(h[i], 0.5);
 		double p99 = lat_hist_quantile(h[i], 0.99);
@@ -657,6 +668,16 @@ static void put_metrics(struct run_result *res, const char *comp,
 		       (double)(t->settle.proofs - t->settle.proofs_settled));
 	res_metric_set(res, comp, "parent_da_bytes_per_tx",
 		       per(bt->parent_bytes, posted));
+	/* Internal limits that bound during the run (the summary notes
+	 * them): ticks mempool_limit dropped arrivals, ticks a ready batch
+	 * waited for max_pending_txs, and times a queue of more than
+	 * COHORT_Q_MAX cohorts halved its time resolution. */
+	res_metric_set(res, comp, "limit_mempool_ticks", (double)sq->limit_ticks);
+	res_metric_set(res, comp, "limit_pending_ticks", (double)bt->limit_ticks);
+	res_metric_set(res, comp, "limit_queue_merges",
+		       (double)(sq->queue_merges + bt->queue_merges));
+	res_metric_set(res, comp, "limit_tx_gas_capped",
+		       (double)t->settle.gas_capped);
 	for (size_t i = 0; i < t->mech.n; i++)
 		res_metric_set(res, comp, t->mech.name[i],
 			       mech_metrics_value(&t->mech, i));
@@ -666,20 +687,21 @@ static void put_metrics(struct run_result *res, const char *comp,
 
 /* Latency histograms of a group of instances. */
 struct hists {
-	struct lat_hist seq, post, fin;
+	struct lat_hist seq, post, just, fin;
 };
 
 static int hists_init(struct hists *h)
 {
 	memset(h, 0, sizeof(*h));
 	return lat_hist_init(&h->seq) || lat_hist_init(&h->post) ||
-	       lat_hist_init(&h->fin);
+	       lat_hist_init(&h->just) || lat_hist_init(&h->fin);
 }
 
 static void hists_release(struct hists *h)
 {
 	lat_hist_release(&h->seq);
 	lat_hist_release(&h->post);
+	lat_hist_release(&h->just);
 	lat_hist_release(&h->fin);
 }
 
@@ -687,6 +709,7 @@ static void hists_add(struct hists *h, const struct sys_instance *in)
 {
 	lat_hist_merge(&h->seq, seq_latency(in->seq));
 	lat_hist_merge(&h->post, batcher_latency(in->batcher));
+	lat_hist_merge(&h->just, batcher_latency_justified(in->batcher));
 	lat_hist_merge(&h->fin, settle_latency(in->settle));
 }
 
@@ -716,6 +739,7 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 		instance_totals(in, &t);
 		put_metrics(res, in->name, &t, seq_latency(in->seq),
 			    batcher_latency(in->batcher),
+			    batcher_latency_justified(in->batcher),
 			    settle_latency(in->settle), window);
 		res_attr_set(res, in->name, "type",
 			     sys_type_name(in->def->type));
@@ -725,8 +749,8 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 		hists_add(&ha, in);
 	}
 	if (n)
-		put_metrics(res, "all", &all, &ha.seq, &ha.post, &ha.fin,
-			    window);
+		put_metrics(res, "all", &all, &ha.seq, &ha.post, &ha.just,
+			    &ha.fin, window);
 	hists_release(&ha);
 	/* A system with count > 1 is also reported under its own name, as
 	 * the sum over its instances (that name is otherwise unused). */
@@ -749,8 +773,8 @@ void sys_collect(struct sys_instance *const *inst, size_t n,
 			add_totals(&sum, &t);
 			hists_add(&hs, inst[i]);
 		}
-		put_metrics(res, def->name, &sum, &hs.seq, &hs.post, &hs.fin,
-			    window);
+		put_metrics(res, def->name, &sum, &hs.seq, &hs.post, &hs.just,
+			    &hs.fin, window);
 		res_attr_set(res, def->name, "type", sys_type_name(def->type));
 		res_metric_set(res, def->name, "instances", (double)def->count);
 		hists_release(&hs);

@@ -21,7 +21,7 @@ const char *sys_type_name(enum sys_type t) { return type_names[t]; }
 static const char *const system_keys[] = {
 	"name", "description", "type", "count", "workload", "da", "sequencer",
 	"batcher", "prover", "settlement", "aggregator", "ecosystem",
-	"liveness", "l1_share", "settles_on", "fees", NULL,
+	"liveness", "l1_share", "settles_on", "fees", "preset", NULL,
 };
 
 static const char *const seq_keys[] = {
@@ -33,7 +33,7 @@ static const char *const batcher_keys[] = {
 	"max_batch_size", "max_delay", "blobs_per_tx", "blob_payload",
 	"max_calldata_tx", "compression", "level", "max_fee", "max_blob_fee",
 	"priority_fee", "max_pending_txs", "rebid", "batch_gas",
-	"commitment_size", "da_fallback", NULL,
+	"commitment_size", "da_fallback", "encoding", NULL,
 };
 
 static const char *const settle_keys[] = {
@@ -304,11 +304,15 @@ static int read_batcher(const struct sys_env *w, struct system_def *d,
 	struct batcher_cfg *b = &d->batcher;
 	int32_t fork_max = l1_max_blobs_per_tx(w->l1);
 	int64_t blobs = 0, payload, maxpend, level = -1;
-	/* OP Stack: 130,044 usable bytes per blob; operators of busy chains
-	 * are told to post 6-blob transactions (docs/model-systems.md). */
+	/* Usable bytes per blob are the stack's (docs/sources.md §1.5): OP
+	 * Stack's 130,044 for transaction-data systems, zkSync's 4,096 x 31
+	 * = 126,976 for state-diff rollups (zkSync Era, Starknet); presets
+	 * set their own.  Operators of busy chains are told to post 6-blob
+	 * transactions (docs/model-systems.md). */
+	int64_t dflt_payload = d->type == SYS_SDR ? 126976 : 130044;
 	if ((rc = scn_get_int(&o, "blobs_per_tx", fork_max < 6 ? fork_max : 6,
 			      1, fork_max, &blobs, err)) ||
-	    (rc = scn_get_size(&o, "blob_payload", 130044, 1024,
+	    (rc = scn_get_size(&o, "blob_payload", dflt_payload, 1024,
 			       L1_BYTES_PER_BLOB, &payload, err)))
 		return rc;
 	b->blobs_per_tx = (int32_t)blobs;
@@ -349,6 +353,11 @@ static int read_batcher(const struct sys_env *w, struct system_def *d,
 	if ((rc = scn_get_int(&o, "level", dl, lo, hi, &level, err)))
 		return rc;
 	b->level = (int)level;
+	int enc;
+	if ((rc = scn_get_enum(&o, "encoding", TXENC_RLP,
+			       txkind_encoding_names, &enc, err)))
+		return rc;
+	b->encoding = (enum tx_encoding)enc;
 	int64_t cs;
 	struct l1poster_cfg *pc = &d->poster;
 	if ((rc = scn_get_fee(&o, "max_fee", UINT64_C(500000000000),
@@ -456,11 +465,184 @@ static int read_settlement(const struct sys_env *w, struct system_def *d,
 	return 0;
 }
 
+/*
+ * A setting that has no effect in its context is bad input: the reader
+ * would otherwise believe it changed something.  Checked once everything
+ * is read, so the context (type, sequencer, DA, aggregator) is known.
+ */
+static int no_effect(const struct scn_obj *o, const char *key,
+		     struct l2s_error *err, const char *why)
+{
+	return scn_fail(o, key, err, "'%s' has no effect: %s", key, why);
+}
+
+static int check_no_effect(const struct system_def *d,
+			   const struct scn_obj *so, struct l2s_error *err)
+{
+	struct scn_obj sq, bt, st, pv;
+	bool has;
+	int rc;
+	if ((rc = scn_get_obj(so, "sequencer", &sq, &has, err)) ||
+	    (rc = scn_get_obj(so, "batcher", &bt, &has, err)) ||
+	    (rc = scn_get_obj(so, "settlement", &st, &has, err)) ||
+	    (rc = scn_get_obj(so, "prover", &pv, &has, err)))
+		return rc;
+	if (d->seq.type == SEQ_SHARED) {
+		static const char *const own[] = {
+			"capacity", "gas_capacity", "mempool_limit",
+			"block_time", "confirm_latency", NULL,
+		};
+		for (size_t i = 0; own[i]; i++)
+			if (scn_has(&sq, own[i]))
+				return no_effect(&sq, own[i], err,
+						 "a shared sequencer's members "
+						 "use its capacity, mempool "
+						 "limit, block time and "
+						 "consensus latency (set them "
+						 "in shared_sequencers)");
+	}
+	if (d->seq.type == SEQ_BASED) {
+		if (scn_has(&sq, "gas_capacity"))
+			return no_effect(&sq, "gas_capacity", err,
+					 "a based sequencer's blocks are L1 "
+					 "blocks; limit it with \"capacity\"");
+		if (scn_has(&sq, "block_time"))
+			return no_effect(&sq, "block_time", err,
+					 "a based sequencer's blocks are L1 "
+					 "blocks (l1.slot_time)");
+	}
+	if (d->type == SYS_OPTIMISTIC) {
+		if (scn_has(&st, "state_root_interval") &&
+		    d->settle.state_root_gas == 0)
+			return no_effect(&st, "state_root_interval", err,
+					 "state_root_gas is 0: no state roots "
+					 "are posted");
+		if (scn_has(&st, "verify_extra_gas"))
+			return no_effect(&st, "verify_extra_gas", err,
+					 "an optimistic rollup verifies no "
+					 "proofs");
+	} else if (scn_has(&st, "state_root_interval")) {
+		return no_effect(&st, "state_root_interval", err,
+				 "a proven system's proofs carry its state "
+				 "roots");
+	}
+	/* Commitments: a validium's ride with its proofs, an optimistic
+	 * rollup on another layer posts them on L1; nothing else commits. */
+	bool commits = (d->type == SYS_VALIDIUM && !d->agg) ||
+		       (d->type == SYS_OPTIMISTIC &&
+			d->batcher.target == DA_ALT);
+	if (scn_has(&bt, "commitment_size") && !commits)
+		return no_effect(&bt, "commitment_size", err,
+				 d->type == SYS_VALIDIUM
+					 ? "a validium's commitments ride "
+					   "with its own proofs, and its proofs "
+					   "go to the aggregator"
+					 : "only a validium, or an optimistic "
+					   "rollup with its data on another "
+					   "layer, posts commitments");
+	if (d->type == SYS_SDR) {
+		if (scn_has(&bt, "compression"))
+			return no_effect(&bt, "compression", err,
+					 "a state-difference rollup posts its "
+					 "packed state diffs, not compressed "
+					 "transaction data");
+		if (scn_has(&bt, "level"))
+			return no_effect(&bt, "level", err,
+					 "a state-difference rollup compresses "
+					 "nothing");
+		if (scn_has(&bt, "encoding"))
+			return no_effect(&bt, "encoding", err,
+					 "a state-difference rollup posts state "
+					 "diffs, not transactions");
+	}
+	if (d->type == SYS_VALIDIUM && scn_has(&bt, "batch_gas"))
+		return no_effect(&bt, "batch_gas", err,
+				 "a validium has no data transaction to carry "
+				 "it");
+	if (scn_has(&bt, "da_fallback") && d->batcher.target != DA_ALT)
+		return no_effect(&bt, "da_fallback", err,
+				 "the data is on L1 already");
+	if (d->agg) {
+		static const char *const pk[] = {"proof_system", "verify_gas",
+						 NULL};
+		for (size_t i = 0; pk[i]; i++)
+			if (scn_has(&pv, pk[i]))
+				return no_effect(&pv, pk[i], err,
+						 "the aggregator verifies the "
+						 "proofs (set its gas in "
+						 "aggregators)");
+		if (scn_has(&st, "verify_extra_gas"))
+			return no_effect(&st, "verify_extra_gas", err,
+					 "the aggregator verifies the proofs");
+	}
+	return 0;
+}
+
+/* Deep merge: every key of 'over' replaces or, for two objects, merges
+ * into the key of 'base'.  0 or -1 when out of memory. */
+static int merge_into(json_t *base, json_t *over)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(over, k, v) {
+		json_t *b = json_object_get(base, k);
+		if (json_is_object(b) && json_is_object(v)) {
+			if (merge_into(b, v))
+				return -1;
+		} else if (json_object_set_new(base, k, json_deep_copy(v))) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * "preset": the entry is read from a merge of the preset's values and the
+ * entry's own keys (which win).  *so is replaced by a view of the merged
+ * object with the entry's path, so errors in the entry's keys are still
+ * located in the file.  The merged object lives in d->preset_entry.
+ */
+static int apply_preset(struct system_def *d, struct scn_obj *so,
+			struct l2s_error *err)
+{
+	const char *name;
+	int rc = scn_get_string(so, "preset", NULL, &name, err);
+	if (rc || !name)
+		return rc;
+	const char *text = sys_preset_json(name);
+	if (!text) {
+		const char *cands[32] = {0};
+		for (size_t i = 0; i < 31 && sys_preset_name(i); i++)
+			cands[i] = sys_preset_name(i);
+		rc = scn_fail(so, "preset", err, "no preset named '%s'", name);
+		const char *near = l2s_closest(name, cands);
+		if (near)
+			l2s_error_hint(err, "did you mean '%s'?", near);
+		else
+			l2s_error_hint(err, "see docs/presets.md");
+		return rc;
+	}
+	json_error_t je;
+	json_t *m = json_loads(text, 0, &je);
+	if (!m || merge_into(m, so->obj)) {
+		json_decref(m);
+		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	}
+	json_object_del(m, "preset");
+	d->preset_entry = m;
+	so->obj = m;
+	return 0;
+}
+
 static int read_one(const struct sys_env *w, struct system_def *d,
-		    const struct scn_obj *so, struct l2s_error *err)
+		    const struct scn_obj *entry, struct l2s_error *err)
 {
 	int rc;
-	if ((rc = check_system_keys(so, err)))
+	if ((rc = check_system_keys(entry, err)))
+		return rc;
+	struct scn_obj view = *entry;
+	const struct scn_obj *so = &view;
+	if ((rc = apply_preset(d, &view, err)))
 		return rc;
 	const char *name, *wl;
 	int t;
@@ -575,6 +757,8 @@ static int read_one(const struct sys_env *w, struct system_def *d,
 		return scn_fail(so, "ecosystem", err, "\"ecosystem\" needs an "
 				"\"aggregator\"");
 	}
+	if ((rc = check_no_effect(d, so, err)))
+		return rc;
 	struct scn_obj lo;
 	bool has;
 	if ((rc = scn_get_obj(so, "liveness", &lo, &has, err)) ||
@@ -759,6 +943,7 @@ void sys_defs_free(struct system_def *defs, size_t n)
 				mech_registry[m]->free_cfg(defs[i].mech_cfg[m]);
 		free(defs[i].mech_cfg);
 		fees_cfg_free(defs[i].fees);
+		json_decref(defs[i].preset_entry);
 	}
 	free(defs);
 }

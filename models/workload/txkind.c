@@ -42,12 +42,13 @@ static struct tx_state_group grp(int32_t slots, int64_t key_space, double zipf,
  * typical L2 execution gas.  State:
  * - every sender writes its nonce (zkSync packs "+1" as Add: 1 value byte)
  *   and its ETH balance (Sub of the fee, and of the value for transfers:
- *   ~7 bytes; SOURCES.md §3: balance-like slots need 7-9 value bytes);
+ *   ~7 bytes; zkSync's state-diff spec: balance-like slots need 7-9 value
+ *   bytes, docs/sources.md §3);
  * - ordinary senders come from 1M accounts with Zipf 1.0: a few bots and
  *   exchanges send much of the traffic, the long tail once;
  * - inscription waves are minted by a small population of repeat senders
  *   (20k, Zipf 0.8) against ONE contract whose shared counter every mint
- *   bumps, plus one per-minter ledger slot (SOURCES.md §3 derivation).
+ *   bumps, plus one per-minter ledger slot (docs/sources.md §3).
  */
 void txkind_defaults(struct tx_kind_params p[TX_KINDS])
 {
@@ -531,6 +532,137 @@ static size_t calldata(const struct tx_kind_params *p, enum tx_kind kind,
 	default:
 		return 0;
 	}
+}
+
+/* ---- rollup-native encodings ------------------------------------------- */
+
+const char *const txkind_encoding_names[] = {"rlp", "compact",
+					      "compact_aggregated", NULL};
+
+/* The inscription's text (one ticker per contract). */
+static size_t inscription_text(uint64_t hot, char *out, size_t cap)
+{
+	uint64_t h = mix64(hot + 77);
+	char tick[5];
+	for (int i = 0; i < 4; i++)
+		tick[i] = (char)('a' + (h >> (8 * i)) % 26);
+	tick[4] = 0;
+	int n = snprintf(out, cap, "data:,{\"p\":\"erc-20\",\"op\":\"mint\","
+			 "\"tick\":\"%s\",\"amt\":\"1000\"}", tick);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* Compact layout per kind, after the op byte and the 4-byte sender:
+ *   transfer     to (4), amount (3), fee (1)                      13
+ *   erc20        token (4), to (4), amount (3), fee (1)           17
+ *   swap         pool (4), direction and fee tier (1),
+ *                amount in (3), minimum out (3), fee (1)          17
+ *   nft_mint     collection (4), quantity (1), fee (1)            11
+ *   inscription  contract (4), text length (1), text, fee (1)  11 + text
+ * plus 64 signature bytes unless aggregated. */
+static size_t compact_body(enum tx_kind kind)
+{
+	static const size_t body[TX_KINDS] = {13, 17, 17, 11, 11};
+	return body[kind];
+}
+
+size_t txkind_encoded_size(const struct tx_kind_params *p, enum tx_kind kind,
+			   enum tx_encoding enc)
+{
+	if (enc == TXENC_RLP)
+		return (size_t)p->size;
+	size_t n = compact_body(kind);
+	if (kind == TX_INSCRIPTION) {
+		char t[96];
+		n += inscription_text(0, t, sizeof(t));
+	}
+	return n + (enc == TXENC_COMPACT ? 64 : 0);
+}
+
+/* An index as a rollup's account registry assigns it: big-endian. */
+static uint8_t *put_index(uint8_t *o, uint64_t rank)
+{
+	for (int i = 3; i >= 0; i--)
+		*o++ = (uint8_t)(rank >> (8 * i));
+	return o;
+}
+
+/* A 3-byte float: 5-bit decimal exponent, 19-bit mantissa (amounts are
+ * rounded to 5-6 significant digits, as zkSync Lite and Loopring pack
+ * them). */
+static uint8_t *put_amount(uint8_t *o, unsigned __int128 v)
+{
+	unsigned e = 0;
+	while (v >= (1u << 19) && e < 31) {
+		v /= 10;
+		e++;
+	}
+	uint32_t w = (uint32_t)(e << 19) | (uint32_t)v;
+	*o++ = (uint8_t)(w >> 16);
+	*o++ = (uint8_t)(w >> 8);
+	*o++ = (uint8_t)w;
+	return o;
+}
+
+size_t txkind_encode_as(const struct tx_kind_params *p, enum tx_kind kind,
+			enum tx_encoding enc, gsl_rng *rng, uint8_t *buf,
+			size_t cap)
+{
+	if (enc == TXENC_RLP)
+		return txkind_encode(p, kind, rng, buf, cap);
+	if ((int)kind < 0 || kind >= TX_KINDS)
+		return 0;
+	size_t need = txkind_encoded_size(p, kind, enc);
+	if (need > cap)
+		return 0;
+	uint64_t sender = draw_rank(p, TXG_SENDER, rng);
+	uint64_t hot = draw_rank(p, TXG_HOT, rng);
+	uint8_t *o = buf;
+	*o++ = (uint8_t)(kind + 1);
+	o = put_index(o, sender);
+	switch (kind) {
+	case TX_TRANSFER:
+		o = put_index(o, draw_rank(p, TXG_USER, rng));
+		o = put_amount(o, gsl_rng_uniform(rng) < 0.7
+					  ? amount(rng, 12, 16, 0)
+					  : amount(rng, 0, 0, 7));
+		break;
+	case TX_ERC20:
+		o = put_index(o, hot);
+		o = put_index(o, draw_rank(p, TXG_USER, rng));
+		o = put_amount(o, amount(rng, 4, 19, 0));
+		break;
+	case TX_SWAP:
+		o = put_index(o, hot);
+		*o++ = (uint8_t)(gsl_rng_uniform_int(rng, 2) << 7 |
+				 (mix64(hot) >> 8) % 4);
+		o = put_amount(o, gsl_rng_uniform(rng) < 0.5
+					  ? amount(rng, 15, 19, 0)
+					  : amount(rng, 0, 0, 8));
+		o = put_amount(o, amount(rng, 0, 0, 8));
+		break;
+	case TX_NFT_MINT:
+		o = put_index(o, hot);
+		*o++ = (uint8_t)(1 + gsl_rng_uniform_int(rng, 3));
+		break;
+	case TX_INSCRIPTION: {
+		char t[96];
+		size_t n = inscription_text(hot, t, sizeof(t));
+		o = put_index(o, hot);
+		*o++ = (uint8_t)n;
+		memcpy(o, t, n);
+		o += n;
+		break;
+	}
+	default:
+		return 0;
+	}
+	/* Fee: a 1-byte code (a few dozen levels cover L2 fees). */
+	*o++ = (uint8_t)(16 + gsl_rng_uniform_int(rng, 8));
+	if (enc == TXENC_COMPACT)
+		for (int i = 0; i < 64; i++)
+			*o++ = (uint8_t)gsl_rng_uniform_int(rng, 256);
+	return (size_t)(o - buf) == need ? need : 0;
 }
 
 size_t txkind_encode(const struct tx_kind_params *p, enum tx_kind kind,

@@ -179,6 +179,8 @@ static void l1_apply(void *obj, const char *type, double value, bool on)
 		l1_set_missed_probability(w->l1, on ? value : w->base_missed);
 	else if (!strcmp(type, "l1_reorg") && on)
 		l1_reorg(w->l1, (int64_t)value);
+	else if (!strcmp(type, "fee_spike"))
+		l1_set_demand_multiplier(w->l1, on ? value : 1);
 }
 
 static int add_target(struct fault_target **t, size_t *n, size_t *cap,
@@ -254,7 +256,8 @@ static int build_faults(struct world *w, const struct scn_obj *root,
 	}
 	if (!rc)
 		rc = add_target(&t, &k, &cap, (struct fault_target){
-			"l1", "l1_missed_slots l1_reorg", NULL, l1_apply, w, 0});
+			"l1", "l1_missed_slots l1_reorg fee_spike", NULL, l1_apply,
+			w, 0});
 	if (rc) {
 		free(t);
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
@@ -332,6 +335,9 @@ int world_create(struct sim *sim, const struct scenario *scn,
 							 workload_kinds(d->workload),
 							 r)
 				     : NULL;
+			if (d->calib)
+				comp_calib_set_encoding(d->calib,
+							d->batcher.encoding);
 			if (!d->calib) {
 				rc = l2s_error_set(err, L2S_ENOMEM,
 						   "out of memory");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command line of SPEC.md: exit codes (0 ok, 2 bad input or usage,
+# The command line (README.md): exit codes (0 ok, 2 bad input or usage,
 # 3 runtime), located error messages with suggestions, help and version,
 # the default results path, appending, and stdout/stderr separation.
 set -u

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Transaction-data rollups at ordinary traffic post tens to low hundreds of
 # bytes per transaction after compression (OP Stack's own estimator floors at
-# 100 B/tx, SOURCES.md §3); blobs are far cheaper than calldata.
+# 100 B/tx, OP Stack's Fjord fee estimator floor); blobs are far cheaper than calldata.
 . "$(dirname "$0")/lib.sh"
 db=$TMP/ordinary.db
 run_scenario scenarios/ordinary.json "$db"
