@@ -55,7 +55,11 @@ static int write_run_sweep(struct resdb *db, const char *name, int fails,
 	struct run_result *r = run_result_create();
 	r->scenario_name = strdup(name);
 	r->scenario_sha256 = strdup("00ff");
-	r->scenario_json = strdup("{}");
+	/* A scenario of its own per run: runs are identified by it. */
+	char js[512];
+	snprintf(js, sizeof(js), "{\"name\": \"%s\", \"point\": %s}", name,
+		 sweep);
+	r->scenario_json = strdup(js);
 	r->sweep_json = strdup(sweep);
 	r->sim_seconds = 4 * 3600;
 	put_system(r, "a", fails ? 900 : 0, fails ? 600 : 0, fails ? 300 : 0);
