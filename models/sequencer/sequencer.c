@@ -398,22 +398,33 @@ static int64_t current_rate(struct sequencer *s, sim_time_t now,
 	return outage_rate(s, now, s->cfg.capacity, pol, forced);
 }
 
+/*
+ * The rate sequencing may use at 'now': the gates first (they read the
+ * last tick's state, seq_serving), then an outage policy while down.
+ * Sets whether the sequencer serves at full capacity; 0: nothing goes
+ * through.
+ */
+static int64_t tick_rate(struct sequencer *s, sim_time_t now,
+			 const struct outage_policy **pol, bool *forced)
+{
+	*pol = NULL;
+	*forced = false;
+	int64_t allowed = gate_rate(s, now);
+	if (allowed == 0) {
+		s->serving = false;
+		return 0;
+	}
+	int64_t rate = current_rate(s, now, pol, forced);
+	s->serving = rate >= s->cfg.capacity && allowed >= rate;
+	return allowed < rate ? allowed : rate;
+}
+
 void seq_tick(struct sequencer *s, sim_time_t t0, sim_time_t t1)
 {
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
-	/* Gates read the last tick's state (seq_serving). */
-	int64_t allowed = gate_rate(s, t1);
-	if (allowed == 0) {
-		s->serving = false;
-		trim(s);
-		return;
-	}
-	int64_t rate = current_rate(s, t1, &pol, &forced);
-	s->serving = rate >= s->cfg.capacity && allowed >= rate;
-	if (allowed < rate)
-		rate = allowed;
+	int64_t rate = tick_rate(s, t1, &pol, &forced);
 	if (rate == 0) {
 		trim(s);
 		return;
@@ -434,17 +445,7 @@ void seq_based_block(struct sequencer *s, sim_time_t t_prev, sim_time_t t)
 	const struct seq_cfg *c = &s->cfg;
 	const struct outage_policy *pol;
 	bool forced;
-	/* Gates read the last tick's state (seq_serving). */
-	int64_t allowed = gate_rate(s, t);
-	if (allowed == 0) {
-		s->serving = false;
-		trim(s);
-		return;
-	}
-	int64_t rate = current_rate(s, t, &pol, &forced);
-	s->serving = rate >= s->cfg.capacity && allowed >= rate;
-	if (allowed < rate)
-		rate = allowed;
+	int64_t rate = tick_rate(s, t, &pol, &forced);
 	if (rate == 0) {
 		trim(s);
 		return;
