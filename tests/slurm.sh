@@ -101,13 +101,13 @@ echo "ok: single-node cluster up ($host, $(nproc) CPUs) after $((SECONDS - start
 
 # the sweep: unsharded here, sharded on the cluster
 run_scenario "$S" "$TMP/ref.db" --reps 3
-mkdir -p "$TMP/work"
-(cd "$TMP/work" && "$L2SIM" slurm "$S" --array 3 --reps 3 --partition l2sim \
+mkdir -p "$TMP/job"
+(cd "$TMP/job" && "$L2SIM" slurm "$S" --array 3 --reps 3 --partition l2sim \
 	--time 10:00 --out merged.db --script job.sbatch) || { echo "FAIL: l2sim slurm exited $?"; exit 1; }
-grep -q '^#SBATCH --array=1-3$' "$TMP/work/job.sbatch" && echo "ok: the script is a 3-task job array" \
+grep -q '^#SBATCH --array=1-3$' "$TMP/job/job.sbatch" && echo "ok: the script is a 3-task job array" \
 	|| { echo "FAIL: no array directive"; failures=$((failures + 1)); }
-bash -n "$TMP/work/job.sbatch" && echo "ok: the script parses" || { echo "FAIL: bash -n"; failures=$((failures + 1)); }
-job=$(cd "$TMP/work" && sbatch --parsable job.sbatch) || { echo "FAIL: sbatch"; exit 1; }
+bash -n "$TMP/job/job.sbatch" && echo "ok: the script parses" || { echo "FAIL: bash -n"; failures=$((failures + 1)); }
+job=$(cd "$TMP/job" && sbatch --parsable job.sbatch) || { echo "FAIL: sbatch"; exit 1; }
 echo "ok: submitted array job $job"
 # wait_jobs JOB: until the queue is empty with the merge submitted, or it
 # stays empty for 5 s without (the array failed), or 300 s pass
@@ -115,7 +115,7 @@ wait_jobs() {
 	local t0=$SECONDS idle=0
 	while [ $((SECONDS - t0)) -lt 300 ]; do
 		if [ -z "$(squeue -h 2>/dev/null)" ]; then
-			[ -s "$TMP/work/merged.shards/.merge-$1" ] && return 0
+			[ -s "$TMP/job/merged.shards/.merge-$1" ] && return 0
 			idle=$((idle + 1))
 			[ "$idle" -ge 5 ] && return 1
 		fi
@@ -125,28 +125,28 @@ wait_jobs() {
 	return 1
 }
 wait_jobs "$job" || failures=$((failures + 1))
-merge_job=$(cat "$TMP/work/merged.shards/.merge-$job" 2>/dev/null)
+merge_job=$(cat "$TMP/job/merged.shards/.merge-$job" 2>/dev/null)
 [ -n "$merge_job" ] && echo "ok: the first task submitted merge job $merge_job" \
 	|| { echo "FAIL: no merge job was submitted"; failures=$((failures + 1)); }
 for k in 1 2 3; do
-	n=$(sqlite3 "$TMP/work/merged.shards/shard-$k-of-3.db" "SELECT count(*) FROM runs" 2>/dev/null)
+	n=$(sqlite3 "$TMP/job/merged.shards/shard-$k-of-3.db" "SELECT count(*) FROM runs" 2>/dev/null)
 	[ "$n" = 2 ] && echo "ok: shard $k/3 holds 2 runs" || { echo "FAIL: shard $k/3 holds '$n' runs"; failures=$((failures + 1)); }
 done
-if [ -f "$TMP/work/merged.db" ]; then
-	same_rows "Slurm: 3 shards merged = the unsharded sweep" "$TMP/ref.db" "$TMP/work/merged.db"
+if [ -f "$TMP/job/merged.db" ]; then
+	same_rows "Slurm: 3 shards merged = the unsharded sweep" "$TMP/ref.db" "$TMP/job/merged.db"
 else
 	echo "FAIL: no merged database"; failures=$((failures + 1))
 fi
 if [ "$failures" -gt 0 ]; then
-	for f in "$TMP"/work/merged.shards/slurm-*.out; do echo "--- $f"; cat "$f"; done
+	for f in "$TMP"/job/merged.shards/slurm-*.out; do echo "--- $f"; cat "$f"; done
 	tail -20 "$C/log/slurmctld.log"
 fi
 # submitting again resumes: every shard skips its runs, the merge adds nothing
-job2=$(cd "$TMP/work" && sbatch --parsable job.sbatch)
+job2=$(cd "$TMP/job" && sbatch --parsable job.sbatch)
 wait_jobs "$job2" || failures=$((failures + 1))
-grep -qs "skipped 2 runs already complete" "$TMP"/work/merged.shards/slurm-"$job2"_1.out \
+grep -qs "skipped 2 runs already complete" "$TMP"/job/merged.shards/slurm-"$job2"_1.out \
 	&& echo "ok: resubmitted: shards skip their complete runs" \
-	|| { echo "FAIL: resubmission did not resume"; cat "$TMP"/work/merged.shards/slurm-"$job2"_*.out; failures=$((failures + 1)); }
-same_rows "Slurm: resubmitted and merged again = the unsharded sweep" "$TMP/ref.db" "$TMP/work/merged.db"
+	|| { echo "FAIL: resubmission did not resume"; cat "$TMP"/job/merged.shards/slurm-"$job2"_*.out; failures=$((failures + 1)); }
+same_rows "Slurm: resubmitted and merged again = the unsharded sweep" "$TMP/ref.db" "$TMP/job/merged.db"
 echo "slurm test: $((SECONDS - start)) s"
 finish
