@@ -22,42 +22,8 @@
 #include "l2sim/txkind.h"
 #include "l2sim/world.h"
 #include "support/testutil.h"
+#include "support/world_run.h"
 
-struct run {
-	struct scenario *scn;
-	struct sim *sim;
-	struct world *w;
-	struct run_result *res;
-};
-
-static void run_all(struct run *r, const char *json)
-{
-	memset(r, 0, sizeof(*r));
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	if (scenario_load_text("test.json", json, &r->scn, &err))
-		fail_msg("scenario: %s", err.msg);
-	struct world_settings s;
-	if (world_read_settings(r->scn, &s, &err))
-		fail_msg("settings: %s", err.msg);
-	r->sim = sim_create(s.seed, 0);
-	assert_non_null(r->sim);
-	if (world_create(r->sim, r->scn, &r->w, &err))
-		fail_msg("world: %s", err.msg);
-	assert_int_equal(world_run(r->w, &err), 0);
-	r->res = run_result_create();
-	assert_non_null(r->res);
-	world_collect(r->w, r->res);
-	assert_int_equal(r->res->oom, 0);
-}
-
-static void run_close(struct run *r)
-{
-	run_result_destroy(r->res);
-	world_destroy(r->w);
-	sim_destroy(r->sim);
-	scenario_destroy(r->scn);
-}
 
 /* The error of a scenario that must not load. */
 static void load_fails(const char *json, const char *needle)
@@ -80,7 +46,7 @@ static void load_fails(const char *json, const char *needle)
 	scenario_destroy(scn);
 }
 
-static double M(const struct run *r, const char *comp, const char *name)
+static double M(const struct test_run *r, const char *comp, const char *name)
 {
 	double v = res_metric_get(r->res, comp, name);
 	if (isnan(v))
@@ -91,7 +57,7 @@ static double M(const struct run *r, const char *comp, const char *name)
 }
 
 /* The n-th failure row of (comp, cause), from 0; fails if absent. */
-static const struct res_failure *row(const struct run *r, const char *comp,
+static const struct res_failure *row(const struct test_run *r, const char *comp,
 				     const char *cause, int n)
 {
 	for (size_t i = 0; i < r->res->n_failures; i++) {
@@ -104,7 +70,7 @@ static const struct res_failure *row(const struct run *r, const char *comp,
 	return NULL;
 }
 
-static int rows(const struct run *r, const char *comp, const char *cause)
+static int rows(const struct test_run *r, const char *comp, const char *cause)
 {
 	int n = 0;
 	for (size_t i = 0; i < r->res->n_failures; i++)
@@ -119,7 +85,7 @@ static int rows(const struct run *r, const char *comp, const char *cause)
  * rows; the union is at least the longest cause and never more than the
  * measured run nor the sum of the causes; liveness_failures counts rows.
  */
-static void check_union(const struct run *r, const char *comp, double run_s)
+static void check_union(const struct test_run *r, const char *comp, double run_s)
 {
 	static const char *const causes[] = {"sequencing", "posting",
 					     "finality", "dropped", "halted"};
@@ -171,8 +137,8 @@ static const char *drop_json =
 static void test_dropped(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, drop_json);
+	struct test_run r;
+	test_run_all(&r, drop_json);
 	assert_int_equal(rows(&r, "d", "dropped"), 1);
 	const struct res_failure *f = row(&r, "d", "dropped", 0);
 	assert_near(f->t_start_s, 192, 12);
@@ -187,7 +153,7 @@ static void test_dropped(void **state)
 		    M(&r, "d", "liveness_failure_seconds_sequencing"), 0);
 	assert_near(M(&r, "d", "liveness_failures"), 2, 0);
 	check_union(&r, "d", 7200);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -214,8 +180,8 @@ static const char *prover_json =
 static void test_finality_half_prover(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, prover_json);
+	struct test_run r;
+	test_run_all(&r, prover_json);
 	assert_true(rows(&r, "zk", "finality") >= 1);
 	double t0 = row(&r, "zk", "finality", 0)->t_start_s;
 	assert_true(t0 >= 6060 - 60 && t0 <= 6432 + 60);
@@ -227,7 +193,7 @@ static void test_finality_half_prover(void **state)
 	/* A prover with room to spare keeps the promise. */
 	assert_near(M(&r, "ok", "liveness_failure_seconds"), 0, 0);
 	check_union(&r, "zk", 14400);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -259,8 +225,8 @@ static const char *bp_json =
 static void test_backpressure(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, bp_json);
+	struct test_run r;
+	test_run_all(&r, bp_json);
 	const struct res_failure *p = row(&r, "bp", "posting", 0);
 	assert_near(p->t_start_s, 4824, 0);
 	assert_true(p->t_end_s >= 7230 && p->t_end_s <= 7230 + 600);
@@ -277,7 +243,7 @@ static void test_backpressure(void **state)
 			M(&r, "bp", "latency_posted_mean");
 	assert_near(M(&r, "bp", "backlog_mean"), little, 0.08 * little);
 	check_union(&r, "bp", 10800);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -307,8 +273,8 @@ static const char *slow_json =
 static void test_backpressure_slows(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, slow_json);
+	struct test_run r;
+	test_run_all(&r, slow_json);
 	assert_near(M(&r, "s", "backpressure_slow_seconds"), 3198, 120);
 	assert_near(M(&r, "s", "backpressure_halts"), 0, 0);
 	assert_near(M(&r, "s", "liveness_failure_seconds_halted"), 0, 0);
@@ -316,7 +282,7 @@ static void test_backpressure_slows(void **state)
 	assert_near(row(&r, "s", "sequencing", 0)->t_start_s, 4332, 36);
 	assert_near(M(&r, "s", "tx_pending_end"), 0, 1500);
 	check_union(&r, "s", 10800);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -356,8 +322,8 @@ static void test_forced_inclusion_l1(void **state)
 	struct tx_kind_params k[TX_KINDS];
 	txkind_defaults(k);
 	double per_tx = 21000 + 16.0 * (double)k[TX_TRANSFER].size + 45000;
-	struct run r;
-	run_all(&r, fi_json);
+	struct test_run r;
+	test_run_all(&r, fi_json);
 	assert_near(M(&r, "fi", "tx_forced"), 27000, 0);
 	assert_near(M(&r, "fi", "forced_l1_gas"), 27000 * per_tx, 0);
 	assert_true(M(&r, "fi", "forced_l1_fee_eth") > 0);
@@ -377,7 +343,7 @@ static void test_forced_inclusion_l1(void **state)
 	assert_true(M(&r, "fi", "latency_sequenced_mean") <
 		    M(&r, "none", "latency_sequenced_mean"));
 	check_union(&r, "fi", 14400);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -424,8 +390,8 @@ static const char *designs_json =
 static void test_recovery_designs(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, designs_json);
+	struct test_run r;
+	test_run_all(&r, designs_json);
 	static const char *const names[] = {"hs", "to", "ss", "none"};
 	static const double want[] = {240, 1140, 2340, 3540};
 	for (int i = 0; i < 4; i++) {
@@ -451,7 +417,7 @@ static void test_recovery_designs(void **state)
 	assert_int_equal(b[1], 20 * SIM_MIN);
 	assert_int_equal(b[2], 40 * SIM_MIN);
 	assert_int_equal(b[3], 7 * SIM_DAY);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -500,8 +466,8 @@ static const char *bond_json =
 static void test_bond_and_preconfs(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, bond_json);
+	struct test_run r;
+	test_run_all(&r, bond_json);
 	assert_near(M(&r, "a", "slashed_eth"), 0.5 + 240.0 / 3600, 1e-9);
 	assert_near(M(&r, "small", "slashed_eth"), 0.3, 1e-12);
 	double broken = M(&r, "pc", "preconf_broken");
@@ -513,7 +479,7 @@ static void test_bond_and_preconfs(void **state)
 		    M(&r, "pc", "tx_offered") - 20.0 * (3912 - 3606), 400);
 	assert_near(M(&r, "val", "preconf_broken"), broken, 60);
 	assert_near(M(&r, "val", "slashed_eth"), 0, 0);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -542,8 +508,8 @@ static const char *reorg_json =
 static void test_l2_reorg(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, reorg_json);
+	struct test_run r;
+	test_run_all(&r, reorg_json);
 	double rev = M(&r, "re", "soft_reverted_txs");
 	/* The batch cut at 7128 s (72 s of arrivals, ~1,440) plus what was
 	 * sequenced since and unposted at 7145 s (the ticks 7140: ~240). */
@@ -554,7 +520,7 @@ static void test_l2_reorg(void **state)
 	assert_near(M(&r, "re", "tx_offered"),
 		    M(&r, "re", "tx_posted") + M(&r, "re", "tx_pending_end"),
 		    0);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /* Settings that would have no effect, or no meaning, are bad input. */

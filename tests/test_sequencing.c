@@ -30,6 +30,7 @@
 #include "l2sim/system.h"
 #include "l2sim/world.h"
 #include "support/testutil.h"
+#include "support/world_run.h"
 
 /* ---- the consensus round ------------------------------------------------- */
 
@@ -315,40 +316,8 @@ static void test_ordering_mev(void **state)
 
 /* ---- messages through L1 ---------------------------------------------------- */
 
-struct run {
-	struct scenario *scn;
-	struct sim *sim;
-	struct world *w;
-	struct run_result *res;
-};
 
-static void run_all(struct run *r, const char *json)
-{
-	memset(r, 0, sizeof(*r));
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	if (scenario_load_text("test.json", json, &r->scn, &err))
-		fail_msg("scenario: %s", err.msg);
-	struct world_settings s;
-	if (world_read_settings(r->scn, &s, &err))
-		fail_msg("settings: %s", err.msg);
-	r->sim = sim_create(s.seed, 0);
-	if (world_create(r->sim, r->scn, &r->w, &err))
-		fail_msg("world: %s (%s)", err.msg, err.path);
-	assert_int_equal(world_run(r->w, &err), 0);
-	r->res = run_result_create();
-	world_collect(r->w, r->res);
-}
-
-static void run_close(struct run *r)
-{
-	run_result_destroy(r->res);
-	world_destroy(r->w);
-	sim_destroy(r->sim);
-	scenario_destroy(r->scn);
-}
-
-static double M(const struct run *r, const char *comp, const char *name)
+static double M(const struct test_run *r, const char *comp, const char *name)
 {
 	double v = res_metric_get(r->res, comp, name);
 	if (isnan(v))
@@ -400,8 +369,8 @@ static const char *msg_json =
 static void test_messages(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, msg_json);
+	struct test_run r;
+	test_run_all(&r, msg_json);
 	double sent = M(&r, "each", "msg_sent");
 	assert_near(sent, 0.1 * M(&r, "each", "tx_sequenced"), 1);
 	double del = M(&r, "each", "msg_delivered");
@@ -422,7 +391,7 @@ static void test_messages(void **state)
 	/* "all" reports the delivered-weighted mean of the medians. */
 	assert_near(M(&r, "all", "msg_latency_p50"),
 		    (p50 * del + hp50 * hdel) / (del + hdel), 1e-6);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -514,8 +483,8 @@ static const char *rot_json =
 static void test_rotation_world(void **state)
 {
 	(void)state;
-	struct run r;
-	run_all(&r, rot_json);
+	struct test_run r;
+	test_run_all(&r, rot_json);
 	assert_near(M(&r, "gap", "epochs"), 61, 0);
 	assert_near(M(&r, "gap", "rotation_down_seconds"), 183, 0);
 	assert_near(M(&r, "gap", "leader_failovers"), 0, 0);
@@ -527,7 +496,7 @@ static void test_rotation_world(void **state)
 	assert_near(M(&r, "dead", "rotation_down_seconds"), 61 * 60, 0);
 	assert_near(M(&r, "dead", "tx_sequenced"), 0, 0);
 	assert_true(M(&r, "dead", "liveness_failures") >= 1);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /* ---- settings without effect ------------------------------------------------- */
