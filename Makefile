@@ -30,7 +30,7 @@ PKG_LIBS = $(shell pkg-config --libs gsl jansson sqlite3 zlib libbrotlienc libbr
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation
 OPT ?= -O2 -g
 SAN ?=
-CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(SAN) -fopenmp -MMD -MP -Iinclude \
+CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) $(SAN) -fopenmp -MMD -MP -Iinclude -DHAVE_INLINE \
 	-DL2SIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(SAN) -fopenmp $(PKG_LIBS) -lm $(LDLIBS)
 

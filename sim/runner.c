@@ -392,10 +392,46 @@ static int validate_point(const struct sim_model *model,
 	return rc;
 }
 
+static int same_error(const struct l2s_error *a, const struct l2s_error *b)
+{
+	return a->code == b->code && !strcmp(a->path, b->path) &&
+	       !strcmp(a->msg, b->msg);
+}
+
+/*
+ * Whether error 'e' of point 'fail' depends on the sweep: some other point
+ * passes or fails otherwise.  When every point fails alike, naming one
+ * would only mislead.  Points are checked whole (settings and world) in
+ * sweep order; the scan ends at the first that differs, so it costs one
+ * or two checks unless the error is shared.
+ */
+static int sweep_related(const struct sim_model *model, const struct sweep *sw,
+			 const struct point_overrides *ov, size_t fail,
+			 const struct l2s_error *e)
+{
+	json_t *work = NULL;
+	int related = 0;
+	for (size_t k = 0; k < sw->total && !related; k++) {
+		if (k == fail)
+			continue;
+		struct l2s_error o;
+		struct sim_run_settings ws;
+		l2s_error_clear(&o);
+		int rc = validate_point(model, sw, ov, k, &work, &ws, &o);
+		/* validate_point builds the worlds of representatives only */
+		if (rc == 0 && world_representative(sw, k) != k)
+			rc = check_world(model, sw->scn, work, &ws, &o);
+		related = rc == 0 || !same_error(&o, e);
+	}
+	json_decref(work);
+	return related;
+}
+
 /*
  * Validates every point of a sweep before anything runs, and fills
  * settings[p] (when not NULL) with each point's run settings.  Reports the
- * first bad point in sweep order, whatever the thread count.
+ * first bad point in sweep order, whatever the thread count, and names it
+ * unless every point fails alike.
  *
  * Every point's top-level settings are read and checked.  Building the
  * world checks everything else and depends on the tree only: points that
@@ -450,21 +486,19 @@ static int validate_sweep(const struct sim_model *model,
 		return 0;
 	if (err) {
 		*err = fail_err;
-		name_point(sw, fail_at, err);
+		if (fail_err.code != L2S_ENOMEM &&
+		    sweep_related(model, sw, ov, fail_at, &fail_err))
+			name_point(sw, fail_at, err);
 	}
 	return fail_err.code ? fail_err.code : L2S_EINPUT;
 }
 
-int runner_validate(const struct sim_model *model, const char *path,
-		    const char *const *sets, size_t n_sets, size_t *n_runs,
-		    struct l2s_error *err)
+int runner_validate_tree(const struct sim_model *model, struct scenario *scn,
+			 const char *const *sets, size_t n_sets,
+			 size_t *n_runs, struct l2s_error *err)
 {
-	struct scenario *scn;
-	int rc = scenario_load(path, &scn, err);
-	if (rc)
-		return rc;
 	struct sweep sw;
-	rc = sweep_open(scn, sets, n_sets, &sw, err);
+	int rc = sweep_open(scn, sets, n_sets, &sw, err);
 	if (rc == 0) {
 		struct sim_run_settings *ws = calloc(sw.total, sizeof(*ws));
 		rc = ws ? validate_sweep(model, &sw, NULL, ws, 0, err)
@@ -475,6 +509,18 @@ int runner_validate(const struct sim_model *model, const char *path,
 		free(ws);
 		sweep_close(&sw);
 	}
+	return rc;
+}
+
+int runner_validate(const struct sim_model *model, const char *path,
+		    const char *const *sets, size_t n_sets, size_t *n_runs,
+		    struct l2s_error *err)
+{
+	struct scenario *scn;
+	int rc = scenario_load(path, &scn, err);
+	if (rc)
+		return rc;
+	rc = runner_validate_tree(model, scn, sets, n_sets, n_runs, err);
 	scenario_destroy(scn);
 	return rc;
 }
@@ -521,12 +567,18 @@ struct progress {
 	sim_time_t *dur;          /* per run: its duration */
 	sim_time_t *done;         /* per run: simulated time done */
 	uint64_t *events;         /* per run: events so far */
-	size_t finished;          /* runs written */
-	size_t writing;           /* 1 + the run being written, or 0 */
+	size_t finished;          /* runs computed */
+	int writing;              /* results are being written */
+	/* Writing is work too: its share, learnt as runs are written. */
+	double run_wall;          /* wall seconds of the runs computed */
+	double write_wall;        /* wall seconds spent writing */
+	double write_t0;          /* when the current write began */
+	size_t written;           /* runs written */
 	int cols;                 /* the line's width */
 	double t0;
 	double next_print;        /* wall time of the next redraw */
 	omp_lock_t lock;
+	omp_lock_t lock_wall;     /* run_wall, write_wall, written */
 };
 
 static double wall_now(void)
@@ -538,6 +590,7 @@ static double wall_now(void)
 
 static void fmt_hms(char *buf, size_t cap, double s)
 {
+	s = floor(s);
 	if (!isfinite(s) || s < 0 || s > 359999)
 		snprintf(buf, cap, "--:--");
 	else if (s >= 3600)
@@ -572,6 +625,7 @@ static int progress_init(struct progress *pg, int on, size_t runs)
 	pg->cols = progress_columns();
 	pg->t0 = wall_now();
 	omp_init_lock(&pg->lock);
+	omp_init_lock(&pg->lock_wall);
 	return pg->dur && pg->done && pg->events ? 0 : -1;
 }
 
@@ -581,6 +635,7 @@ static void progress_free(struct progress *pg)
 	free(pg->done);
 	free(pg->events);
 	omp_destroy_lock(&pg->lock);
+	omp_destroy_lock(&pg->lock_wall);
 }
 
 /* Sizes run i by its own duration. */
@@ -608,14 +663,27 @@ static void progress_format(struct progress *pg, double now, int final,
 	}
 	size_t fin = __atomic_load_n(&pg->finished, __ATOMIC_RELAXED);
 	size_t wr = __atomic_load_n(&pg->writing, __ATOMIC_RELAXED);
-	double frac = pg->total > 0 ? done / pg->total : 1;
+	/* Simulated seconds, plus the writing of results as omega per
+	 * simulated second (the wall time of writes over that of runs so
+	 * far), each written run counted at the sweep's mean duration. */
+	double omega = 0, written = 0;
+	omp_set_lock(&pg->lock_wall);
+	if (pg->run_wall > 0)
+		omega = pg->write_wall / pg->run_wall;
+	written = (double)pg->written;
+	omp_unset_lock(&pg->lock_wall);
+	double total = pg->total * (1 + omega);
+	if (pg->runs)
+		done += omega * written * pg->total / (double)pg->runs;
+	double frac = total > 0 ? done / total : 1;
 	if (frac > 1 || (final && fin == pg->runs))
 		frac = 1;
 	double el = now - pg->t0;
 	double eta = frac > 0 ? el * (1 - frac) / frac : NAN;
 	char e1[16], e2[16], rate[16], tail[96];
 	fmt_hms(e1, sizeof(e1), el);
-	fmt_hms(e2, sizeof(e2), final ? 0 : eta);
+	/* to the nearest second: truncating would always promise early */
+	fmt_hms(e2, sizeof(e2), final ? 0 : floor(eta + 0.5));
 	double eps = el > 0 ? (double)ev / el : 0;
 	if (eps >= 1e6)
 		snprintf(rate, sizeof(rate), "%.1fM", eps / 1e6);
@@ -645,6 +713,8 @@ static void progress_format(struct progress *pg, double now, int final,
 
 static void progress_print(struct progress *pg, int final)
 {
+	if (!pg->on)
+		return;
 	double now = wall_now();
 	double next;
 	__atomic_load(&pg->next_print, &next, __ATOMIC_RELAXED);
@@ -682,30 +752,39 @@ static void on_progress(void *ctx, sim_time_t now, uint64_t events)
 }
 
 /* Run i has run to its end (or failed). */
-static void progress_run_done(struct progress *pg, size_t i, uint64_t events)
+static void progress_run_done(struct progress *pg, size_t i, uint64_t events,
+			      double wall)
 {
+	omp_set_lock(&pg->lock_wall);
+	pg->run_wall += wall;
+	omp_unset_lock(&pg->lock_wall);
 	__atomic_store_n(&pg->done[i], pg->dur[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&pg->events[i], events, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&pg->finished, 1, __ATOMIC_RELAXED);
 }
 
-/* The results of run i are being written (writing = 1), or have been. */
-static void progress_writing(struct progress *pg, size_t i, int writing)
+/* A run's results are being written (writing = 1), or have been: the
+ * sweep writer's hook. */
+static void progress_writing(void *ctx, int writing)
 {
+	struct progress *pg = ctx;
+	double now = wall_now();
+	omp_set_lock(&pg->lock_wall);
 	if (writing) {
-		__atomic_store_n(&pg->writing, i + 1, __ATOMIC_RELAXED);
+		pg->write_t0 = now;
 	} else {
-		__atomic_store_n(&pg->writing, 0, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&pg->finished, 1, __ATOMIC_RELAXED);
+		pg->write_wall += now - pg->write_t0;
+		pg->written++;
 	}
-	if (pg->on) {
-		/* Show the writing state at once: a long write is the one
-		 * moment the line would otherwise look frozen. */
-		if (writing) {
-			double zero = 0;
-			__atomic_store(&pg->next_print, &zero, __ATOMIC_RELAXED);
-		}
-		progress_print(pg, 0);
+	omp_unset_lock(&pg->lock_wall);
+	__atomic_store_n(&pg->writing, writing, __ATOMIC_RELAXED);
+	/* Show the writing state at once: a long write is the one moment
+	 * the line would otherwise look frozen. */
+	if (writing) {
+		double zero = 0;
+		__atomic_store(&pg->next_print, &zero, __ATOMIC_RELAXED);
 	}
+	progress_print(pg, 0);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -739,7 +818,7 @@ static int run_one(const struct sim_model *model,
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
 	rp->sim = sim;
 	/* also how a run notices Ctrl-C / SIGTERM */
-	sim_set_progress(sim, on_progress, rp, 1 << 16);
+	sim_set_progress(sim, on_progress, rp, 1 << 14);
 	void *m = NULL;
 	int rc = model->create(sim, view, &m, err);
 	if (rc == 0)
@@ -949,6 +1028,8 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		threads = 1;
 	sweep_writer_init(&wr, db, &plan, write_patience(opts),
 			  (size_t)threads * 2);
+	wr.on_write = progress_writing;
+	wr.on_write_ctx = &pg;
 	sigs = sweep_signals_install();
 	int failed = 0;
 	struct l2s_error run_err;
@@ -997,10 +1078,10 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 			free(sweep_json);
 		}
 		json_decref(root);
-		progress_run_done(&pg, k, res ? res->events : 0);
+		progress_run_done(&pg, k, res ? res->events : 0,
+				  res ? res->wall_seconds : 0);
 #pragma omp ordered
 		{
-			progress_writing(&pg, k, 1);
 			if (r == 0 && res->oom)
 				r = l2s_error_set(&e, L2S_ENOMEM, "out of memory "
 						  "while collecting results");
@@ -1012,15 +1093,15 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 				failed = 1;
 				run_err = e;
 			}
-			progress_writing(&pg, k, 0);
 		}
 		run_result_destroy(res);
+		sweep_writer_work(&wr);
 	}
-	if (pg.on)
-		progress_print(&pg, 1);
-	/* What the database could not take yet gets its last chances. */
+	/* The runs still queued, and what the database could not take yet,
+	 * get their last chances. */
 	size_t unsaved = sweep_writer_flush(&wr, sweep_stop_signal() ? 2 :
 					    write_patience(opts));
+	progress_print(&pg, 1);
 	size_t complete = plan.n_skipped + wr.saved;
 	if (unsaved || complete < plan.n_mine) {
 		char what[1100];

@@ -611,15 +611,21 @@ struct scn_obj scn_root(const struct scenario *scn)
 	return o;
 }
 
+/* base.key (or either alone), cut to cap - 1 characters.  On the path of
+ * every getter, so plain copies rather than snprintf(). */
 static void join_path(char *buf, size_t cap, const char *base,
 		      const char *key)
 {
-	if (!key)
-		snprintf(buf, cap, "%s", base);
-	else if (!base[0])
-		snprintf(buf, cap, "%s", key);
-	else
-		snprintf(buf, cap, "%s.%s", base, key);
+	size_t n = 0;
+	const char *parts[3] = {base, base[0] && key ? "." : "", key ? key : ""};
+	for (int i = 0; i < 3 && n + 1 < cap; i++) {
+		size_t len = strlen(parts[i]);
+		if (len > cap - 1 - n)
+			len = cap - 1 - n;
+		memcpy(buf + n, parts[i], len);
+		n += len;
+	}
+	buf[n] = '\0';
 }
 
 static int vfail(const struct scn_obj *o, const char *key,

@@ -142,49 +142,75 @@ void sweep_writer_init(struct sweep_writer *w, struct resdb *db,
 	w->patience_s = patience_s;
 	w->max_pending = max_pending ? max_pending : 1;
 	l2s_error_clear(&w->last);
+	omp_init_lock(&w->queue_lock);
+	omp_init_lock(&w->write_lock);
 }
 
-/* Writes the kept runs in order until one fails.  Returns how many are
- * left. */
+static size_t queued(struct sweep_writer *w)
+{
+	omp_set_lock(&w->queue_lock);
+	size_t n = w->n_pending;
+	omp_unset_lock(&w->queue_lock);
+	return n;
+}
+
+/* Writes the kept runs in order until one fails or none is left (the
+ * caller holds write_lock: only it takes runs off the front, while other
+ * threads may append).  Returns how many are left. */
 static size_t try_pending(struct sweep_writer *w)
 {
-	size_t done = 0;
-	if (!w->n_pending)
-		return 0;
-	while (done < w->n_pending) {
+	for (;;) {
+		omp_set_lock(&w->queue_lock);
+		if (!w->n_pending) {
+			omp_unset_lock(&w->queue_lock);
+			return 0;
+		}
+		struct run_result *res = w->pending[0];
+		size_t pos = w->pending_pos[0];
+		omp_unset_lock(&w->queue_lock);
+
 		struct l2s_error e;
 		l2s_error_clear(&e);
-		size_t pos = w->pending_pos[done];
-		if (resdb_write_run(w->db, w->pending[done],
-				    &w->plan->run_id[pos], &e)) {
+		if (w->on_write)
+			w->on_write(w->on_write_ctx, 1);
+		int rc = resdb_write_run(w->db, res, &w->plan->run_id[pos], &e);
+		if (w->on_write)
+			w->on_write(w->on_write_ctx, 0);
+
+		omp_set_lock(&w->queue_lock);
+		if (rc) {
 			w->last = e;
-			break;
+			size_t left = w->n_pending;
+			omp_unset_lock(&w->queue_lock);
+			return left;
 		}
-		run_result_destroy(w->pending[done]);
+		w->n_pending--;
+		memmove(w->pending, w->pending + 1,
+			w->n_pending * sizeof(*w->pending));
+		memmove(w->pending_pos, w->pending_pos + 1,
+			w->n_pending * sizeof(*w->pending_pos));
 		w->saved++;
-		done++;
+		omp_unset_lock(&w->queue_lock);
+		run_result_destroy(res);
 	}
-	memmove(w->pending, w->pending + done,
-		(w->n_pending - done) * sizeof(*w->pending));
-	memmove(w->pending_pos, w->pending_pos + done,
-		(w->n_pending - done) * sizeof(*w->pending_pos));
-	w->n_pending -= done;
-	return w->n_pending;
 }
 
-size_t sweep_writer_flush(struct sweep_writer *w, double patience_s)
+/* try_pending() with retries for up to patience_s; the caller holds
+ * write_lock. */
+static size_t flush_locked(struct sweep_writer *w, double patience_s)
 {
 	double until = now_s() + patience_s, wait = 0.1;
 	int told = 0;
-	while (try_pending(w) && now_s() < until) {
+	size_t left;
+	while ((left = try_pending(w)) && now_s() < until) {
 		if (!told) {
 			char buf[1024];
 			l2s_error_format(&w->last, buf, sizeof(buf));
 			fprintf(stderr, "\nl2sim: %s\nl2sim: keeping %zu computed "
 				"run%s in memory, retrying for up to %.0f s "
 				"(free disk space or close what holds the "
-				"database)\n", buf, w->n_pending,
-				w->n_pending == 1 ? "" : "s", patience_s);
+				"database)\n", buf, left, left == 1 ? "" : "s",
+				patience_s);
 			told = 1;
 		}
 		if (runner_stop_requested() && sweep_stop_signal())
@@ -195,47 +221,75 @@ size_t sweep_writer_flush(struct sweep_writer *w, double patience_s)
 		if (wait < 2)
 			wait *= 2;
 	}
-	if (told && !w->n_pending)
+	if (told && !left)
 		fprintf(stderr, "l2sim: the database took them: every computed "
 			"run is saved\n");
-	return w->n_pending;
+	return left;
+}
+
+size_t sweep_writer_flush(struct sweep_writer *w, double patience_s)
+{
+	omp_set_lock(&w->write_lock);
+	size_t left = flush_locked(w, patience_s);
+	omp_unset_lock(&w->write_lock);
+	return left;
 }
 
 int sweep_writer_put(struct sweep_writer *w, struct run_result *res,
 		     size_t pos, struct l2s_error *err)
 {
+	omp_set_lock(&w->queue_lock);
 	struct run_result **np = realloc(w->pending, (w->n_pending + 1) *
 					 sizeof(*np));
 	if (np)
 		w->pending = np;
 	size_t *npos = np ? realloc(w->pending_pos, (w->n_pending + 1) *
 				    sizeof(*npos)) : NULL;
+	if (npos)
+		w->pending_pos = npos;
 	if (!np || !npos) {
+		omp_unset_lock(&w->queue_lock);
 		run_result_destroy(res);
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory keeping "
 				     "a run whose write must wait");
 	}
-	w->pending_pos = npos;
 	w->pending[w->n_pending] = res;
 	w->pending_pos[w->n_pending] = pos;
 	w->n_pending++;
-	if (try_pending(w) >= w->max_pending && !w->gave_up) {
-		/* Hold no more than a few runs: wait here, which makes the
-		 * other threads wait too, instead of computing runs that
-		 * would have nowhere to go. */
-		if (sweep_writer_flush(w, w->patience_s) >= w->max_pending) {
+	omp_unset_lock(&w->queue_lock);
+	return 0;
+}
+
+void sweep_writer_work(struct sweep_writer *w)
+{
+	if (queued(w) >= w->max_pending && !w->gave_up) {
+		/* Hold no more than a few runs: wait for the disk here
+		 * instead of computing runs that would have nowhere to go. */
+		omp_set_lock(&w->write_lock);
+		if (flush_locked(w, w->patience_s) >= w->max_pending) {
 			w->gave_up = 1;
 			runner_request_stop();
 		}
+		omp_unset_lock(&w->write_lock);
+		return;
 	}
-	return 0;
+	/* Another thread writing will take this run too, or the next
+	 * thread to finish will. */
+	if (!omp_test_lock(&w->write_lock))
+		return;
+	try_pending(w);
+	omp_unset_lock(&w->write_lock);
 }
 
 void sweep_writer_release(struct sweep_writer *w)
 {
+	if (!w->db && !w->plan && !w->pending)
+		return; /* never initialised */
 	for (size_t i = 0; i < w->n_pending; i++)
 		run_result_destroy(w->pending[i]);
 	free(w->pending);
 	free(w->pending_pos);
+	omp_destroy_lock(&w->queue_lock);
+	omp_destroy_lock(&w->write_lock);
 	memset(w, 0, sizeof(*w));
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <omp.h>
+
 #include "l2sim/error.h"
 #include "l2sim/results.h"
 
@@ -36,8 +38,14 @@ int sweep_plan_build(struct resdb *db, const char (*ids)[65], size_t n_total,
 		     struct sweep_plan *plan, struct l2s_error *err);
 void sweep_plan_release(struct sweep_plan *plan);
 
-/* Writes runs in the order given; keeps those the database refuses and
- * retries them. */
+/*
+ * Writes runs in the order given; keeps those the database refuses and
+ * retries them.  Threads hand their runs over in run order (put, inside
+ * the sweep's ordered section, which is quick) and write outside it
+ * (work): one thread writes at a time, in order, while the others go on
+ * computing, so a long write does not hold every thread at the ordered
+ * section.
+ */
 struct sweep_writer {
 	struct resdb *db;
 	struct sweep_plan *plan;
@@ -49,18 +57,27 @@ struct sweep_writer {
 	size_t saved;               /* written by this call */
 	int gave_up;                /* patience ran out: stop starting runs */
 	struct l2s_error last;      /* the last write error */
+	omp_lock_t queue_lock;      /* pending[], n_pending */
+	omp_lock_t write_lock;      /* the one thread writing */
+	/* Told before (1) and after (0) each run is written. */
+	void (*on_write)(void *ctx, int writing);
+	void *on_write_ctx;
 };
 
 void sweep_writer_init(struct sweep_writer *w, struct resdb *db,
 		       struct sweep_plan *plan, double patience_s,
 		       size_t max_pending);
-/* Takes 'res' (the run at position 'pos' of plan->mine) and writes it, or
- * keeps it for a later try.  Returns 0, or L2S_ENOMEM when it could not
- * even be kept (then it is freed and lost, and the error says so). */
+/* Takes 'res' (the run at position 'pos' of plan->mine) into the queue;
+ * call in run order.  Returns 0, or L2S_ENOMEM when it could not even be
+ * kept (then it is freed and lost, and the error says so). */
 int sweep_writer_put(struct sweep_writer *w, struct run_result *res,
 		     size_t pos, struct l2s_error *err);
-/* Tries the kept runs again for up to 'patience_s' seconds.  Returns the
- * number still unwritten. */
+/* Writes the queue in order unless another thread is writing it; waits
+ * for the disk when more than max_pending runs are held (and gives up,
+ * asking the sweep to stop, after patience_s). */
+void sweep_writer_work(struct sweep_writer *w);
+/* Tries the kept runs again for up to 'patience_s' seconds (one thread,
+ * after the others are done).  Returns the number still unwritten. */
 size_t sweep_writer_flush(struct sweep_writer *w, double patience_s);
 void sweep_writer_release(struct sweep_writer *w);
 

@@ -23,92 +23,29 @@
 #include "l2sim/validate.h"
 #include "l2sim/model.h"
 
-/* Checks one sweep point.  Returns 0 or the loader's code. */
-static int check_point(const struct sim_model *model,
-		       const struct scenario *scn, json_t *root,
-		       struct sim_run_settings *ws, struct l2s_error *err)
-{
-	struct scenario v = *scn;
-	struct sim *sim;
-	void *built = NULL;
-	int rc;
-
-	v.root = root;
-	if ((rc = model->settings(&v, ws, err)))
-		return rc;
-	if (!(sim = sim_create(ws->seed, 0)))
-		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-	rc = model->create(sim, &v, &built, err);
-	model->destroy(built);
-	sim_destroy(sim);
-	return rc;
-}
-
 static int same_error(const struct l2s_error *a, const struct l2s_error *b)
 {
 	return a->code == b->code && !strcmp(a->path, b->path) &&
 	       !strcmp(a->msg, b->msg);
 }
 
-/* Checks every point of 'work' (with the --set values applied).  The
- * first error goes to *err; returns its code, or 0 with *n_runs set. */
+/* Checks every point of 'work' (with the --set values applied), one point
+ * at a time (runner_validate_tree).  The first error goes to *err;
+ * returns its code, or 0 with *n_runs set. */
 static int check_all(const struct sim_model *model,
 		     const struct scenario *scn, json_t *work,
 		     const char *const *sets, size_t n_sets, size_t *n_runs,
 		     struct l2s_error *err)
 {
 	struct scenario v = *scn;
-	struct sweep_point *pts = NULL;
-	struct sim_run_settings ws;
-	size_t n = 0;
 	int rc;
 
 	v.root = json_deep_copy(work);
 	if (!v.root)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-	rc = runner_expand(&v, sets, n_sets, &pts, &n, err);
-	if (rc) {
-		json_decref(v.root);
-		return rc;
-	}
-	for (size_t i = 0; i < n; i++) {
-		rc = check_point(model, scn, pts[i].root, &ws, err);
-		if (rc == 0) {
-			if (i == 0 && n_runs)
-				*n_runs = n * (size_t)ws.replications;
-			continue;
-		}
-		if (rc == L2S_ENOMEM || n < 2)
-			break;
-		if (validate_sweep_related(model, scn, pts, n, i, err)) {
-			char m[sizeof(err->msg)];
-			snprintf(m, sizeof(m), "%s (sweep point %s)", err->msg,
-				 pts[i].sweep_json);
-			snprintf(err->msg, sizeof(err->msg), "%s", m);
-		}
-		break;
-	}
-	sweep_points_free(pts, n);
+	rc = runner_validate_tree(model, &v, sets, n_sets, n_runs, err);
 	json_decref(v.root);
 	return rc;
-}
-
-int validate_sweep_related(const struct sim_model *model,
-			   const struct scenario *scn,
-			   const struct sweep_point *pts, size_t n, size_t i,
-			   const struct l2s_error *err)
-{
-	for (size_t k = 0; k < n; k++) {
-		struct l2s_error other;
-		struct sim_run_settings ws;
-		if (k == i)
-			continue;
-		l2s_error_clear(&other);
-		if (check_point(model, scn, pts[k].root, &ws, &other) == 0 ||
-		    !same_error(&other, err))
-			return 1;
-	}
-	return 0;
 }
 
 /* Whether 'e' only complains that the value removed at 'removed' is

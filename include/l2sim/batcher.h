@@ -118,8 +118,6 @@ void batcher_set_down(void *batcher, int member, bool down);
 
 /* Sequenced and not yet posted: pending or in batches in flight. */
 uint64_t batcher_unposted(const struct batcher *b);
-/* Mean arrival of the oldest transaction not yet posted; SIM_TIME_MAX. */
-sim_time_t batcher_oldest_arrival(const struct batcher *b);
 /* When the longest-waiting transaction not yet posted was sequenced;
  * SIM_TIME_MAX if none. */
 sim_time_t batcher_oldest_sequenced(const struct batcher *b);

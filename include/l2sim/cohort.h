@@ -29,7 +29,8 @@ struct cohort {
 /* A FIFO ring of cohorts (zero-initialised is empty). */
 struct cohort_q {
 	struct cohort *c;
-	size_t cap, head, len;
+	size_t cap, head, len; /* cap: 0 or a power of two (ring index
+				  by mask) */
 	uint64_t txs;          /* sum of totals */
 	uint64_t n[TX_KINDS];  /* sums per kind */
 	uint64_t merges;       /* times it merged neighbours (COHORT_Q_MAX) */

@@ -13,7 +13,7 @@
 #include "l2sim/batch.h"
 
 struct lat_hist {
-	gsl_histogram *h;
+	gsl_histogram h;   /* its ranges shared, its bins its own */
 	double weight;
 	double min, max;   /* smallest and largest latency added (the first
 			      and last bins are read as [min, ..) and [.., max]) */
@@ -34,9 +34,15 @@ void lat_hist_add_uniform(struct lat_hist *lh, double lo, double hi,
 struct lat_spread {
 	double lo, hi;
 	size_t first, last;
+	double pending; /* weight deferred, not yet in the bins */
 };
 void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
 		     double lo, double hi);
+/* Deferring: the same spread added again and again is one addition of the
+ * summed weight (the bins are linear in it), made by the flush.  A
+ * reader flushes first. */
+void lat_hist_spread_defer(struct lat_spread *sp, double weight);
+void lat_hist_spread_flush(struct lat_hist *lh, struct lat_spread *sp);
 void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
 			 double weight);
 /* The latencies at time 'at' of a batch's arrival points (each uniform

@@ -101,9 +101,21 @@ struct slurm_opts {
 int slurm_script_write(const struct slurm_opts *o, FILE *f,
 		       struct l2s_error *err);
 
-/* Validates a scenario (all sweep points) without running it, by building
- * 'model' on each point. */
-int runner_validate(const struct sim_model *model, const char *path, const char *const *sets, size_t n_sets,
-		    size_t *n_runs, struct l2s_error *err);
+/*
+ * Validates a scenario (every sweep point) without running it, as
+ * runner_run does before it starts: *n_runs gets the runs it makes; the
+ * first bad point in sweep order goes to *err, named ("sweep point {...}")
+ * unless every point fails alike.  Points that differ only in seed or
+ * replications share one world build, so a sweep of 100,000 points costs
+ * the memory of one tree per thread.
+ */
+int runner_validate(const struct sim_model *model, const char *path,
+		    const char *const *sets, size_t n_sets, size_t *n_runs,
+		    struct l2s_error *err);
+/* The same on a loaded scenario (its tree as it stands; the --set values
+ * are applied to it). */
+int runner_validate_tree(const struct sim_model *model, struct scenario *scn,
+			 const char *const *sets, size_t n_sets,
+			 size_t *n_runs, struct l2s_error *err);
 
 #endif

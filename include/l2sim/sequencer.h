@@ -222,7 +222,8 @@ uint64_t seq_mempool_txs(const struct sequencer *s);
 /* Mean arrival time of the oldest cohort waiting; SIM_TIME_MAX if none. */
 sim_time_t seq_oldest_arrival(const struct sequencer *s);
 const struct seq_stats *seq_stats(const struct sequencer *s);
-const struct lat_hist *seq_latency(const struct sequencer *s);
+/* Soft-confirmation latencies (adding the weight deferred so far). */
+const struct lat_hist *seq_latency(struct sequencer *s);
 /* Arrivals since the last call (series). */
 uint64_t seq_take_series_offered(struct sequencer *s);
 

@@ -26,12 +26,4 @@ int validate_all(const struct sim_model *model, const char *path,
 		 size_t limit, struct l2s_error *errs, size_t *n_errs,
 		 size_t *n_runs);
 
-/* Whether 'err', the error of sweep point i of pts[0 .. n-1], depends on
- * the sweep: 1 unless every other point fails with the same error (then
- * naming a point would only mislead). */
-int validate_sweep_related(const struct sim_model *model,
-			   const struct scenario *scn,
-			   const struct sweep_point *pts, size_t n, size_t i,
-			   const struct l2s_error *err);
-
 #endif

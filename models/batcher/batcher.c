@@ -41,6 +41,9 @@ struct batcher {
 	int da_inflight;            /* DA submissions in flight */
 	int l1_inflight;            /* its own L1 data txs not yet included */
 	struct batch *inflight_head, *inflight_tail;
+	/* The earliest sequencing time of a transaction in flight (kept as
+	 * batches come and go: the liveness check asks every tick). */
+	sim_time_t inflight_seq_min;
 	uint64_t next_batch_id;
 	double bpt_estimate;        /* bytes per tx of the last batch (SDR) */
 	bool down;
@@ -79,6 +82,7 @@ struct batcher *batcher_create(struct sim *sim, struct l1_chain *l1,
 	b->sim = sim;
 	b->l1 = l1;
 	b->cfg = *cfg;
+	b->inflight_seq_min = SIM_TIME_MAX;
 	b->poster = poster;
 	b->da = da;
 	b->calib = calib;
@@ -160,27 +164,12 @@ uint64_t batcher_unposted(const struct batcher *b)
 	return b->pending.txs + b->unposted_in_batches;
 }
 
-sim_time_t batcher_oldest_arrival(const struct batcher *b)
-{
-	sim_time_t t = SIM_TIME_MAX;
-	if (b->pending.len)
-		t = b->pending.c[b->pending.head].arrived;
-	/* A batch's points are in arrival order (merging keeps it). */
-	for (const struct batch *x = b->inflight_head; x; x = x->next_inflight)
-		if (x->n_pts && x->pts[0].arrived < t)
-			t = x->pts[0].arrived;
-	return t;
-}
-
 sim_time_t batcher_oldest_sequenced(const struct batcher *b)
 {
 	sim_time_t t = SIM_TIME_MAX;
 	if (b->pending.len)
 		t = b->pending.c[b->pending.head].sequenced;
-	for (const struct batch *x = b->inflight_head; x; x = x->next_inflight)
-		if (x->txs && x->sequenced_first < t)
-			t = x->sequenced_first;
-	return t;
+	return b->inflight_seq_min < t ? b->inflight_seq_min : t;
 }
 
 void batcher_finish(struct batcher *b, sim_time_t end, bool waiting)
@@ -243,7 +232,7 @@ static void front_counts(const struct cohort_q *q, uint64_t n,
 {
 	memset(out, 0, TX_KINDS * sizeof(*out));
 	for (size_t i = 0; i < q->len && n > 0; i++) {
-		struct cohort c = q->c[(q->head + i) % q->cap], part;
+		struct cohort c = q->c[(q->head + i) & (q->cap - 1)], part;
 		cohort_split(&c, n, &part);
 		for (int k = 0; k < TX_KINDS; k++)
 			out[k] += part.n[k];
@@ -291,6 +280,8 @@ static uint64_t batch_capacity(struct batcher *bt, int64_t max)
 
 static void inflight_add(struct batcher *bt, struct batch *b)
 {
+	if (b->txs && b->sequenced_first < bt->inflight_seq_min)
+		bt->inflight_seq_min = b->sequenced_first;
 	b->prev_inflight = bt->inflight_tail;
 	b->next_inflight = NULL;
 	if (bt->inflight_tail)
@@ -311,6 +302,13 @@ static void inflight_remove(struct batcher *bt, struct batch *b)
 	else
 		bt->inflight_tail = b->prev_inflight;
 	b->next_inflight = b->prev_inflight = NULL;
+	if (b->txs && b->sequenced_first == bt->inflight_seq_min) {
+		bt->inflight_seq_min = SIM_TIME_MAX;
+		for (const struct batch *x = bt->inflight_head; x;
+		     x = x->next_inflight)
+			if (x->txs && x->sequenced_first < bt->inflight_seq_min)
+				bt->inflight_seq_min = x->sequenced_first;
+	}
 }
 
 /* Merges the closest pair of points (by arrival) until under the cap. */
@@ -687,6 +685,20 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 		int64_t room = cfg->max_batch_bytes - bt->r_bytes;
 		bool full, due = false;
 		uint64_t n;
+		if (bt->pending.txs)
+			due = now - cohort_q_front(&bt->pending)->sequenced >=
+			      cfg->max_delay;
+		if (bt->r_head && now - bt->r_head->since >= cfg->max_delay)
+			due = true;
+		bool held = bt->l1_inflight + bt->da_inflight >=
+			    cfg->max_pending_txs;
+		if (held && due) {
+			/* A batch is ready and the limit holds it back (its
+			 * size does not matter: a backlog that lasts asks
+			 * here every tick). */
+			bt->st.limit_ticks++;
+			break;
+		}
 		if (room <= 0) {
 			full = true;
 			n = 0;
@@ -697,15 +709,9 @@ void batcher_tick(struct batcher *bt, sim_time_t now)
 			full = bt->pending.txs >= cap;
 			n = full ? cap : bt->pending.txs;
 		}
-		if (bt->pending.txs)
-			due = now - cohort_q_front(&bt->pending)->sequenced >=
-			      cfg->max_delay;
-		if (bt->r_head && now - bt->r_head->since >= cfg->max_delay)
-			due = true;
 		if (!full && !due)
 			break;
-		if (bt->l1_inflight + bt->da_inflight >= cfg->max_pending_txs) {
-			/* A batch is ready and the limit holds it back. */
+		if (held) {
 			bt->st.limit_ticks++;
 			break;
 		}

@@ -19,9 +19,9 @@ static void coalesce(struct cohort_q *q)
 {
 	size_t out = 0;
 	for (size_t i = 0; i < q->len; i += 2) {
-		struct cohort a = q->c[(q->head + i) % q->cap];
+		struct cohort a = q->c[(q->head + i) & (q->cap - 1)];
 		if (i + 1 < q->len) {
-			const struct cohort *b = &q->c[(q->head + i + 1) % q->cap];
+			const struct cohort *b = &q->c[(q->head + i + 1) & (q->cap - 1)];
 			double wa = (double)a.total, wb = (double)b->total;
 			sim_time_t lo = a.arrived - a.spread,
 				   hi = b->arrived + b->spread;
@@ -42,7 +42,7 @@ static void coalesce(struct cohort_q *q)
 				a.n[k] += b->n[k];
 			a.total += b->total;
 		}
-		q->c[(q->head + out) % q->cap] = a;
+		q->c[(q->head + out) & (q->cap - 1)] = a;
 		out++;
 	}
 	q->len = out;
@@ -62,13 +62,13 @@ int cohort_q_push(struct cohort_q *q, const struct cohort *c)
 		if (!n)
 			return L2S_ENOMEM;
 		for (size_t i = 0; i < q->len; i++)
-			n[i] = q->c[(q->head + i) % q->cap];
+			n[i] = q->c[(q->head + i) & (q->cap - 1)];
 		free(q->c);
 		q->c = n;
 		q->cap = ncap;
 		q->head = 0;
 	}
-	q->c[(q->head + q->len) % q->cap] = *c;
+	q->c[(q->head + q->len) & (q->cap - 1)] = *c;
 	q->len++;
 	q->txs += c->total;
 	for (int k = 0; k < TX_KINDS; k++)
@@ -122,7 +122,7 @@ uint64_t cohort_q_take(struct cohort_q *q, uint64_t n, struct cohort *out)
 		return 0;
 	if (n >= f->total) {
 		*out = *f;
-		q->head = (q->head + 1) % q->cap;
+		q->head = (q->head + 1) & (q->cap - 1);
 		q->len--;
 	} else {
 		cohort_split(f, n, out);
@@ -137,7 +137,7 @@ uint64_t cohort_q_trim(struct cohort_q *q, uint64_t keep)
 {
 	uint64_t dropped = 0;
 	while (q->txs > keep && q->len) {
-		struct cohort *b = &q->c[(q->head + q->len - 1) % q->cap];
+		struct cohort *b = &q->c[(q->head + q->len - 1) & (q->cap - 1)];
 		uint64_t over = q->txs - keep;
 		struct cohort gone;
 		if (over >= b->total) {

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "l2sim/error.h"
 #include "l2sim/lathist.h"
@@ -18,12 +19,12 @@
 #define LH_MIN_LOG10 (-3.0)
 #define LH_MAX_LOG10 (9.0)
 #define LH_PER_DECADE 40
-#define LH_BINS ((int)((LH_MAX_LOG10 - LH_MIN_LOG10) * LH_PER_DECADE))
 
 /* The bin edges, computed once per process: a world has three histograms
  * per instance, and 481 pow() calls each were most of the cost of
  * building (and so of validating) a world. */
-/* LH_BINS as an integer constant: 12 decades. */
+/* Bin edges: 0, then 12 decades at LH_PER_DECADE each, both ends
+ * included. */
 #define LH_RANGES (12 * LH_PER_DECADE + 2)
 static double lh_range[LH_RANGES];
 static pthread_once_t lh_range_once = PTHREAD_ONCE_INIT;
@@ -36,24 +37,25 @@ static void lh_range_init(void)
 			pow(10, LH_MIN_LOG10 + (double)i / LH_PER_DECADE);
 }
 
+/* GSL's histogram struct (n, range, bin) with the ranges shared by every
+ * histogram of the process: one zeroed allocation per histogram, where
+ * gsl_histogram_alloc() makes three and fills its ranges twice. */
 int lat_hist_init(struct lat_hist *lh)
 {
 	lh->weight = 0;
 	lh->min = INFINITY;
 	lh->max = -INFINITY;
-	lh->h = gsl_histogram_alloc(LH_BINS + 1);
-	if (!lh->h)
-		return L2S_ENOMEM;
 	pthread_once(&lh_range_once, lh_range_init);
-	gsl_histogram_set_ranges(lh->h, lh_range, LH_RANGES);
-	return 0;
+	lh->h.n = LH_RANGES - 1;
+	lh->h.range = lh_range;
+	lh->h.bin = calloc(LH_RANGES - 1, sizeof(double));
+	return lh->h.bin ? 0 : L2S_ENOMEM;
 }
 
 void lat_hist_release(struct lat_hist *lh)
 {
-	if (lh->h)
-		gsl_histogram_free(lh->h);
-	lh->h = NULL;
+	free(lh->h.bin);
+	lh->h.bin = NULL;
 }
 
 size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
@@ -61,7 +63,7 @@ size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
 	/* The bin from the log-spaced layout, then checked against GSL's
 	 * ranges (rounding of pow() at the edges): O(1) where
 	 * gsl_histogram_accumulate searches, and this is on the hot path. */
-	const gsl_histogram *h = lh->h;
+	const gsl_histogram *h = &lh->h;
 	if (!(seconds >= h->range[1]))
 		return 0;
 	if (seconds >= h->range[h->n])
@@ -79,7 +81,7 @@ size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
 
 static void add_raw(struct lat_hist *lh, size_t bin, double weight)
 {
-	lh->h->bin[bin] += weight;
+	lh->h.bin[bin] += weight;
 	lh->weight += weight;
 }
 
@@ -100,7 +102,7 @@ void lat_hist_add_bin(struct lat_hist *lh, size_t bin, double weight)
 		return;
 	add_raw(lh, bin, weight);
 	/* Anywhere in the bin. */
-	widen(lh, lh->h->range[bin], lh->h->range[bin + 1]);
+	widen(lh, lh->h.range[bin], lh->h.range[bin + 1]);
 }
 
 void lat_hist_add(struct lat_hist *lh, double seconds, double weight)
@@ -120,6 +122,20 @@ void lat_hist_spread_init(struct lat_spread *sp, const struct lat_hist *lh,
 	sp->hi = hi > lo ? hi : lo;
 	sp->first = lat_hist_bin(lh, lo);
 	sp->last = hi > lo ? lat_hist_bin(lh, hi) : sp->first;
+	sp->pending = 0;
+}
+
+void lat_hist_spread_defer(struct lat_spread *sp, double weight)
+{
+	if (weight > 0)
+		sp->pending += weight;
+}
+
+void lat_hist_spread_flush(struct lat_hist *lh, struct lat_spread *sp)
+{
+	if (sp->pending > 0)
+		lat_hist_add_spread(lh, sp, sp->pending);
+	sp->pending = 0;
 }
 
 void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
@@ -127,7 +143,7 @@ void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
 {
 	if (!(weight > 0))
 		return;
-	const gsl_histogram *h = lh->h;
+	const gsl_histogram *h = &lh->h;
 	double lo = sp->lo, hi = sp->hi;
 	bool added = false;
 	if (hi > lo) {
@@ -168,7 +184,7 @@ void lat_hist_add_arrivals(struct lat_hist *lh, const struct batch *b,
 
 void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from)
 {
-	gsl_histogram_add(into->h, from->h);
+	gsl_histogram_add(&into->h, &from->h);
 	into->weight += from->weight;
 	if (from->weight > 0)
 		widen(into, from->min, from->max);
@@ -179,14 +195,14 @@ double lat_hist_quantile(const struct lat_hist *lh, double q)
 	if (!(lh->weight > 0))
 		return NAN;
 	double target = q * lh->weight, cum = 0;
-	size_t n = gsl_histogram_bins(lh->h);
+	size_t n = gsl_histogram_bins(&lh->h);
 	for (size_t i = 0; i < n; i++) {
-		double w = gsl_histogram_get(lh->h, i);
+		double w = gsl_histogram_get(&lh->h, i);
 		if (w <= 0)
 			continue;
 		if (cum + w >= target) {
 			double lo, hi;
-			gsl_histogram_get_range(lh->h, i, &lo, &hi);
+			gsl_histogram_get_range(&lh->h, i, &lo, &hi);
 			/* Nothing lies outside [min, max]: the first and
 			 * last bins are only partly filled. */
 			if (lh->min > lo && lh->min < hi)

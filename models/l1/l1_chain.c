@@ -542,6 +542,19 @@ static void notify_listeners(struct l1_chain *l1, const struct l1_block *b)
 		l1->listeners[i].fn(l1->listeners[i].ctx, b);
 }
 
+/* Drops the tombstones of cancelled and included txs, keeping the order
+ * (entries before the first hole are not copied). */
+static void compact_pending(struct l1_chain *l1)
+{
+	size_t w = 0;
+	while (w < l1->n_pending && l1->pending[w].id != 0)
+		w++;
+	for (size_t i = w; i < l1->n_pending; i++)
+		if (l1->pending[i].id != 0)
+			l1->pending[w++] = l1->pending[i];
+	l1->n_pending = w;
+}
+
 /* Builds the block of this slot; fills *b. */
 static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 			struct l1_block *b)
@@ -558,11 +571,7 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 	background(l1, &gas_bg, &blobs_bg);
 
 	/* Compact cancelled entries; mark what each pending tx can afford. */
-	size_t w = 0;
-	for (size_t i = 0; i < l1->n_pending; i++)
-		if (l1->pending[i].id != 0)
-			l1->pending[w++] = l1->pending[i];
-	l1->n_pending = w;
+	compact_pending(l1);
 	/* Out of memory for the scratch: this block takes no system tx;
 	 * they wait (NO_ROOM) and the run goes on. */
 	bool have_order =
@@ -600,7 +609,13 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 			.idx = i,
 		};
 	}
-	if (n_elig > 1)
+	/* Pending txs are in submission order, so with equal tips (the
+	 * usual case) the order is already sorted. */
+	size_t unsorted = 1;
+	while (unsorted < n_elig &&
+	       cmp_order(&l1->order[unsorted - 1], &l1->order[unsorted]) <= 0)
+		unsorted++;
+	if (unsorted < n_elig)
 		qsort(l1->order, n_elig, sizeof(*l1->order), cmp_order);
 
 	/* Greedy by tip, as a block builder does: a tx that does not fit is
@@ -659,12 +674,8 @@ static void build_block(struct l1_chain *l1, int64_t slot, sim_time_t now,
 		       l1->n_incl * sizeof(*l1->incl));
 		l1->uf_tail += l1->n_incl;
 	}
-	w = 0;
-	for (size_t i = 0; i < l1->n_pending; i++)
-		if (l1->pending[i].id != 0)
-			l1->pending[w++] = l1->pending[i];
-	l1->n_pending = w;
-	l1->n_live = w;
+	compact_pending(l1);
+	l1->n_live = l1->n_pending;
 
 	/* The next block's fees: EIP-1559 from this block's gas, EIP-4844 /
 	 * EIP-7918 from its blob gas (the fork does not change in a run, so

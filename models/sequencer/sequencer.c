@@ -217,7 +217,12 @@ static bool gated(struct sequencer *s, sim_time_t now)
 
 uint64_t seq_mempool_txs(const struct sequencer *s) { return s->mempool.txs; }
 const struct seq_stats *seq_stats(const struct sequencer *s) { return &s->st; }
-const struct lat_hist *seq_latency(const struct sequencer *s) { return &s->lat; }
+const struct lat_hist *seq_latency(struct sequencer *s)
+{
+	if (s->bins_set)
+		lat_hist_spread_flush(&s->lat, &s->same_tick);
+	return &s->lat;
+}
 
 sim_time_t seq_oldest_arrival(const struct sequencer *s)
 {
@@ -328,14 +333,17 @@ static uint64_t sequence(struct sequencer *s, uint64_t cap,
 				 * bins once. */
 				if (!s->bins_set || s->bins_block != block ||
 				    s->bins_extra != extra) {
+					if (s->bins_set)
+						lat_hist_spread_flush(
+							&s->lat, &s->same_tick);
 					s->bins_block = block;
 					s->bins_extra = extra;
 					lat_hist_spread_init(&s->same_tick, &s->lat,
 							ex, bt + ex);
 					s->bins_set = true;
 				}
-				lat_hist_add_spread(&s->lat, &s->same_tick,
-						    (double)got);
+				lat_hist_spread_defer(&s->same_tick,
+						      (double)got);
 			} else {
 				/* Waited since arrivals spread over
 				 * arrived +- spread, then for a block: the

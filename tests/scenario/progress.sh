@@ -47,7 +47,7 @@ grep -q "writing" "$TMP/lines" && echo "ok: the writing of results is shown" \
 # sized by the first point's duration).
 COLUMNS=80 "$L2SIM" run "$TMP/two.json" --out "$TMP/one.db" --threads 1 \
 	--progress --quiet 2>"$TMP/err1" || fail "run at one thread exited $?"
-pct=$(tr '\r' '\n' <"$TMP/err1" | grep -m1 " 0/2 runs.*writing" \
+pct=$(tr '\r' '\n' <"$TMP/err1" | grep -m1 " 1/2 runs.*writing" \
 	| sed 's/^[^]]*] *\([0-9]*\)%.*/\1/')
 if [ -n "$pct" ] && [ "$pct" -le 1 ]; then
 	echo "ok: while the short run is written the bar is at $pct%"
@@ -66,6 +66,24 @@ COLUMNS=50 "$L2SIM" run "$TMP/two.json" --set 'sweep={"duration":["1h","2h"]}' \
 	--out "$TMP/n.db" --progress --quiet 2>"$TMP/err" || fail "narrow run exited $?"
 wide=$(tr '\r' '\n' <"$TMP/err" | awk 'length($0) > 49' | wc -l)
 [ "$wide" = 0 ] && echo "ok: fits 50 columns" || fail "$wide lines wider than 49"
+
+# --no-progress wins over a terminal: under script(1) stderr is a
+# terminal, where the bar is on by default.
+if command -v script >/dev/null; then
+	script -qec "COLUMNS=80 '$L2SIM' run '$TMP/two.json' \
+		--set 'sweep={\"duration\":[\"1h\",\"2h\"]}' --out '$TMP/t.db' \
+		--quiet --no-progress" /dev/null >"$TMP/tty" 2>&1 </dev/null \
+		|| fail "run under a terminal exited $?"
+	grep -q "runs" "$TMP/tty" && fail "--no-progress on a terminal drew a bar" \
+		|| echo "ok: --no-progress on a terminal draws no bar"
+	rm -f "$TMP/t.db"
+	script -qec "COLUMNS=80 '$L2SIM' run '$TMP/two.json' \
+		--set 'sweep={\"duration\":[\"1h\",\"2h\"]}' --out '$TMP/t.db' \
+		--quiet" /dev/null >"$TMP/tty" 2>&1 </dev/null \
+		|| fail "run under a terminal exited $?"
+	grep -q "2/2 runs" "$TMP/tty" && echo "ok: a terminal gets the bar by default" \
+		|| fail "no bar on a terminal by default"
+fi
 
 if [ "$failures" -gt 0 ]; then
 	echo "$failures check(s) failed"
