@@ -4,6 +4,7 @@
  * gives their sources; every key can be overridden.  Mechanisms read
  * their own keys (models/mechanisms/).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,10 @@ static const char *const seq_type_names[] = {"own", "shared", "based",
 static int check_section_keys(const struct scn_obj *o, const char *section,
 			      const char *const *own, struct l2s_error *err)
 {
+	/* Nothing to check in an empty or absent section (unless the
+	 * schema is being gathered, which wants every key list). */
+	if (json_object_size(o->obj) == 0 && !(o->scn && o->scn->schema))
+		return 0;
 	const char *keys[96];
 	size_t n = 0;
 	for (size_t i = 0; own[i] && n < 95; i++)
@@ -89,22 +94,30 @@ static bool is_own_section(const char *section)
 }
 
 /* The keys of a system entry: its own and the mechanisms' sections. */
-static int check_system_keys(const struct scn_obj *so, struct l2s_error *err)
+static const char *sys_entry_keys[64];
+static pthread_once_t sys_entry_keys_once = PTHREAD_ONCE_INIT;
+
+/* The list is the same for every entry: made once per process. */
+static void sys_entry_keys_init(void)
 {
-	const char *keys[64];
 	size_t n = 0;
 	for (size_t i = 0; system_keys[i] && n < 63; i++)
-		keys[n++] = system_keys[i];
+		sys_entry_keys[n++] = system_keys[i];
 	for (size_t m = 0; mech_registry[m] && n < 63; m++) {
 		const char *sec = mech_registry[m]->section;
 		bool seen = false;
 		for (size_t i = 0; i < n; i++)
-			seen = seen || !strcmp(keys[i], sec);
+			seen = seen || !strcmp(sys_entry_keys[i], sec);
 		if (!seen)
-			keys[n++] = sec;
+			sys_entry_keys[n++] = sec;
 	}
-	keys[n] = NULL;
-	return scn_check_keys(so, keys, err);
+	sys_entry_keys[n] = NULL;
+}
+
+static int check_system_keys(const struct scn_obj *so, struct l2s_error *err)
+{
+	pthread_once(&sys_entry_keys_once, sys_entry_keys_init);
+	return scn_check_keys(so, sys_entry_keys, err);
 }
 
 /* Each mechanism reads its settings from its section. */
@@ -112,30 +125,24 @@ static int read_mechanisms(struct system_def *d, const struct scn_obj *so,
 			   struct l2s_error *err)
 {
 	static const char *const none[] = {NULL};
-	for (size_t m = 0; mech_registry[m]; m++) {
-		const char *sec = mech_registry[m]->section;
-		struct scn_obj o;
-		bool has;
-		int rc;
-		if (is_own_section(sec))
-			continue;
-		if ((rc = scn_get_obj(so, sec, &o, &has, err)) ||
-		    (rc = check_section_keys(&o, sec, none, err)))
-			return rc;
-	}
-	d->mech_cfg = calloc(mech_count() + 1, sizeof(*d->mech_cfg));
-	if (!d->mech_cfg)
+	size_t n = mech_count();
+	struct scn_obj *objs = malloc((n ? n : 1) * sizeof(*objs));
+	int rc = 0;
+	if (!objs)
 		return l2s_error_set(err, L2S_ENOMEM, "out of memory");
-	for (size_t m = 0; mech_registry[m]; m++) {
-		struct scn_obj o;
-		bool has;
-		int rc = scn_get_obj(so, mech_registry[m]->section, &o, &has,
-				     err);
-		if (rc || (rc = mech_registry[m]->read(&o, &d->mech_cfg[m],
-							 err)))
-			return rc;
+	/* Every section's keys first, then the mechanisms' reads. */
+	for (size_t m = 0; m < n && !rc; m++) {
+		const char *sec = mech_registry[m]->section;
+		if (!(rc = scn_get_obj(so, sec, &objs[m], NULL, err)) &&
+		    !is_own_section(sec))
+			rc = check_section_keys(&objs[m], sec, none, err);
 	}
-	return 0;
+	if (!rc && !(d->mech_cfg = calloc(n + 1, sizeof(*d->mech_cfg))))
+		rc = l2s_error_set(err, L2S_ENOMEM, "out of memory");
+	for (size_t m = 0; m < n && !rc; m++)
+		rc = mech_registry[m]->read(&objs[m], &d->mech_cfg[m], err);
+	free(objs);
+	return rc;
 }
 
 /* The "fees" object: the fee mechanism and its settings
