@@ -552,9 +552,12 @@ static int build_point(const struct sweep *sw, size_t p,
  * second by whichever thread gets there first (a thread that finds another
  * printing skips its turn instead of waiting).  Its fraction is simulated
  * time done over the sum of every run's own duration, so sweeps whose
- * points run for different durations are sized right; the ETA extrapolates
- * the wall time spent so far over that fraction.  While the results of a
- * run are being written the line says so.  The line is as wide as the
+ * points run for different durations are sized right, with the writing of
+ * results counted as work at the share learnt from the runs written.  The
+ * ETA extrapolates the wall time spent so far over that fraction until a
+ * run has finished; then it prices the simulated time left at what a
+ * simulated second cost the finished runs, over the threads.  While
+ * results are being written the line says so.  The line is as wide as the
  * terminal (at most 80 columns) less one, so it never wraps.
  *
  * Per-run counters are written by the run's thread and read by the
@@ -570,7 +573,9 @@ struct progress {
 	size_t finished;          /* runs computed */
 	int writing;              /* results are being written */
 	/* Writing is work too: its share, learnt as runs are written. */
+	int threads;              /* runs at a time */
 	double run_wall;          /* wall seconds of the runs computed */
+	double run_dur;           /* their simulated seconds */
 	double write_wall;        /* wall seconds spent writing */
 	double write_t0;          /* when the current write began */
 	size_t written;           /* runs written */
@@ -666,13 +671,17 @@ static void progress_format(struct progress *pg, double now, int final,
 	/* Simulated seconds, plus the writing of results as omega per
 	 * simulated second (the wall time of writes over that of runs so
 	 * far), each written run counted at the sweep's mean duration. */
-	double omega = 0, written = 0;
+	double omega = 0, written, run_wall, run_dur, write_wall;
 	omp_set_lock(&pg->lock_wall);
-	if (pg->run_wall > 0)
-		omega = pg->write_wall / pg->run_wall;
+	run_wall = pg->run_wall;
+	run_dur = pg->run_dur;
+	write_wall = pg->write_wall;
 	written = (double)pg->written;
 	omp_unset_lock(&pg->lock_wall);
+	if (run_wall > 0)
+		omega = write_wall / run_wall;
 	double total = pg->total * (1 + omega);
+	double sim_done = done;
 	if (pg->runs)
 		done += omega * written * pg->total / (double)pg->runs;
 	double frac = total > 0 ? done / total : 1;
@@ -680,6 +689,25 @@ static void progress_format(struct progress *pg, double now, int final,
 		frac = 1;
 	double el = now - pg->t0;
 	double eta = frac > 0 ? el * (1 - frac) / frac : NAN;
+	if (run_dur > 0 && !final) {
+		/* Once runs have finished, what a simulated second costs in
+		 * wall time (computing, setting up and writing included) is
+		 * known: the work left at that cost, over the threads, but
+		 * no sooner than the longest run left can end. */
+		double cost = (run_wall + write_wall) / run_dur, longest = 0;
+		for (size_t i = 0; i < pg->runs; i++) {
+			sim_time_t d = __atomic_load_n(&pg->done[i],
+						       __ATOMIC_RELAXED);
+			double left = sim_time_to_s(pg->dur[i]) -
+				      sim_time_to_s(d < pg->dur[i] ? d : pg->dur[i]);
+			if (left > longest)
+				longest = left;
+		}
+		double left_all = pg->total - sim_done;
+		eta = left_all * cost / (pg->threads > 0 ? pg->threads : 1);
+		if (longest * cost > eta)
+			eta = longest * cost;
+	}
 	char e1[16], e2[16], rate[16], tail[96];
 	fmt_hms(e1, sizeof(e1), el);
 	/* to the nearest second: truncating would always promise early */
@@ -757,6 +785,7 @@ static void progress_run_done(struct progress *pg, size_t i, uint64_t events,
 {
 	omp_set_lock(&pg->lock_wall);
 	pg->run_wall += wall;
+	pg->run_dur += sim_time_to_s(pg->dur[i]);
 	omp_unset_lock(&pg->lock_wall);
 	__atomic_store_n(&pg->done[i], pg->dur[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&pg->events[i], events, __ATOMIC_RELAXED);
@@ -1026,6 +1055,7 @@ int runner_run(const struct runner_opts *opts, FILE *out,
 		threads = (int)n_todo;
 	if (threads < 1)
 		threads = 1;
+	pg.threads = threads;
 	sweep_writer_init(&wr, db, &plan, write_patience(opts),
 			  (size_t)threads * 2);
 	wr.on_write = progress_writing;
