@@ -64,9 +64,14 @@ static size_t id_hash(uint64_t id, size_t mask)
 	return (size_t)(rng_mix64(id) & mask);
 }
 
+/* Rehashes without the tombstones: at twice the size when the live ids
+ * fill a quarter of it, else at the same size (ids come and go all run
+ * long; doubling at every fill of tombstones would grow the table without
+ * bound and make every probe a cache miss). */
 static int id_set_grow(struct id_set *s)
 {
-	size_t ncap = s->cap ? s->cap * 2 : 64;
+	size_t ncap = !s->cap ? 64 : (s->live + 1) * 4 > s->cap ? s->cap * 2
+								 : s->cap;
 	uint64_t *ns = calloc(ncap, sizeof(*ns));
 	if (!ns)
 		return L2S_ENOMEM;

@@ -94,9 +94,17 @@ void cohort_split(struct cohort *c, uint64_t take, struct cohort *part)
 	uint64_t got = 0;
 	double rem[TX_KINDS];
 	for (int k = 0; k < TX_KINDS; k++) {
-		unsigned __int128 prod = (unsigned __int128)c->n[k] * take;
-		part->n[k] = (uint64_t)(prod / c->total);
-		rem[k] = (double)(prod % c->total);
+		/* 64-bit arithmetic when the product fits (always, short of
+		 * 2^64 transactions): a 128-bit division is a library call. */
+		if (take == 0 || c->n[k] <= UINT64_MAX / take) {
+			uint64_t prod = c->n[k] * take;
+			part->n[k] = prod / c->total;
+			rem[k] = (double)(prod % c->total);
+		} else {
+			unsigned __int128 prod = (unsigned __int128)c->n[k] * take;
+			part->n[k] = (uint64_t)(prod / c->total);
+			rem[k] = (double)(prod % c->total);
+		}
 		got += part->n[k];
 	}
 	while (got < take) {

@@ -144,18 +144,25 @@ void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
 	if (!(weight > 0))
 		return;
 	const gsl_histogram *h = &lh->h;
-	double lo = sp->lo, hi = sp->hi;
+	const double *range = h->range;
+	double *bin = h->bin;
+	double lo = sp->lo, hi = sp->hi, sum = 0;
 	bool added = false;
 	if (hi > lo) {
+		/* The total in a local: through lh->weight every bin would
+		 * wait for the previous one's store. */
 		for (size_t i = sp->first; i <= sp->last; i++) {
-			double a = h->range[i] > lo ? h->range[i] : lo;
-			double b = (i + 1 <= h->n && h->range[i + 1] < hi)
-					   ? h->range[i + 1] : hi;
+			double a = range[i] > lo ? range[i] : lo;
+			double b = (i + 1 <= h->n && range[i + 1] < hi)
+					   ? range[i + 1] : hi;
 			if (!(b > a))
 				continue;
-			add_raw(lh, i, weight * ((b - a) / (hi - lo)));
+			double x = weight * ((b - a) / (hi - lo));
+			bin[i] += x;
+			sum += x;
 			added = true;
 		}
+		lh->weight += sum;
 	}
 	if (!added)
 		add_raw(lh, sp->first, weight);
