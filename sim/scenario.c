@@ -612,18 +612,19 @@ struct scn_obj scn_root(const struct scenario *scn)
 }
 
 /* base.key (or either alone), cut to cap - 1 characters.  On the path of
- * every getter, so plain copies rather than snprintf(). */
+ * every getter, and paths are short: a plain loop (snprintf, or memcpy
+ * inlined as a string move, cost more than the copy). */
 static void join_path(char *buf, size_t cap, const char *base,
 		      const char *key)
 {
 	size_t n = 0;
-	const char *parts[3] = {base, base[0] && key ? "." : "", key ? key : ""};
-	for (int i = 0; i < 3 && n + 1 < cap; i++) {
-		size_t len = strlen(parts[i]);
-		if (len > cap - 1 - n)
-			len = cap - 1 - n;
-		memcpy(buf + n, parts[i], len);
-		n += len;
+	for (const char *p = base; *p && n + 1 < cap; p++)
+		buf[n++] = *p;
+	if (key) {
+		if (n && n + 1 < cap)
+			buf[n++] = '.';
+		for (const char *p = key; *p && n + 1 < cap; p++)
+			buf[n++] = *p;
 	}
 	buf[n] = '\0';
 }
@@ -680,9 +681,9 @@ int scn_check_keys(const struct scn_obj *o, const char *const *allowed,
 	NOTE(o, NULL, .kind = SCN_KEYS, .list = allowed);
 	json_object_foreach(o->obj, key, v) {
 		int ok = 0;
-		for (size_t i = 0; allowed[i]; i++)
-			if (!strcmp(key, allowed[i]))
-				ok = 1;
+		/* the first letter before strcmp(): most keys differ there */
+		for (size_t i = 0; allowed[i] && !ok; i++)
+			ok = allowed[i][0] == key[0] && !strcmp(key, allowed[i]);
 		if (ok)
 			continue;
 		int rc = scn_fail(o, key, err, "unknown key '%s'", key);

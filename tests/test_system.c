@@ -491,6 +491,56 @@ static void test_lathist_weights(void **state)
 	lat_hist_release(&h);
 }
 
+/* Bins come at the first addition: an empty histogram holds none, merges
+ * both ways, and a deferred spread equals the same additions made one by
+ * one (to rounding). */
+static void test_lathist_lazy_and_deferred(void **state)
+{
+	(void)state;
+	struct lat_hist e, h, g;
+	assert_int_equal(lat_hist_init(&e), 0);
+	assert_null(e.h.bin);
+	assert_false(lat_hist_failed(&e));
+	assert_true(isnan(lat_hist_quantile(&e, 0.5)));
+	assert_int_equal(lat_hist_init(&h), 0);
+	lat_hist_merge(&h, &e); /* empty into empty: still no bins */
+	assert_null(h.h.bin);
+	lat_hist_add(&h, 15, 2);
+	assert_non_null(h.h.bin);
+	lat_hist_merge(&h, &e); /* empty into full: unchanged */
+	assert_near(h.weight, 2, 0, "weight after an empty merge");
+	lat_hist_merge(&e, &h); /* full into empty: allocates */
+	assert_non_null(e.h.bin);
+	assert_rel(lat_hist_quantile(&e, 0.5), lat_hist_quantile(&h, 0.5),
+		   1e-15, "merged into an empty one");
+
+	/* Uniform over [1, 3) s, weight 1 + 2 + 4 added one by one to g,
+	 * deferred and flushed once to h2. */
+	struct lat_hist h2;
+	struct lat_spread sp;
+	assert_int_equal(lat_hist_init(&g), 0);
+	assert_int_equal(lat_hist_init(&h2), 0);
+	lat_hist_spread_init(&sp, &h2, 1, 3);
+	for (int w = 1; w <= 4; w *= 2) {
+		lat_hist_add_uniform(&g, 1, 3, w);
+		lat_hist_spread_defer(&sp, w);
+	}
+	assert_null(h2.h.bin); /* nothing added yet */
+	lat_hist_spread_flush(&h2, &sp);
+	assert_near(h2.weight, 7, 1e-12, "deferred weight");
+	for (double q = 0.1; q < 1; q += 0.2)
+		assert_rel(lat_hist_quantile(&h2, q), lat_hist_quantile(&g, q),
+			   1e-12, "deferred = one by one");
+	/* p50 of a uniform over [1, 3): 2 s, within the bin's resolution. */
+	assert_rel(lat_hist_quantile(&h2, 0.5), 2, 0.002, "uniform p50");
+	lat_hist_spread_flush(&h2, &sp); /* nothing left to add */
+	assert_near(h2.weight, 7, 1e-12, "second flush adds nothing");
+	lat_hist_release(&e);
+	lat_hist_release(&h);
+	lat_hist_release(&g);
+	lat_hist_release(&h2);
+}
+
 /* ---- scenarios ------------------------------------------------------------ */
 
 /*
@@ -1399,6 +1449,7 @@ int main(void)
 		cmocka_unit_test(test_lathist_quantiles),
 		cmocka_unit_test(test_lathist_edges),
 		cmocka_unit_test(test_lathist_weights),
+		cmocka_unit_test(test_lathist_lazy_and_deferred),
 		cmocka_unit_test(test_sequencer_capacity),
 		cmocka_unit_test(test_sequencer_outage),
 		cmocka_unit_test(test_batcher_delay),

@@ -6,6 +6,7 @@
 #ifndef L2SIM_LATHIST_H
 #define L2SIM_LATHIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <gsl/gsl_histogram.h>
@@ -13,13 +14,20 @@
 #include "l2sim/batch.h"
 
 struct lat_hist {
-	gsl_histogram h;   /* its ranges shared, its bins its own */
+	gsl_histogram h;   /* its ranges shared; its bins its own, allocated
+			      at the first addition */
 	double weight;
 	double min, max;   /* smallest and largest latency added (the first
 			      and last bins are read as [min, ..) and [.., max]) */
+	bool oom;          /* the bins could not be allocated: lat_hist_failed() */
 };
 
+/* An empty histogram (nothing allocated until something is added, so a
+ * world built only to be checked costs no bins); 0. */
 int lat_hist_init(struct lat_hist *lh);
+/* Whether an addition was lost for want of memory (quantiles are then
+ * NaN): the collector turns it into a failed run. */
+bool lat_hist_failed(const struct lat_hist *lh);
 void lat_hist_release(struct lat_hist *lh);
 void lat_hist_add(struct lat_hist *lh, double seconds, double weight);
 /* The bin of a latency, and adding to a bin found before (hot paths). */

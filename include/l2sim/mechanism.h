@@ -73,6 +73,8 @@ struct mech_metrics {
 	double weight[MECH_METRICS_MAX];  /* of a mean: its items */
 	bool is_max[MECH_METRICS_MAX];    /* combined by max, not by sum */
 	bool mean[MECH_METRICS_MAX];      /* a weighted mean, not a sum */
+	bool failed;                      /* a figure was lost for want of
+					     memory: the run fails */
 };
 
 /* Adds 'value' to metric 'name' (a string that outlives the run). */

@@ -38,24 +38,42 @@ static void lh_range_init(void)
 }
 
 /* GSL's histogram struct (n, range, bin) with the ranges shared by every
- * histogram of the process: one zeroed allocation per histogram, where
- * gsl_histogram_alloc() makes three and fills its ranges twice. */
+ * histogram of the process and the bins allocated at the first addition
+ * (gsl_histogram_alloc() makes three allocations and fills its ranges
+ * twice, for every histogram of every instance, used or not). */
 int lat_hist_init(struct lat_hist *lh)
 {
 	lh->weight = 0;
 	lh->min = INFINITY;
 	lh->max = -INFINITY;
+	lh->oom = false;
 	pthread_once(&lh_range_once, lh_range_init);
 	lh->h.n = LH_RANGES - 1;
 	lh->h.range = lh_range;
-	lh->h.bin = calloc(LH_RANGES - 1, sizeof(double));
-	return lh->h.bin ? 0 : L2S_ENOMEM;
+	lh->h.bin = NULL;
+	return 0;
 }
 
 void lat_hist_release(struct lat_hist *lh)
 {
 	free(lh->h.bin);
 	lh->h.bin = NULL;
+}
+
+bool lat_hist_failed(const struct lat_hist *lh)
+{
+	return lh->oom;
+}
+
+/* The bins, allocated on first use; false (and oom) without memory. */
+static bool bins(struct lat_hist *lh)
+{
+	if (lh->h.bin)
+		return true;
+	lh->h.bin = calloc(LH_RANGES - 1, sizeof(double));
+	if (!lh->h.bin)
+		lh->oom = true;
+	return lh->h.bin != NULL;
 }
 
 size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
@@ -81,6 +99,8 @@ size_t lat_hist_bin(const struct lat_hist *lh, double seconds)
 
 static void add_raw(struct lat_hist *lh, size_t bin, double weight)
 {
+	if (!bins(lh))
+		return;
 	lh->h.bin[bin] += weight;
 	lh->weight += weight;
 }
@@ -143,6 +163,8 @@ void lat_hist_add_spread(struct lat_hist *lh, const struct lat_spread *sp,
 {
 	if (!(weight > 0))
 		return;
+	if (!bins(lh))
+		return;
 	const gsl_histogram *h = &lh->h;
 	const double *range = h->range;
 	double *bin = h->bin;
@@ -191,6 +213,10 @@ void lat_hist_add_arrivals(struct lat_hist *lh, const struct batch *b,
 
 void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from)
 {
+	if (from->oom)
+		into->oom = true;
+	if (!from->h.bin || !bins(into))
+		return; /* nothing added to 'from', or no memory */
 	gsl_histogram_add(&into->h, &from->h);
 	into->weight += from->weight;
 	if (from->weight > 0)
@@ -199,7 +225,7 @@ void lat_hist_merge(struct lat_hist *into, const struct lat_hist *from)
 
 double lat_hist_quantile(const struct lat_hist *lh, double q)
 {
-	if (!(lh->weight > 0))
+	if (!(lh->weight > 0) || lh->oom || !lh->h.bin)
 		return NAN;
 	double target = q * lh->weight, cum = 0;
 	size_t n = gsl_histogram_bins(&lh->h);

@@ -345,6 +345,8 @@ void ks_collect(const struct ks_set *set, struct run_result *res)
 			}
 			stale = lat_hist_quantile(&h, 0.99) +
 				sim_time_to_s(k->read_delay);
+			if (lat_hist_failed(&h))
+				res->oom = 1;
 			lat_hist_release(&h);
 			break;
 		}

@@ -359,6 +359,7 @@ static void xs_collect(const void *state, struct mech_metrics *out)
 	mech_metrics_add(out, "bundles_failed", (double)failed);
 	mech_metrics_add(out, "msg_sent", x->sent);
 	mech_metrics_add(out, "msg_delivered", x->delivered);
+	out->failed = out->failed || lat_hist_failed(&x->lat);
 	mech_metrics_add_mean(out, "msg_latency_p50",
 			      lat_hist_quantile(&x->lat, 0.5), x->delivered);
 	mech_metrics_add_mean(out, "msg_latency_p99",

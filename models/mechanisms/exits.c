@@ -238,6 +238,7 @@ static void ex_collect(const void *state, struct mech_metrics *out)
 	mech_metrics_add(out, "exit_fees_eth", x->ledger.fees_eth);
 	mech_metrics_add(out, "exits_pending_end",
 			 (double)(x->withheld ? x->accounts - x->done : 0));
+	out->failed = out->failed || lat_hist_failed(&x->lat);
 	mech_metrics_max(out, "exit_latency_p50_s",
 			 lat_hist_quantile(&x->lat, 0.5));
 	mech_metrics_max(out, "exit_latency_p99_s",

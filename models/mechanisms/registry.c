@@ -110,6 +110,7 @@ double mech_metrics_value(const struct mech_metrics *m, size_t i)
 void mech_metrics_merge(struct mech_metrics *into,
 			const struct mech_metrics *from)
 {
+	into->failed = into->failed || from->failed;
 	for (size_t i = 0; i < from->n; i++) {
 		if (from->mean[i])
 			mech_metrics_add_mean(into, from->name[i],

@@ -628,6 +628,8 @@ static void put_metrics(struct run_result *res, const char *comp,
 		char name[64];
 		double p50 = lat_hist_quantile(h[i], 0.5);
 		double p99 = lat_hist_quantile(h[i], 0.99);
+		if (lat_hist_failed(h[i]))
+			res->oom = 1; /* a latency lost: the run fails */
 		snprintf(name, sizeof(name), "latency_%s_p50", tier[i]);
 		res_metric_set(res, comp, name, p50);
 		snprintf(name, sizeof(name), "latency_%s_p99", tier[i]);
@@ -678,6 +680,8 @@ static void put_metrics(struct run_result *res, const char *comp,
 		       (double)(sq->queue_merges + bt->queue_merges));
 	res_metric_set(res, comp, "limit_tx_gas_capped",
 		       (double)t->settle.gas_capped);
+	if (t->mech.failed)
+		res->oom = 1;
 	for (size_t i = 0; i < t->mech.n; i++)
 		res_metric_set(res, comp, t->mech.name[i],
 			       mech_metrics_value(&t->mech, i));
