@@ -262,12 +262,13 @@ int sweep_writer_put(struct sweep_writer *w, struct run_result *res,
 
 void sweep_writer_work(struct sweep_writer *w)
 {
-	if (queued(w) >= w->max_pending && !w->gave_up) {
+	if (queued(w) >= w->max_pending &&
+	    !__atomic_load_n(&w->gave_up, __ATOMIC_RELAXED)) {
 		/* Hold no more than a few runs: wait for the disk here
 		 * instead of computing runs that would have nowhere to go. */
 		omp_set_lock(&w->write_lock);
 		if (flush_locked(w, w->patience_s) >= w->max_pending) {
-			w->gave_up = 1;
+			__atomic_store_n(&w->gave_up, 1, __ATOMIC_RELAXED);
 			runner_request_stop();
 		}
 		omp_unset_lock(&w->write_lock);
