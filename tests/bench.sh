@@ -277,15 +277,16 @@ Before and after (2-core machine, 2026-11-27; before = the code of e2122ba;
 then issue 14's first pass; then the start of its second pass, after the
 other round-2 merges; then now; docs/engine.md has more):
   l2sim run scenarios/default.json --set duration=6h --reps 12 --threads 1 | 2
-      before 2.6 s | 4.6 s   first pass 2.5 s | 1.3 s   second 2.57 | 1.30 s
+      before 2.6 | 4.6 s   first pass 2.5 | 1.3 s   second 2.57 | 1.30 s
+      now 2.50 | 1.31 s
   l2sim validate on 1,000 seeds x 100 rates of default.json (100k points)
       before 42 s, 5.9 GB   first pass 0.1 s   second 22.6 s, 5.9 GB
       now 0.06 s, 8 MiB
   l2sim validate on 100 rates x 10 counts x 100 warm-ups of default.json
       before 17 s CPU, 5.9 GB   first pass 1.5 s wall   second 11.4 s, 2.9 GB
-      now 2.3 s wall (4.6 s CPU), 8 MiB
+      now 1.78 s wall (3.4 s CPU), 8 MiB
   l2sim run scenarios/year.json --threads 1 --set 'tick="12s"'
-      before 117 s CPU   first pass 57 s   second 115.7 s   now 60.1 s, 98 MiB
+      before 117 s CPU   first pass 57 s   second 115.7 s   now 53.0 s, 74 MiB
 EOF
 [ "$status" != 0 ] && exit "$status"
 [ "$missed" -gt 0 ] && exit 1
