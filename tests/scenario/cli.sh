@@ -102,6 +102,18 @@ if grep -q "sweep point" "$TMP/err"; then
 else
 	echo "ok: an error of every point names no sweep point"
 fi
+# run checks the sweep the same way before it starts.
+expect 2 "run: error at every sweep point" -- \
+	"$L2SIM" run "$DATA/sweep_unrelated.json" --out "$TMP/unrelated.db"
+has "$TMP/err" "systems[0].batcher.max_dealy" "run names the error"
+if grep -q "sweep point" "$TMP/err"; then
+	fail "run: an error of every point names no sweep point"
+else
+	echo "ok: run: an error of every point names no sweep point"
+fi
+expect 2 "run: bad sweep point" -- \
+	"$L2SIM" run "$DATA/sweep_bad.json" --out "$TMP/bad.db"
+has "$TMP/err" "sweep point" "run names the sweep point"
 
 printf '{"name": "t", "duration": "2h", "workloads": [{"name": "w", "rate": "20tps"}],\n "systems": [{"name": "s", "type": "validium", "workload": "w"}]}\n' >"$TMP/noda.json"
 expect 2 "validate: a validium without \"da\"" -- "$L2SIM" validate "$TMP/noda.json"
