@@ -94,23 +94,19 @@ else
 	echo "ok: errors unrelated to the sweep name no sweep point"
 fi
 
-expect 2 "validate: error at every sweep point" -- \
-	"$L2SIM" validate "$DATA/sweep_unrelated.json"
-has "$TMP/err" "systems[0].batcher.max_dealy" "names the error"
-if grep -q "sweep point" "$TMP/err"; then
-	fail "an error of every point names no sweep point"
-else
-	echo "ok: an error of every point names no sweep point"
-fi
-# run checks the sweep the same way before it starts.
-expect 2 "run: error at every sweep point" -- \
-	"$L2SIM" run "$DATA/sweep_unrelated.json" --out "$TMP/unrelated.db"
-has "$TMP/err" "systems[0].batcher.max_dealy" "run names the error"
-if grep -q "sweep point" "$TMP/err"; then
-	fail "run: an error of every point names no sweep point"
-else
-	echo "ok: run: an error of every point names no sweep point"
-fi
+# run checks the sweep the same way validate does, before it starts.
+for cmd in validate run; do
+	out=()
+	[ "$cmd" = run ] && out=(--out "$TMP/unrelated.db")
+	expect 2 "$cmd: error at every sweep point" -- \
+		"$L2SIM" $cmd "$DATA/sweep_unrelated.json" "${out[@]}"
+	has "$TMP/err" "systems[0].batcher.max_dealy" "$cmd names the error"
+	if grep -q "sweep point" "$TMP/err"; then
+		fail "$cmd: an error of every point names no sweep point"
+	else
+		echo "ok: $cmd: an error of every point names no sweep point"
+	fi
+done
 expect 2 "run: bad sweep point" -- \
 	"$L2SIM" run "$DATA/sweep_bad.json" --out "$TMP/bad.db"
 has "$TMP/err" "sweep point" "run names the sweep point"
