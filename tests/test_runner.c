@@ -22,6 +22,7 @@
 
 #include "l2sim/analysis.h"
 #include "l2sim/runner.h"
+#include "l2sim/validate.h"
 #include "l2sim/world.h"
 
 static char tmpdir[64];
@@ -607,11 +608,83 @@ static void test_validate_sweep_points(void **state)
 	omp_set_num_threads(omp_get_num_procs());
 }
 
+/* world_model, counting the worlds it builds. */
+static size_t worlds_built;
+
+static int counting_create(struct sim *sim, const struct scenario *scn,
+			   void **out, struct l2s_error *err)
+{
+	__atomic_add_fetch(&worlds_built, 1, __ATOMIC_RELAXED);
+	return world_model.create(sim, scn, out, err);
+}
+
+/*
+ * `l2sim validate` (validate_all) streams the points like runner_validate:
+ * 1,000 seeds x 2 rates build 2 worlds, not 2,000 (once it expanded and
+ * built every point: 6 GB and 40 s for a sweep of 100,000).  An error
+ * every point shares names no point; one only some have names the first.
+ */
+static void test_validate_all_streams(void **state)
+{
+	(void)state;
+	struct sim_model counting = world_model;
+	counting.create = counting_create;
+	char seeds[8000] = "[1";
+	for (int i = 2; i <= 1000; i++)
+		snprintf(seeds + strlen(seeds), sizeof(seeds) - strlen(seeds),
+			 ", %d", i);
+	static const struct {
+		const char *rates, *extra;
+		size_t worlds, errors;
+		int named;
+	} cases[] = {
+		{"[\"5tps\", \"6tps\"]", "", 2, 0, 0},
+		/* every point: the same unknown key */
+		{"[\"5tps\", \"6tps\"]", ", \"bogus\": 1", 0, 1, 0},
+		/* one rate of two is bad */
+		{"[\"5tps\", \"5MB/s\"]", "", 0, 1, 1},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char *text = malloc(16384), path[300];
+		assert_non_null(text);
+		snprintf(text, 16384,
+			 "{\"name\": \"v\", \"duration\": \"1h\"%s,\n"
+			 " \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],\n"
+			 " \"systems\": [{\"name\": \"zk\", \"type\": \"zk_rollup\", "
+			 "\"workload\": \"w\"}],\n"
+			 " \"sweep\": {\"seed\": %s]%s, \"workloads[0].rate\": %s}}\n",
+			 cases[c].extra, seeds, "", cases[c].rates);
+		write_scn(path, sizeof(path), "va.json", text);
+		free(text);
+		struct l2s_error errs[VALIDATE_MAX_ERRORS];
+		size_t n_errs = 0, n_runs = 0;
+		worlds_built = 0;
+		int rc = validate_all(&counting, path, NULL, 0,
+				      VALIDATE_MAX_ERRORS, errs, &n_errs, &n_runs);
+		if (cases[c].errors == 0) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(n_runs, 2000);
+			assert_int_equal(worlds_built, cases[c].worlds);
+			continue;
+		}
+		assert_int_equal(rc, L2S_EINPUT);
+		assert_int_equal(n_errs, cases[c].errors);
+		if ((strstr(errs[0].msg, "sweep point") != NULL) != cases[c].named)
+			fail_msg("case %zu: '%s' %s a sweep point", c,
+				 errs[0].msg, cases[c].named ? "names no" : "names");
+		/* far fewer builds than points, even when checking whether
+		 * the error is the sweep's */
+		if (worlds_built > 10)
+			fail_msg("case %zu: %zu worlds built", c, worlds_built);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_determinism_across_threads),
 		cmocka_unit_test(test_validate_sweep_points),
+		cmocka_unit_test(test_validate_all_streams),
 		cmocka_unit_test(test_other_seed_differs),
 		cmocka_unit_test(test_set_overrides),
 		cmocka_unit_test(test_bad_input_writes_nothing),
