@@ -106,7 +106,11 @@ void an_fmt_stat(const struct an_stat *st, double scale, char *buf,
 		return;
 	}
 	an_fmt(st->mean * scale, m, sizeof(m));
-	if (st->n < 2 || isnan(st->half) || st->half == 0) {
+	/* A spread below a billionth of the mean is rounding in sums of a
+	 * quantity the replications share (a closed-form wait), not
+	 * sampling: shown as none. */
+	if (st->n < 2 || isnan(st->half) ||
+	    st->half <= 1e-9 * fabs(st->mean)) {
 		snprintf(buf, len, "%s", m);
 		return;
 	}
