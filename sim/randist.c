@@ -4,7 +4,6 @@
  */
 #include <math.h>
 #include <pthread.h>
-#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -54,44 +53,23 @@ static double log_factorial(double k)
 	return lgamma_r(k + 1.0, &sign);
 }
 
-/* The constants of PTRS for one mean. */
-struct ptrs_consts {
-	double mu, b, a, v_r, inv_alpha, log_mu;
-};
-
-/*
- * A cache of them per thread, by mean: the instances of a system draw
- * with the same means in the same tick (50 instances of a workload ask
- * for the same five means in turn), so the square root, the divisions and
- * log(mu) are computed once per mean rather than once per draw.  With 64
- * slots five means rarely share one (with 8 most ticks had two that
- * evicted each other at every instance).  The values are those computed
- * without the cache, so no draw changes.
- */
-#define PTRS_CACHE 64
-static __thread struct ptrs_consts ptrs_cache[PTRS_CACHE];
-
-static const struct ptrs_consts *ptrs_setup(double mu)
+/* The constants of PTRS for mu (unless *c holds them already). */
+static void ptrs_fill(struct rng_poisson_memo *c, double mu)
 {
-	uint64_t bits;
-	memcpy(&bits, &mu, sizeof(bits));
-	size_t i = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 58);
-	struct ptrs_consts *c = &ptrs_cache[i];
-	if (c->mu != mu) {
-		double smu = sqrt(mu);
-		c->mu = mu;
-		c->b = 0.931 + 2.53 * smu;
-		c->a = -0.059 + 0.02483 * c->b;
-		c->v_r = 0.9277 - 3.6224 / (c->b - 2.0);
-		c->inv_alpha = 1.1239 + 1.1328 / (c->b - 3.4);
-		c->log_mu = log(mu);
-	}
-	return c;
+	if (c->mu == mu)
+		return;
+	double smu = sqrt(mu);
+	c->mu = mu;
+	c->b = 0.931 + 2.53 * smu;
+	c->a = -0.059 + 0.02483 * c->b;
+	c->v_r = 0.9277 - 3.6224 / (c->b - 2.0);
+	c->inv_alpha = 1.1239 + 1.1328 / (c->b - 3.4);
+	c->log_mu = log(mu);
 }
 
-static uint64_t poisson_ptrs(gsl_rng *r, double mu)
+static uint64_t poisson_ptrs(gsl_rng *r, double mu,
+			     const struct rng_poisson_memo *c)
 {
-	const struct ptrs_consts *c = ptrs_setup(mu);
 	const double b = c->b, a = c->a, v_r = c->v_r;
 	int have_table = 0;
 
@@ -119,12 +97,20 @@ static uint64_t poisson_ptrs(gsl_rng *r, double mu)
 
 uint64_t rng_poisson(gsl_rng *r, double mu)
 {
+	struct rng_poisson_memo m = {0};
+	return rng_poisson_at(r, mu, &m);
+}
+
+uint64_t rng_poisson_at(gsl_rng *r, double mu, struct rng_poisson_memo *m)
+{
 	if (!(mu > 0))
 		return 0;
 	if (mu < 10.0)
 		return poisson_inversion(r, mu);
-	if (mu < 4503599627370496.0) /* 2^52: k is exact in a double */
-		return poisson_ptrs(r, mu);
+	if (mu < 4503599627370496.0) { /* 2^52: k is exact in a double */
+		ptrs_fill(m, mu);
+		return poisson_ptrs(r, mu, m);
+	}
 	double x = floor(mu + sqrt(mu) * gsl_ran_ugaussian(r) + 0.5);
 	return x > 0 ? (uint64_t)x : 0;
 }

@@ -223,6 +223,16 @@ static void test_poisson_edges(void **state)
 	gsl_rng_set(r, 9);
 	assert_int_equal(rng_poisson(r, 77.7), a);
 	assert_int_equal(rng_poisson(r, 3.3), a2);
+	/* A memo gives the same values, whatever it held before. */
+	struct rng_poisson_memo m = {0};
+	gsl_rng_set(r, 9);
+	assert_int_equal(rng_poisson_at(r, 77.7, &m), a);
+	assert_int_equal(rng_poisson_at(r, 3.3, &m), a2);
+	assert_true(m.mu == 77.7); /* only means of 10 or more use it */
+	gsl_rng_set(r, 9);
+	(void)rng_poisson_at(r, 1234.5, &m);
+	gsl_rng_set(r, 9);
+	assert_int_equal(rng_poisson_at(r, 77.7, &m), a);
 	gsl_rng_free(r);
 }
 

@@ -28,4 +28,15 @@
  * below 1e-7). */
 uint64_t rng_poisson(gsl_rng *r, double mu);
 
+/* The constants of the method for one mean (a square root, a logarithm
+ * and two divisions).  A caller that draws one mean over and over (every
+ * instance of a workload, within a tick) keeps one per stream of means
+ * and draws with rng_poisson_at(): the same values as rng_poisson(), the
+ * constants computed only when the mean changes.  Zero-initialised is
+ * empty; it belongs to one run like the generator. */
+struct rng_poisson_memo {
+	double mu, b, a, v_r, inv_alpha, log_mu;
+};
+uint64_t rng_poisson_at(gsl_rng *r, double mu, struct rng_poisson_memo *m);
+
 #endif

@@ -370,8 +370,10 @@ void wl_stream_draw(struct wl_stream *s, gsl_rng *rng, sim_time_t t0,
 	 * instead of a total and a multinomial split: the same law at a
 	 * fraction of the cost.  Only the counts of Hawkes and trace sources,
 	 * which are not Poisson, are split by a multinomial. */
+	struct workload *memo = (struct workload *)w;
 	for (int k = 0; k < TX_KINDS; k++)
-		counts[k] += rng_poisson(rng, lam_mix * w->mix[k] + lam_kind[k]);
+		counts[k] += rng_poisson_at(rng, lam_mix * w->mix[k] + lam_kind[k],
+					    &memo->poisson[k]);
 	if (n_mix > 0)
 		split_mix(rng, n_mix, w->mix, counts);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "l2sim/time.h"
+#include "l2sim/randist.h"
 #include "l2sim/txkind.h"
 #include "l2sim/workload.h"
 
@@ -67,6 +68,10 @@ struct workload {
 	size_t nsrc;
 	bool has_wtp;
 	struct wl_wtp wtp;
+	/* The Poisson constants of each kind's last mean: every instance
+	 * draws the same means within a tick (kept while drawing, as the
+	 * sources keep their memos). */
+	struct rng_poisson_memo poisson[TX_KINDS];
 };
 
 /* Arrivals of trace column 'col' before time t; *cursor is a row hint
