@@ -251,4 +251,14 @@ int report_find_gnuplot(struct l2s_error *err);
  * that every plot was rendered.  Returns 0 or L2S_EIO. */
 int report_render(struct report *r);
 
+/* Whether the database has table 'name' (an older schema may lack it). */
+int an_table_exists(sqlite3 *db, const char *name);
+
+/* A metric shown as a table column: its name, its heading, and the factor
+ * from the stored value to the one shown (1e9: ETH as gwei). */
+struct an_col {
+	const char *name, *head;
+	double scale;
+};
+
 #endif

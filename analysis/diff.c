@@ -22,10 +22,7 @@ struct diff_ctx {
 	size_t worse, better, same, only;
 };
 
-static const struct {
-	const char *name, *head;
-	double scale;
-} cols[] = {
+static const struct an_col cols[] = {
 	{"tps_posted", "TPS posted", 1},
 	{"l1_da_bytes_per_tx", "L1 DA bytes/tx", 1},
 	{"cost_eth_per_tx", "cost gwei/tx", 1e9},

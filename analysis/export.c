@@ -50,20 +50,6 @@ static const struct {
 	{"systems", "SELECT * FROM systems ORDER BY run_id, component", 1},
 };
 
-static int table_exists(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = "
-			       "'table' AND name = ?", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
 static void csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
@@ -259,7 +245,7 @@ int export_run(const char *db_path, const char *format, const char *out_dir,
 		goto out;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		size_t rows;
-		if (tables[i].optional && !table_exists(db, tables[i].name))
+		if (tables[i].optional && !an_table_exists(db, tables[i].name))
 			continue;
 		rc = export_table(db, tables[i].sql, dir, tables[i].name, json,
 				  &rows, err);

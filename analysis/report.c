@@ -26,10 +26,7 @@
 
 /* ---- tables ------------------------------------------------------------ */
 
-static const struct {
-	const char *name, *head;
-	double scale;
-} table_cols[] = {
+static const struct an_col table_cols[] = {
 	{"tps_offered", "TPS offered", 1},
 	{"tps_posted", "TPS posted", 1},
 	{"l1_da_bytes_per_tx", "L1 DA bytes/tx", 1},
@@ -48,25 +45,20 @@ static const struct {
 	{"liveness_failures", "liveness failures", 1},
 };
 
-static const struct {
-	const char *name, *head;
-} l1_cols[] = {
-	{"blocks", "blocks"},
-	{"base_fee_gwei_mean", "base fee mean gwei"},
-	{"base_fee_gwei_max", "base fee max gwei"},
-	{"blob_base_fee_gwei_mean", "blob fee mean gwei"},
-	{"blob_base_fee_gwei_max", "blob fee max gwei"},
-	{"blobs_per_block_mean", "blobs/block"},
-	{"blob_utilization", "blob utilization"},
-	{"gas_utilization", "gas utilization"},
+static const struct an_col l1_cols[] = {
+	{"blocks", "blocks", 1},
+	{"base_fee_gwei_mean", "base fee mean gwei", 1},
+	{"base_fee_gwei_max", "base fee max gwei", 1},
+	{"blob_base_fee_gwei_mean", "blob fee mean gwei", 1},
+	{"blob_base_fee_gwei_max", "blob fee max gwei", 1},
+	{"blobs_per_block_mean", "blobs/block", 1},
+	{"blob_utilization", "blob utilization", 1},
+	{"gas_utilization", "gas utilization", 1},
 };
 
 /* Sequencing and composability (docs/model-sequencing.md): a row only for
  * systems where one of them is not zero, the table only when a row is. */
-static const struct {
-	const char *name, *head;
-	double scale;
-} seq_cols[] = {
+static const struct an_col seq_cols[] = {
 	{"mev_eth", "MEV ETH", 1},
 	{"mev_to_sequencer_eth", "to sequencer", 1},
 	{"mev_to_system_eth", "to system", 1},
@@ -92,22 +84,10 @@ static size_t tab_cols(int t)
 						       : N_TABLE_COLS;
 }
 
-static const char *tab_name(int t, size_t i)
+static const struct an_col *tab_col(int t, size_t i)
 {
-	return t == TAB_L1 ? l1_cols[i].name : t == TAB_SEQ ? seq_cols[i].name
-							    : table_cols[i].name;
-}
-
-static const char *tab_head(int t, size_t i)
-{
-	return t == TAB_L1 ? l1_cols[i].head : t == TAB_SEQ ? seq_cols[i].head
-							    : table_cols[i].head;
-}
-
-static double tab_scale(int t, size_t i)
-{
-	return t == TAB_L1 ? 1 : t == TAB_SEQ ? seq_cols[i].scale
-					      : table_cols[i].scale;
+	return t == TAB_L1 ? &l1_cols[i] : t == TAB_SEQ ? &seq_cols[i]
+							: &table_cols[i];
 }
 
 /* One row of cells (HTML and Markdown) of table 'l1' (TAB_*); returns
@@ -127,7 +107,7 @@ static int table_row(struct report *r, const struct an_group *g,
 	an_buf_puts(&m, "| ");
 	html_md_escape(&m, comp);
 	for (size_t i = 0; i < n; i++) {
-		int rc = an_point_stat(r->set, g, p, comp, tab_name(l1, i), 0,
+		int rc = an_point_stat(r->set, g, p, comp, tab_col(l1, i)->name, 0,
 				       &st, r->err);
 		if (rc < 0) {
 			an_buf_release(&h);
@@ -135,7 +115,7 @@ static int table_row(struct report *r, const struct an_group *g,
 			return rc;
 		}
 		any |= st.n > 0 && (l1 != TAB_SEQ || st.mean != 0);
-		an_fmt_stat(&st, tab_scale(l1, i), cell, sizeof(cell));
+		an_fmt_stat(&st, tab_col(l1, i)->scale, cell, sizeof(cell));
 		an_buf_puts(&h, "<td>");
 		html_escape(&h, cell);
 		an_buf_puts(&h, "</td>");
@@ -160,7 +140,7 @@ static void table_head(struct report *r, int l1)
 		      "</th>", l1 == TAB_L1 ? "" : "system");
 	an_buf_printf(&r->md, "| %s |", l1 == TAB_L1 ? "" : "system");
 	for (size_t i = 0; i < n; i++) {
-		const char *h = tab_head(l1, i);
+		const char *h = tab_col(l1, i)->head;
 		an_buf_printf(&r->html, "<th>%s</th>", h);
 		an_buf_printf(&r->md, " %s |", h);
 	}

@@ -9,10 +9,7 @@
 
 #include "analysis_internal.h"
 
-static const struct {
-	const char *name, *head;
-	double scale;
-} fee_cols[] = {
+static const struct an_col fee_cols[] = {
 	{"l2_fee_eth_per_tx", "users' fee gwei/tx", 1e9},
 	{"priced_out_share", "priced out", 1},
 	{"tx_priced_out", "priced out (txs)", 1},

@@ -18,20 +18,6 @@ static int oom(struct report *r)
 	return l2s_error_set(r->err, L2S_ENOMEM, "out of memory");
 }
 
-static int table_exists(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int found;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = "
-			       "'table' AND name = ?", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
 static void point_suffix(const struct an_point *p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s", p->label[0] ? " (" : "", p->label,
@@ -551,7 +537,7 @@ int report_plot_liveness(struct report *r, size_t gi)
 	double tmax = 0;
 	char id[64], title[512];
 
-	if (!table_exists(r->set->db, "failures") || !g->n_points ||
+	if (!an_table_exists(r->set->db, "failures") || !g->n_points ||
 	    !g->points[0].n_runs)
 		return 0;
 	if (sqlite3_prepare_v2(r->set->db, "SELECT component, cause, "

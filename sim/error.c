@@ -12,6 +12,12 @@ void l2s_error_clear(struct l2s_error *err)
 		memset(err, 0, sizeof(*err));
 }
 
+int l2s_error_same(const struct l2s_error *a, const struct l2s_error *b)
+{
+	return a->code == b->code && !strcmp(a->path, b->path) &&
+	       !strcmp(a->msg, b->msg);
+}
+
 int l2s_error_set(struct l2s_error *err, int code, const char *fmt, ...)
 {
 	if (!err)

@@ -51,6 +51,33 @@ static int fail_db(struct l2s_error *err, sqlite3 *db, const char *file,
 	return l2s_error_set(err, L2S_EDB, "%s: %s", what, sqlite3_errmsg(db));
 }
 
+static void strv_free(char **v);
+
+/* The first column of every row of 'st' (which it finalizes), as a
+ * NULL-terminated list (caller frees each and the list); NULL when out of
+ * memory: never a list cut short. */
+static char **strv_collect(sqlite3_stmt *st, size_t *n)
+{
+	*n = 0;
+	char **v = calloc(1, sizeof(*v));
+	while (v && sqlite3_step(st) == SQLITE_ROW) {
+		char **nv = realloc(v, (*n + 2) * sizeof(*v));
+		char *s = nv ? strdup((const char *)sqlite3_column_text(st, 0))
+			     : NULL;
+		if (!s) {
+			strv_free(nv ? nv : v);
+			v = NULL;
+			*n = 0;
+			break;
+		}
+		v = nv;
+		v[*n] = s;
+		v[++*n] = NULL;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* The names of a table's columns in schema 'sch', as a NULL-terminated
  * list (caller frees each and the list); NULL list when out of memory. */
 static char **columns_of(sqlite3 *db, const char *sch, const char *table,
@@ -61,22 +88,10 @@ static char **columns_of(sqlite3 *db, const char *sch, const char *table,
 	*n = 0;
 	snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info(?, "
 		 "'%s') ORDER BY cid", sch);
-	char **v = calloc(1, sizeof(*v));
-	if (!v || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		free(v);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
-	}
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char **nv = realloc(v, (*n + 2) * sizeof(*v));
-		if (!nv)
-			break;
-		v = nv;
-		v[*n] = strdup((const char *)sqlite3_column_text(st, 0));
-		v[++*n] = NULL;
-	}
-	sqlite3_finalize(st);
-	return v;
+	return strv_collect(st, n);
 }
 
 static void strv_free(char **v)
@@ -279,26 +294,14 @@ static char **child_tables(sqlite3 *db, size_t *n)
 {
 	sqlite3_stmt *st;
 	*n = 0;
-	char **v = calloc(1, sizeof(*v));
-	if (!v || sqlite3_prepare_v2(db, "SELECT m.name FROM main.sqlite_master "
-				     "m WHERE m.type = 'table' AND m.name != "
-				     "'runs' AND EXISTS (SELECT 1 FROM "
-				     "pragma_table_info(m.name) p WHERE p.name "
-				     "= 'run_id') ORDER BY m.name", -1, &st,
-				     NULL) != SQLITE_OK) {
-		free(v);
+	if (sqlite3_prepare_v2(db, "SELECT m.name FROM main.sqlite_master "
+			       "m WHERE m.type = 'table' AND m.name != "
+			       "'runs' AND EXISTS (SELECT 1 FROM "
+			       "pragma_table_info(m.name) p WHERE p.name "
+			       "= 'run_id') ORDER BY m.name", -1, &st,
+			       NULL) != SQLITE_OK)
 		return NULL;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char **nv = realloc(v, (*n + 2) * sizeof(*v));
-		if (!nv)
-			break;
-		v = nv;
-		v[*n] = strdup((const char *)sqlite3_column_text(st, 0));
-		v[++*n] = NULL;
-	}
-	sqlite3_finalize(st);
-	return v;
+	return strv_collect(st, n);
 }
 
 int resdb_merge(struct resdb *out, const char *const *in, size_t n_in,

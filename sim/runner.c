@@ -392,12 +392,6 @@ static int validate_point(const struct sim_model *model,
 	return rc;
 }
 
-static int same_error(const struct l2s_error *a, const struct l2s_error *b)
-{
-	return a->code == b->code && !strcmp(a->path, b->path) &&
-	       !strcmp(a->msg, b->msg);
-}
-
 /*
  * Whether error 'e' of point 'fail' depends on the sweep: some other point
  * passes or fails otherwise.  When every point fails alike, naming one
@@ -421,7 +415,7 @@ static int sweep_related(const struct sim_model *model, const struct sweep *sw,
 		/* validate_point builds the worlds of representatives only */
 		if (rc == 0 && world_representative(sw, k) != k)
 			rc = check_world(model, sw->scn, work, &ws, &o);
-		related = rc == 0 || !same_error(&o, e);
+		related = rc == 0 || !l2s_error_same(&o, e);
 	}
 	json_decref(work);
 	return related;

@@ -23,12 +23,6 @@
 #include "l2sim/validate.h"
 #include "l2sim/model.h"
 
-static int same_error(const struct l2s_error *a, const struct l2s_error *b)
-{
-	return a->code == b->code && !strcmp(a->path, b->path) &&
-	       !strcmp(a->msg, b->msg);
-}
-
 /* Checks every point of 'work' (with the --set values applied), one point
  * at a time (runner_validate_tree).  The first error goes to *err;
  * returns its code, or 0 with *n_runs set. */
@@ -103,7 +97,7 @@ int validate_all(const struct sim_model *model, const char *path,
 			rc = r;
 		int repeat = 0;
 		for (size_t k = 0; k < *n_errs; k++)
-			repeat |= same_error(&errs[k], e) ||
+			repeat |= l2s_error_same(&errs[k], e) ||
 				   is_cascade(e, errs[k].path);
 		if (repeat)
 			break;

@@ -16,24 +16,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fuzz_scenario.h"
-
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)len + 1);
-	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*n = (size_t)len;
-	return buf;
-}
+#include "support/testutil.h"
 
 static const char *const hostile[] = {
 	"-1", "0", "1e308", "-1e308", "\"\"", "null", "[]", "{}", "true",
@@ -75,7 +58,7 @@ static size_t replace_value(const char *in, size_t n, size_t k,
 static void fuzz_file(const char *path, gsl_rng *r, int *runs, int *bugs)
 {
 	size_t n;
-	char *src = slurp(path, &n);
+	char *src = test_read_file(path, &n);
 	if (!src)
 		return;
 	char *buf = malloc(n * 2 + 256);
@@ -260,7 +243,7 @@ static void test_mutated_runs(void **state)
 	int runs = 0, bugs = 0, accepted = 0;
 	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
 		size_t n;
-		char *src = slurp(files[f], &n);
+		char *src = test_read_file(files[f], &n);
 		assert_non_null(src);
 		char *buf = malloc(2 * n + 256);
 		assert_non_null(buf);

@@ -23,82 +23,11 @@
 #include "l2sim/system.h"
 #include "l2sim/world.h"
 #include "support/testutil.h"
+#include "support/world_run.h"
 
-struct run {
-	struct scenario *scn;
-	struct sim *sim;
-	struct world *w;
-	struct run_result *res;
-};
-
-static void run_open(struct run *r, const char *json)
+static double M(const struct test_run *r, const char *comp, const char *name)
 {
-	struct l2s_error err;
-	struct world_settings s;
-	memset(r, 0, sizeof(*r));
-	l2s_error_clear(&err);
-	if (scenario_load_text("test.json", json, &r->scn, &err))
-		fail_msg("scenario: %s", err.msg);
-	if (world_read_settings(r->scn, &s, &err))
-		fail_msg("settings: %s", err.msg);
-	r->sim = sim_create(s.seed, 0);
-	assert_non_null(r->sim);
-	if (world_create(r->sim, r->scn, &r->w, &err))
-		fail_msg("world: %s", err.msg);
-}
-
-static void run_finish(struct run *r)
-{
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	assert_int_equal(world_run(r->w, &err), 0);
-	r->res = run_result_create();
-	assert_non_null(r->res);
-	world_collect(r->w, r->res);
-	assert_int_equal(r->res->oom, 0);
-}
-
-static void run_close(struct run *r)
-{
-	run_result_destroy(r->res);
-	world_destroy(r->w);
-	sim_destroy(r->sim);
-	scenario_destroy(r->scn);
-}
-
-static double M(const struct run *r, const char *comp, const char *name)
-{
-	double v = res_metric_get(r->res, comp, name);
-	if (isnan(v))
-		fail_msg("metric %s/%s missing", comp, name);
-	return v;
-}
-
-static struct sys_instance *inst(const struct run *r, const char *name)
-{
-	struct sys_instance *in = world_instance(r->w, name);
-	if (!in)
-		fail_msg("no instance %s", name);
-	return in;
-}
-
-/* The world refuses 'json' with a message containing 'want'. */
-static void expect_error(const char *json, const char *want)
-{
-	struct scenario *scn;
-	struct sim *sim;
-	struct world *w = NULL;
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	if (scenario_load_text("bad.json", json, &scn, &err))
-		fail_msg("scenario: %s", err.msg);
-	sim = sim_create(1, 0);
-	assert_int_equal(world_create(sim, scn, &w, &err), L2S_EINPUT);
-	assert_null(w);
-	if (!strstr(err.msg, want))
-		fail_msg("error '%s' does not say '%s'", err.msg, want);
-	sim_destroy(sim);
-	scenario_destroy(scn);
+	return test_run_metric(r, comp, name);
 }
 
 /* ---- an L3 on an L2 ---------------------------------------------------- */
@@ -123,10 +52,10 @@ static const char *l3_data_json =
 static void test_l3_bytes_in_parent_batches(void **state)
 {
 	(void)state;
-	struct run r, alone;
-	run_open(&r, l3_data_json);
-	run_finish(&r);
-	struct sys_instance *l2 = inst(&r, "l2"), *l3 = inst(&r, "l3");
+	struct test_run r, alone;
+	test_run_open(&r, l3_data_json, -1);
+	test_run_finish(&r);
+	struct sys_instance *l2 = test_run_instance(&r, "l2"), *l3 = test_run_instance(&r, "l3");
 	double carried = batcher_stats(sys_instance_batcher(l3))->parent_bytes;
 	assert_true(carried > 100000);
 	assert_near(sys_instance_ledger(l3)->l1_da_bytes, 0, 0);
@@ -139,9 +68,9 @@ static void test_l3_bytes_in_parent_batches(void **state)
 	char *p = strstr(json, "\"settles_on\": \"l2\", ");
 	assert_non_null(p);
 	memset(p, ' ', strlen("\"settles_on\": \"l2\", "));
-	run_open(&alone, json);
-	run_finish(&alone);
-	double own = sys_instance_ledger(inst(&alone, "l2"))->l1_da_bytes;
+	test_run_open(&alone, json, -1);
+	test_run_finish(&alone);
+	double own = sys_instance_ledger(test_run_instance(&alone, "l2"))->l1_da_bytes;
 	/* Riders add their bytes to a batch; batches cut for riders alone
 	 * may carry none of the L2's transactions, so the L2's own bytes can
 	 * fall into different batches (compression of a different split):
@@ -162,8 +91,8 @@ static void test_l3_bytes_in_parent_batches(void **state)
 		    0);
 	assert_near(M(&r, "l3", "tx_finalized"), 0, 0);
 	free(json);
-	run_close(&alone);
-	run_close(&r);
+	test_run_close(&alone);
+	test_run_close(&r);
 }
 
 /*
@@ -174,13 +103,13 @@ static void test_l3_bytes_in_parent_batches(void **state)
 static void test_l3_finality_after_parent(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	char *json = strdup(l3_data_json);
 	char *p = strstr(json, "\"latency\": \"100h\"");
 	assert_non_null(p);
 	memcpy(p, "\"latency\": \"  2m\"", strlen("\"latency\": \"  2m\""));
-	run_open(&r, json);
-	run_finish(&r);
+	test_run_open(&r, json, -1);
+	test_run_finish(&r);
 	assert_near(M(&r, "l2", "proof_levels"), 1, 0);
 	assert_near(M(&r, "l3", "proof_levels"), 2, 0);
 	assert_true(M(&r, "l3", "tx_finalized") > 0);
@@ -189,7 +118,7 @@ static void test_l3_finality_after_parent(void **state)
 	assert_true(M(&r, "l3", "latency_finalized_p50") >
 		    M(&r, "l3", "latency_posted_p50"));
 	free(json);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /* ---- enshrined verification ---------------------------------------------- */
@@ -205,16 +134,16 @@ static void test_l3_finality_after_parent(void **state)
 static void test_enshrined_gas(void **state)
 {
 	(void)state;
-	struct run r;
-	run_open(&r, "{\"duration\": \"4h\", \"seed\": 5,"
+	struct test_run r;
+	test_run_open(&r, "{\"duration\": \"4h\", \"seed\": 5,"
 		     " \"l1\": {\"fork\": \"pectra\"},"
 		     " \"workloads\": [{\"name\": \"w\", \"rate\": \"2tps\"}],"
 		     " \"systems\": [{\"name\": \"e\", \"type\": \"zk_rollup\","
 		     "  \"batcher\": {\"max_delay\": \"10m\"},"
 		     "  \"settlement\": {\"verification\": \"enshrined\","
-		     "                   \"enshrined_gas\": 100000}}]}");
-	run_finish(&r);
-	struct sys_instance *e = inst(&r, "e");
+		     "                   \"enshrined_gas\": 100000}}]}", -1);
+	test_run_finish(&r);
+	struct sys_instance *e = test_run_instance(&r, "e");
 	const struct ledger *l = sys_instance_ledger(e);
 	double batches = M(&r, "e", "batches");
 	assert_true(batches >= 20);
@@ -229,7 +158,7 @@ static void test_enshrined_gas(void **state)
 	assert_near(M(&r, "e", "proof_levels"), 0, 0);
 	assert_true(isnan(res_metric_get(r.res, "e", "prover_jobs")));
 	assert_false(sys_has_prover(e));
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /* ---- key stores ---------------------------------------------------------- */
@@ -248,8 +177,8 @@ static void test_keychange_gas(void **state)
 	assert_int_equal(ks_l2_gas(KS_KEYSTORE_ROLLUP, 3, 29000, 20000), 89000);
 	assert_int_equal(ks_l2_gas(KS_HOME, 3, 29000, 200000), 429000);
 	assert_int_equal(ks_l2_gas(KS_HOME, 1, 29000, 200000), 29000);
-	struct run r;
-	run_open(&r, "{\"duration\": \"3h\", \"warmup\": \"1h\", \"seed\": 9,"
+	struct test_run r;
+	test_run_open(&r, "{\"duration\": \"3h\", \"warmup\": \"1h\", \"seed\": 9,"
 		     " \"l1\": {\"fork\": \"pectra\"},"
 		     " \"workloads\": [{\"name\": \"w\", \"rate\": \"2tps\"}],"
 		     " \"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
@@ -261,8 +190,8 @@ static void test_keychange_gas(void **state)
 		     "  {\"name\": \"k\", \"design\": \"keystore_rollup\","
 		     "   \"keystore\": \"ks\", \"changes\": \"1tps\"},"
 		     "  {\"name\": \"h\", \"design\": \"home\", \"systems\": [\"a\"],"
-		     "   \"changes\": \"1tps\", \"read_delay\": \"12s\"}]}");
-	run_finish(&r);
+		     "   \"changes\": \"1tps\", \"read_delay\": \"12s\"}]}", -1);
+	test_run_finish(&r);
 	assert_near(M(&r, "c", "keychange_l2_gas"), 87000, 0);
 	assert_near(M(&r, "k", "keychange_l2_gas"), 89000, 0);
 	assert_near(M(&r, "h", "keychange_l2_gas"), 429000, 0);
@@ -288,7 +217,7 @@ static void test_keychange_gas(void **state)
 		    M(&r, "ks", "latency_finalized_p99"), 1e-6);
 	assert_near(M(&r, "h", "keychange_staleness_p99"),
 		    M(&r, "a", "latency_finalized_p99") + 12, 1e-6);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /* ---- errors -------------------------------------------------------------- */
@@ -299,64 +228,64 @@ static void test_keychange_gas(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settles_on\": \"b\"}]}", "no system named 'b'");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settles_on\": \"a\"}]}", "cannot settle on itself");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settles_on\": \"b\"}, {\"name\": \"b\", \"type\": "
 		     "\"zk_rollup\", \"settles_on\": \"a\"}]}", "never reaches L1");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
 		     " {\"name\": \"o\", \"type\": \"optimistic_rollup\","
 		     " \"settles_on\": \"a\"}]}", "cannot settle on another");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
 		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
 		     " \"a\", \"da\": \"ethereum_blobs\"}]}", "must be \"parent\"");
-	expect_error(HEAD "\"aggregators\": [{\"name\": \"g\", \"type\": \"l1.5\"}],"
+	test_world_refuses(HEAD "\"aggregators\": [{\"name\": \"g\", \"type\": \"l1.5\"}],"
 		     "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
 		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
 		     " \"a\", \"aggregator\": \"g\"}]}", "verified there");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
 		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
 		     " \"a\", \"batcher\": {\"max_fee\": \"9gwei\"}}]}",
 		     "'max_fee' has no effect: 'b' settles on 'a'");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"},"
 		     " {\"name\": \"b\", \"type\": \"zk_rollup\", \"settles_on\":"
 		     " \"a\", \"settlement\": {\"verify_extra_gas\": 1}}]}",
 		     "'verify_extra_gas' has no effect");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settlement\": {\"verification\": \"enshrined\"}}]}",
 		     "needs \"enshrined_gas\"");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settlement\": {\"enshrined_gas\": 5}}]}",
 		     "needs \"verification\"");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"prover\": {}, \"settlement\": {\"verification\": "
 		     "\"enshrined\", \"enshrined_gas\": 5}}]}",
 		     "enshrined verification has no prover");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"settlement\": {\"parent_proof_bytes\": 5}}]}",
 		     "only a system with \"settles_on\"");
-	expect_error(HEAD "\"aggregators\": [{\"name\": \"g\", \"type\": \"l1.5\"}],"
+	test_world_refuses(HEAD "\"aggregators\": [{\"name\": \"g\", \"type\": \"l1.5\"}],"
 		     "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\","
 		     " \"aggregator\": \"g\", \"ecosystem\": \"x\"}]}",
 		     "not of type \"ecosystem\"");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
 		     "\"keystores\": [{\"name\": \"k\", \"design\": \"copy\","
 		     " \"changes\": \"1tps\", \"read_gas\": 5}]}",
 		     "'read_gas' has no effect");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
 		     "\"keystores\": [{\"name\": \"k\", \"design\": \"home\","
 		     " \"changes\": \"1tps\", \"systems\": [\"zz\"]}]}",
 		     "no system named 'zz'");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
 		     "\"keystores\": [{\"name\": \"k\", \"design\": "
 		     "\"keystore_rollup\", \"changes\": \"1tps\"}]}",
 		     "needs \"keystore\"");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
 		     "\"keystores\": [{\"name\": \"a\", \"design\": \"home\","
 		     " \"changes\": \"1tps\"}]}", "is taken");
-	expect_error(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
+	test_world_refuses(HEAD "\"systems\": [{\"name\": \"a\", \"type\": \"zk_rollup\"}],"
 		     "\"keystores\": [{\"name\": \"k\", \"design\": \"home\","
 		     " \"changes\": \"1tps\", \"miss_probability\": 0.1}]}",
 		     "applies to design \"copy\" only");

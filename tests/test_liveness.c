@@ -24,36 +24,9 @@
 #include "support/testutil.h"
 #include "support/world_run.h"
 
-
-/* The error of a scenario that must not load. */
-static void load_fails(const char *json, const char *needle)
-{
-	struct scenario *scn;
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	if (scenario_load_text("bad.json", json, &scn, &err))
-		fail_msg("scenario: %s", err.msg);
-	struct world_settings s;
-	assert_int_equal(world_read_settings(scn, &s, &err), 0);
-	struct sim *sim = sim_create(1, 0);
-	struct world *w = NULL;
-	int rc = world_create(sim, scn, &w, &err);
-	if (rc != L2S_EINPUT || !strstr(err.msg, needle))
-		fail_msg("want an error with '%s', got %d '%s'", needle, rc,
-			 err.msg);
-	world_destroy(w);
-	sim_destroy(sim);
-	scenario_destroy(scn);
-}
-
 static double M(const struct test_run *r, const char *comp, const char *name)
 {
-	double v = res_metric_get(r->res, comp, name);
-	if (isnan(v))
-		fail_msg("metric %s/%s missing", comp, name);
-	if (getenv("L2SIM_TEST_VERBOSE"))
-		fprintf(stderr, "  %s/%s = %.9g\n", comp, name, v);
-	return v;
+	return test_run_metric(r, comp, name);
 }
 
 /* The n-th failure row of (comp, cause), from 0; fails if absent. */
@@ -551,7 +524,7 @@ static void test_bad_settings(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(buf, sizeof(buf), "%s%s}]}", head, cases[i][0]);
-		load_fails(buf, cases[i][1]);
+		test_world_refuses(buf, cases[i][1]);
 	}
 }
 

@@ -51,29 +51,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	*len = (size_t)n;
-	fclose(f);
-	return buf;
-}
-
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -97,7 +74,7 @@ static double png_ink(const char *path, uint32_t *w_out, uint32_t *h_out)
 					     0x1a, '\n'};
 	static const int channels[7] = {1, 0, 3, 1, 2, 0, 4};
 	size_t len, pos = 8, zlen = 0;
-	unsigned char *png = slurp(path, &len), *z = NULL;
+	unsigned char *png = (unsigned char *)test_read_file(path, &len), *z = NULL;
 
 	assert_non_null(png);
 	assert_true(len > 33);
@@ -254,7 +231,7 @@ static void test_html_links_resolve(void **state)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/report.html", p->out);
-	char *html = (char *)slurp(path, &len);
+	char *html = test_read_file(path, &len);
 	assert_non_null(html);
 	assert_null(strstr(html, "<script"));
 	assert_null(strstr(html, "<link"));
@@ -292,7 +269,7 @@ static void test_html_links_resolve(void **state)
 
 	/* Markdown images too */
 	snprintf(path, sizeof(path), "%s/report.md", p->out);
-	char *md = (char *)slurp(path, &len);
+	char *md = test_read_file(path, &len);
 	assert_non_null(md);
 	int imgs = 0;
 	for (const char *m = md; (m = strstr(m, "](plots/")); imgs++) {
@@ -353,7 +330,7 @@ static void test_trust_and_liveness(void **state)
 	if (report_build(db2, out2, &err) != 0)
 		fail_msg("report_build: %s", err.msg);
 	snprintf(path, sizeof(path), "%s/report.html", out2);
-	char *html = (char *)slurp(path, &len);
+	char *html = test_read_file(path, &len);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "<h3>Trust</h3>"));
 	assert_non_null(strstr(html, "fraud_proof"));
@@ -365,7 +342,7 @@ static void test_trust_and_liveness(void **state)
 	assert_true(png_ink(path, &w, &h) > 0.02);
 	/* the report without those tables has neither */
 	snprintf(path, sizeof(path), "%s/report.html", p->out);
-	html = (char *)slurp(path, &len);
+	html = test_read_file(path, &len);
 	assert_non_null(html);
 	assert_null(strstr(html, "<h3>Trust</h3>"));
 	assert_null(strstr(html, "s1-liveness"));

@@ -116,40 +116,31 @@ static int teardown(void **state)
 	return 0;
 }
 
-static char *slurp(const char *path)
+/* The summary of runs ids[0 .. n-1], printed to file 'name' in the test's
+ * directory and read back. */
+static char *summary_text(const struct paths *p, const int64_t *ids, size_t n,
+			  const char *name)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = calloc(1, (size_t)n + 1);
-	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-	}
-	fclose(f);
+	struct resdb *db;
+	struct l2s_error err;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(resdb_open_readonly(p->db, &db, &err), 0);
+	char path[160];
+	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	assert_int_equal(summary_print(resdb_handle(db), ids, n, out, &err), 0);
+	fclose(out);
+	resdb_close(db);
+	char *s = test_read_file(path, NULL);
+	assert_non_null(s);
 	return s;
 }
 
 static void test_summary_by_cause(void **state)
 {
 	struct paths *p = *state;
-	struct resdb *db;
-	struct l2s_error err;
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(resdb_open_readonly(p->db, &db, &err), 0);
-	char path[160];
-	snprintf(path, sizeof(path), "%s/summary.txt", p->dir);
-	FILE *out = fopen(path, "w");
-	assert_non_null(out);
-	assert_int_equal(summary_print(resdb_handle(db), p->ids, 2, out, &err),
-			 0);
-	fclose(out);
-	resdb_close(db);
-	char *s = slurp(path);
-	assert_non_null(s);
+	char *s = summary_text(p, p->ids, 2, "summary.txt");
 	/* Only the scenario that failed gets the table. */
 	const char *calm = strstr(s, "scenario \"calm\"");
 	const char *tab = strstr(s, "liveness failure seconds by cause");
@@ -191,7 +182,7 @@ static void test_report_timeline(void **state)
 	snprintf(path, sizeof(path), "%s/plots/s2-liveness.png", p->out);
 	assert_int_not_equal(stat(path, &sb), 0);
 	snprintf(path, sizeof(path), "%s/report.md", p->out);
-	char *md = slurp(path);
+	char *md = test_read_file(path, NULL);
 	assert_non_null(md);
 	assert_non_null(strstr(md, "liveness timeline"));
 	free(md);
@@ -201,20 +192,7 @@ static void test_report_timeline(void **state)
 static void test_zipped_label(void **state)
 {
 	struct paths *p = *state;
-	struct resdb *db;
-	struct l2s_error err;
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(resdb_open_readonly(p->db, &db, &err), 0);
-	char path[160];
-	snprintf(path, sizeof(path), "%s/zipped.txt", p->dir);
-	FILE *out = fopen(path, "w");
-	assert_non_null(out);
-	assert_int_equal(summary_print(resdb_handle(db), &p->ids[2], 1, out,
-				       &err), 0);
-	fclose(out);
-	resdb_close(db);
-	char *s = slurp(path);
-	assert_non_null(s);
+	char *s = summary_text(p, &p->ids[2], 1, "zipped.txt");
 	assert_non_null(strstr(s, "\n  hot standby "));
 	assert_null(strstr(s, "standby_failover"));
 	free(s);

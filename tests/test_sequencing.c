@@ -319,10 +319,7 @@ static void test_ordering_mev(void **state)
 
 static double M(const struct test_run *r, const char *comp, const char *name)
 {
-	double v = res_metric_get(r->res, comp, name);
-	if (isnan(v))
-		fail_msg("metric %s/%s missing", comp, name);
-	return v;
+	return test_run_metric(r, comp, name);
 }
 
 /*

@@ -31,6 +31,7 @@
 #include "l2sim/sequencer.h"
 #include "l2sim/system.h"
 #include "l2sim/world.h"
+#include "support/world_run.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -76,84 +77,24 @@ static void assert_kinds(const struct cohort *c, uint64_t a, uint64_t b,
 	assert_int_equal(c->total, tot);
 }
 
-/* A scenario run built in memory. */
-struct run {
-	struct scenario *scn;
-	struct sim *sim;
-	struct world *w;
-	struct run_result *res;
-};
-
-static void run_open(struct run *r, const char *json, int64_t seed)
-{
-	memset(r, 0, sizeof(*r));
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	if (scenario_load_text("test.json", json, &r->scn, &err))
-		fail_msg("scenario: %s", err.msg);
-	struct world_settings s;
-	if (world_read_settings(r->scn, &s, &err))
-		fail_msg("settings: %s", err.msg);
-	r->sim = sim_create(seed >= 0 ? (uint64_t)seed : s.seed, 0);
-	assert_non_null(r->sim);
-	if (world_create(r->sim, r->scn, &r->w, &err))
-		fail_msg("world: %s", err.msg);
-}
-
-static void run_until(struct run *r, double t_s)
+static void run_until(struct test_run *r, double t_s)
 {
 	sim_run_until(r->sim, (sim_time_t)llround(t_s * 1e9));
 }
 
-static void run_finish(struct run *r)
-{
-	struct l2s_error err;
-	l2s_error_clear(&err);
-	assert_int_equal(world_run(r->w, &err), 0);
-	r->res = run_result_create();
-	assert_non_null(r->res);
-	world_collect(r->w, r->res);
-	assert_int_equal(r->res->oom, 0);
-	if (getenv("L2SIM_TEST_VERBOSE")) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		fprintf(stderr, "  [run done at %.3f s]\n",
-			(double)ts.tv_sec + ts.tv_nsec / 1e9);
-	}
-}
-
-static void run_close(struct run *r)
-{
-	run_result_destroy(r->res);
-	world_destroy(r->w);
-	sim_destroy(r->sim);
-	scenario_destroy(r->scn);
-	memset(r, 0, sizeof(*r));
-}
-
 /* Runs 'json' to the end (seed < 0: the scenario's). */
-static void run_all(struct run *r, const char *json, int64_t seed)
+static void run_all(struct test_run *r, const char *json, int64_t seed)
 {
-	run_open(r, json, seed);
-	run_finish(r);
+	test_run_open(r, json, seed);
+	test_run_finish(r);
 }
 
-static double M(const struct run *r, const char *comp, const char *name)
+/* A latency of nothing is NaN, not missing. */
+static double M(const struct test_run *r, const char *comp, const char *name)
 {
-	double v = res_metric_get(r->res, comp, name);
-	if (isnan(v) && strncmp(name, "latency_", 8))
-		fail_msg("metric %s/%s missing", comp, name);
-	if (getenv("L2SIM_TEST_VERBOSE"))
-		fprintf(stderr, "  %s/%s = %.9g\n", comp, name, v);
-	return v;
-}
-
-static struct sys_instance *inst(const struct run *r, const char *name)
-{
-	struct sys_instance *in = world_instance(r->w, name);
-	if (!in)
-		fail_msg("no instance %s", name);
-	return in;
+	if (!strncmp(name, "latency_", 8))
+		return res_metric_get(r->res, comp, name);
+	return test_run_metric(r, comp, name);
 }
 
 static uint64_t mempool(struct sys_instance *in)
@@ -177,7 +118,7 @@ static uint64_t posted(struct sys_instance *in)
 }
 
 /* Every transaction is accounted for, by the metrics and by the queues. */
-static void assert_accounting(const struct run *r, const char *name)
+static void assert_accounting(const struct test_run *r, const char *name)
 {
 	double off = M(r, name, "tx_offered"), seq = M(r, name, "tx_sequenced");
 	double post = M(r, name, "tx_posted"), fin = M(r, name, "tx_finalized");
@@ -185,7 +126,7 @@ static void assert_accounting(const struct run *r, const char *name)
 	double pend = M(r, name, "tx_pending_end");
 	assert_true(fin <= post && post <= seq && seq <= off);
 	assert_true(off == post + drop + pend);
-	struct sys_instance *in = inst(r, name);
+	struct sys_instance *in = test_run_instance(r, name);
 	assert_int_equal((uint64_t)pend,
 			 mempool(in) + batcher_unposted(sys_instance_batcher(in)));
 	assert_int_equal((uint64_t)seq, (uint64_t)off - (uint64_t)drop -
@@ -569,7 +510,7 @@ static const char *cap_json =
 static void test_sequencer_capacity(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, cap_json, -1);
 	assert_near(M(&r, "open", "tx_sequenced"), 432000, 0, "sequenced");
 	assert_near(M(&r, "open", "tps_sequenced"), 60, 1e-9, "tps_sequenced");
@@ -594,7 +535,7 @@ static void test_sequencer_capacity(void **state)
 		    "dropped (exact)");
 	assert_rel(M(&r, "capped", "tx_dropped"), 40.0 * 7200 - 10000, 0.02,
 		   "dropped ~ excess");
-	assert_int_equal(mempool(inst(&r, "capped")), 10000);
+	assert_int_equal(mempool(test_run_instance(&r, "capped")), 10000);
 	/* The limit bound in every tick from ~250 s on, and says so. */
 	assert_in(M(&r, "capped", "limit_mempool_ticks"), 570, 590,
 		  "limit_mempool_ticks");
@@ -603,7 +544,7 @@ static void test_sequencer_capacity(void **state)
 	/* "all" sums the two. */
 	assert_near(M(&r, "all", "tx_offered"), off + coff, 0, "all offered");
 	assert_near(M(&r, "all", "tx_sequenced"), 864000, 0, "all sequenced");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -649,9 +590,9 @@ static const char *outage_json =
 static void test_sequencer_outage(void **state)
 {
 	(void)state;
-	struct run r;
-	run_open(&r, outage_json, -1);
-	struct sys_instance *slow = inst(&r, "slow"), *take = inst(&r, "take");
+	struct test_run r;
+	test_run_open(&r, outage_json, -1);
+	struct sys_instance *slow = test_run_instance(&r, "slow"), *take = test_run_instance(&r, "take");
 	run_until(&r, 3599);
 	/* Up: everything offered is sequenced each tick. */
 	assert_int_equal(mempool(slow), 0);
@@ -674,7 +615,7 @@ static void test_sequencer_outage(void **state)
 	assert_int_equal(sequenced(slow) - s0, 24000);
 	run_until(&r, 7213);
 	assert_int_equal(mempool(slow), 0);
-	run_finish(&r);
+	test_run_finish(&r);
 
 	assert_near(M(&r, "slow", "forced_inclusion_txs"), 24000, 120,
 		    "slow forced");
@@ -694,7 +635,7 @@ static void test_sequencer_outage(void **state)
 	assert_accounting(&r, "take");
 	/* The fault module reports the window. */
 	assert_near(M(&r, "slow", "outage_seconds"), 3600, 0, "outage s");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -721,7 +662,7 @@ static const char *calldata_json =
 static void test_batcher_delay(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, calldata_json, -1);
 	double batches = M(&r, "cd", "batches");
 	assert_near(batches, 23, 0, "batches = window / (5 min + a tick)");
@@ -740,7 +681,7 @@ static void test_batcher_delay(void **state)
 	/* Pending at the end: what arrived after the last cut (7176 s). */
 	assert_in(M(&r, "cd", "tx_pending_end"), 1, 60, "pending end");
 	assert_accounting(&r, "cd");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -768,7 +709,7 @@ static const char *blob_json =
 static void test_batcher_blobs(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, blob_json, -1);
 	double bpt = M(&r, "b6", "l1_da_bytes_per_tx");
 	double tpb = M(&r, "b6", "txs_per_batch");
@@ -799,7 +740,7 @@ static void test_batcher_blobs(void **state)
 		  0.9 * 1235418, 1235418, "b4 size-driven");
 	assert_in(M(&r, "b4", "l1_blob_fill"), 0.9, 130044.0 / 131072,
 		  "b4 fill");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -830,15 +771,15 @@ static const char *feecap_json =
 static void test_fee_cap_stall(void **state)
 {
 	(void)state;
-	struct run r;
-	run_open(&r, feecap_json, -1);
+	struct test_run r;
+	test_run_open(&r, feecap_json, -1);
 	assert_rel((double)l1_blob_base_fee(world_l1(r.w)), 1e6, 0.01,
 		   "initial blob fee ~ 1e6 wei");
 	run_until(&r, 900);
 	/* Nothing of the capped system is on L1 yet. */
-	assert_int_equal(posted(inst(&r, "capped")), 0);
-	assert_true(posted(inst(&r, "free")) > 0);
-	run_finish(&r);
+	assert_int_equal(posted(test_run_instance(&r, "capped")), 0);
+	assert_true(posted(test_run_instance(&r, "free")) > 0);
+	test_run_finish(&r);
 	assert_rel(M(&r, "l1", "blob_base_fee_gwei_max"), 1e-3, 0.05,
 		   "max blob fee (gwei)");
 	double stall = M(&r, "capped", "fee_cap_stall_blocks");
@@ -857,7 +798,7 @@ static void test_fee_cap_stall(void **state)
 	assert_near(M(&r, "capped", "tx_pending_end"),
 		    M(&r, "free", "tx_pending_end"),
 		    M(&r, "free", "tx_offered") * 0.05, "caught up");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -878,7 +819,7 @@ static const char *optimistic_json =
 static void test_optimistic_finality(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, optimistic_json, -1);
 	double post = M(&r, "op", "latency_posted_p50");
 	double fin = M(&r, "op", "latency_finalized_p50");
@@ -894,7 +835,7 @@ static void test_optimistic_finality(void **state)
 	assert_in(M(&r, "op", "l1_txs") - M(&r, "op", "batches"), 5, 6,
 		  "state roots");
 	assert_accounting(&r, "op");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -916,7 +857,7 @@ static const char *zk_json =
 static void test_zk_finality(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, zk_json, -1);
 	double post = M(&r, "zk", "latency_posted_p50");
 	double fin = M(&r, "zk", "latency_finalized_p50");
@@ -938,7 +879,7 @@ static void test_zk_finality(void **state)
 	assert_in(M(&r, "zk", "l1_txs"), 2 * batches - 3, 2 * batches,
 		  "data + proof txs");
 	assert_accounting(&r, "zk");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -976,7 +917,7 @@ static const char *dac_json =
 static void test_dac_down(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, dac_json, -1);
 	const char *vals[2] = {"val", "val2"};
 	for (int i = 0; i < 2; i++) {
@@ -998,7 +939,7 @@ static void test_dac_down(void **state)
 	assert_true(M(&r, "anyt", "blob_gas_per_tx") > 0);
 	assert_rel(M(&r, "anyt", "tps_posted"), 20, 0.1, "anyt keeps posting");
 	assert_accounting(&r, "anyt");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -1022,7 +963,7 @@ static const char *shared_json =
 static void test_shared_sequencer(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, shared_json, -1);
 	double a = M(&r, "a", "tps_sequenced"), b = M(&r, "b", "tps_sequenced");
 	assert_near(M(&r, "all", "tx_sequenced"), 720000, 0, "total");
@@ -1037,7 +978,7 @@ static void test_shared_sequencer(void **state)
 	assert_rel(pend, 30.0 * 7200, 0.05, "a backlog");
 	assert_accounting(&r, "a");
 	assert_accounting(&r, "b");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -1068,7 +1009,7 @@ static void test_based_sequencer(void **state)
 {
 	(void)state;
 	char json[1024];
-	struct run r0, r5;
+	struct test_run r0, r5;
 	snprintf(json, sizeof(json), based_json, "0");
 	run_all(&r0, json, -1);
 	snprintf(json, sizeof(json), based_json, "0.5");
@@ -1084,7 +1025,7 @@ static void test_based_sequencer(void **state)
 	 * over (0, 12k) with weight k 2^-k / 2 (arrivals in proportion to
 	 * the slots), so P(wait <= 12 s) = sum_k k 2^-k/2 x 1/k = 1/2 and
 	 * the median is 12.1 s; P(<= 24 s) = 1/4 + 1/4 + 1/4 x ... */
-	const struct lat_hist *h = seq_latency(sys_instance_sequencer(inst(&r5, "b")));
+	const struct lat_hist *h = seq_latency(sys_instance_sequencer(test_run_instance(&r5, "b")));
 	assert_rel(lat_hist_quantile(h, 0.25), 6.1, 0.03, "p25, missed 0.5");
 	assert_rel(lat_hist_quantile(h, 0.50), 12.1, 0.03, "p50, missed 0.5");
 	assert_true(M(&r5, "b", "latency_sequenced_p50") >= p0);
@@ -1102,8 +1043,8 @@ static void test_based_sequencer(void **state)
 	assert_rel(M(&r5, "l1", "blocks"), 600 * 0.5, 0.1, "half the blocks");
 	assert_accounting(&r0, "b");
 	assert_accounting(&r5, "b");
-	run_close(&r0);
-	run_close(&r5);
+	test_run_close(&r0);
+	test_run_close(&r5);
 }
 
 
@@ -1147,7 +1088,7 @@ static const char *limits_json =
 static void test_limits_mean_their_docs(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r, limits_json, -1);
 	double off = M(&r, "small", "tx_offered");
 	assert_rel(off, 50.0 * 7200, 0.01, "offered");
@@ -1161,7 +1102,7 @@ static void test_limits_mean_their_docs(void **state)
 		    "tight dropped (exact)");
 	assert_near(M(&r, "tight", "limit_mempool_ticks"), 600, 0,
 		    "bound every tick");
-	assert_int_equal(mempool(inst(&r, "tight")), 100);
+	assert_int_equal(mempool(test_run_instance(&r, "tight")), 100);
 	/* Validium throughput does not depend on batches_per_proof. */
 	for (int i = 0; i < 2; i++) {
 		const char *v = i ? "v10" : "v1";
@@ -1172,7 +1113,7 @@ static void test_limits_mean_their_docs(void **state)
 	}
 	assert_near(M(&r, "v1", "batches"), M(&r, "v10", "batches"), 1,
 		    "same batches");
-	run_close(&r);
+	test_run_close(&r);
 }
 
 
@@ -1271,7 +1212,7 @@ static void test_no_effect_errors(void **state)
 static void test_fee_spike(void **state)
 {
 	(void)state;
-	struct run calm, spike;
+	struct test_run calm, spike;
 	static const char *fmt =
 		"{\"name\": \"fs\", \"duration\": \"3h\", \"warmup\": \"1h\","
 		" \"seed\": 2, \"l1\": {\"fork\": \"pectra\"},"
@@ -1289,8 +1230,8 @@ static void test_fee_spike(void **state)
 	assert_rel(M(&spike, "l1", "base_fee_gwei_mean"), 3, 0.03, "x3");
 	/* Counted over the measured window (after warm-up): 2 h. */
 	assert_near(M(&spike, "l1", "fee_spike_seconds"), 7200, 0, "counted");
-	run_close(&calm);
-	run_close(&spike);
+	test_run_close(&calm);
+	test_run_close(&spike);
 }
 
 
@@ -1299,8 +1240,8 @@ static void test_fee_spike(void **state)
 static void test_presets(void **state)
 {
 	(void)state;
-	struct run r;
-	run_open(&r,
+	struct test_run r;
+	test_run_open(&r,
 		 "{\"name\": \"p\", \"duration\": \"1h\","
 		 " \"workloads\": [{\"name\": \"w\", \"rate\": \"5tps\"}],"
 		 " \"systems\": ["
@@ -1309,7 +1250,7 @@ static void test_presets(void **state)
 		 "  {\"name\": \"arb\", \"preset\": \"arbitrum-one\"},"
 		 "  {\"name\": \"zk\", \"preset\": \"zksync-era\"},"
 		 "  {\"name\": \"tk\", \"preset\": \"taiko\"}]}", -1);
-	const struct system_def *op = sys_instance_def(inst(&r, "op"));
+	const struct system_def *op = sys_instance_def(test_run_instance(&r, "op"));
 	assert_int_equal(op->type, SYS_OPTIMISTIC);
 	assert_int_equal(op->batcher.blob_payload, 130044);
 	assert_int_equal(op->batcher.blobs_per_tx, 6);
@@ -1317,21 +1258,21 @@ static void test_presets(void **state)
 	assert_int_equal(op->batcher.max_delay, SIM_HOUR);   /* overridden */
 	assert_int_equal(op->seq.block_time, 2 * SIM_S);
 	assert_int_equal(op->settle.challenge_window, 7 * SIM_DAY);
-	const struct system_def *arb = sys_instance_def(inst(&r, "arb"));
+	const struct system_def *arb = sys_instance_def(test_run_instance(&r, "arb"));
 	assert_int_equal(arb->batcher.blob_payload, 130048);
 	assert_int_equal(arb->batcher.max_delay, SIM_HOUR);
 	assert_int_equal(arb->seq.block_time, 250 * SIM_MS);
 	assert_int_equal(arb->seq.gas_capacity, 7000000);
 	assert_int_equal(arb->settle.challenge_window, 549816 * SIM_S);
-	const struct system_def *zk = sys_instance_def(inst(&r, "zk"));
+	const struct system_def *zk = sys_instance_def(test_run_instance(&r, "zk"));
 	assert_int_equal(zk->type, SYS_SDR);
 	assert_int_equal(zk->batcher.blob_payload, 126976);
 	assert_int_equal(zk->batcher.max_batch_bytes, 131072);
 	assert_int_equal(zk->batcher.batch_gas, 61000);
-	const struct system_def *tk = sys_instance_def(inst(&r, "tk"));
+	const struct system_def *tk = sys_instance_def(test_run_instance(&r, "tk"));
 	assert_int_equal(tk->type, SYS_ZK);
 	assert_int_equal(tk->seq.type, SEQ_BASED);
-	run_close(&r);
+	test_run_close(&r);
 
 	/* Unknown preset; an override that has no effect in the preset's
 	 * context is still an error. */
@@ -1382,7 +1323,7 @@ static void test_presets(void **state)
 static void test_soft_confirm_closed_form(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	run_all(&r,
 		"{\"name\": \"sc\", \"duration\": \"1h\", \"seed\": 1,"
 		" \"workloads\": [{\"name\": \"w\", \"rate\": \"20tps\"}],"
@@ -1391,7 +1332,7 @@ static void test_soft_confirm_closed_form(void **state)
 		"     \"confirm_latency\": \"100ms\"}}]}", -1);
 	assert_rel(M(&r, "op", "latency_sequenced_p50"), 1.1, 2e-3, "p50");
 	assert_rel(M(&r, "op", "latency_sequenced_p99"), 2.08, 2e-3, "p99");
-	run_close(&r);
+	test_run_close(&r);
 
 	/* The histogram alone: 1,000 spread over [0.1, 2.1), then 1,000
 	 * over [10, 20) (a queued cohort): p25 = 1.1, p75 = 15, p99.5 =
@@ -1415,7 +1356,7 @@ static void test_soft_confirm_closed_form(void **state)
 static void test_determinism(void **state)
 {
 	(void)state;
-	struct run a, b, c;
+	struct test_run a, b, c;
 	run_all(&a, calldata_json, -1);
 	run_all(&b, calldata_json, -1);
 	run_all(&c, calldata_json, 1234);
@@ -1433,9 +1374,9 @@ static void test_determinism(void **state)
 	}
 	assert_true(differ > 10);
 	assert_true(M(&a, "cd", "tx_offered") != M(&c, "cd", "tx_offered"));
-	run_close(&a);
-	run_close(&b);
-	run_close(&c);
+	test_run_close(&a);
+	test_run_close(&b);
+	test_run_close(&c);
 }
 
 int main(void)

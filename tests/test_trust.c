@@ -16,6 +16,7 @@
 
 #include "l2sim/mechanism.h"
 #include "l2sim/world.h"
+#include "support/world_run.h"
 #include "support/testutil.h"
 
 /* ---- by hand ------------------------------------------------------------- */
@@ -41,15 +42,9 @@ static void test_blob_retention(void **state)
 
 /* ---- small worlds ------------------------------------------------------------ */
 
-struct run {
-	struct scenario *scn;
-	struct sim *sim;
-	struct world *w;
-	struct run_result *res;
-};
-
-/* Builds and (unless build_only) runs 'json'; returns the build's code. */
-static int run_json(struct run *r, const char *json, int build_only,
+/* Builds 'json' (seed 5) and, unless build_only, runs it; returns the
+ * build's code (a world that builds must run). */
+static int run_json(struct test_run *r, const char *json, int build_only,
 		    struct l2s_error *err)
 {
 	memset(r, 0, sizeof(*r));
@@ -62,22 +57,11 @@ static int run_json(struct run *r, const char *json, int build_only,
 	rc = world_create(r->sim, r->scn, &r->w, err);
 	if (rc || build_only)
 		return rc;
-	assert_int_equal(world_run(r->w, err), 0);
-	r->res = run_result_create();
-	world_collect(r->w, r->res);
-	assert_int_equal(r->res->oom, 0);
+	test_run_finish(r);
 	return 0;
 }
 
-static void run_close(struct run *r)
-{
-	run_result_destroy(r->res);
-	world_destroy(r->w);
-	sim_destroy(r->sim);
-	scenario_destroy(r->scn);
-}
-
-static const struct res_system *row(const struct run *r, const char *comp)
+static const struct res_system *row(const struct test_run *r, const char *comp)
 {
 	for (size_t i = 0; i < r->res->n_systems; i++)
 		if (!strcmp(r->res->systems[i].component, comp))
@@ -103,7 +87,7 @@ static const struct res_system *row(const struct run *r, const char *comp)
 static void test_profiles(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	struct l2s_error err;
 	const char *json = HEAD "\"systems\": ["
 		"{\"name\": \"op\", \"type\": \"optimistic_rollup\"},"
@@ -140,15 +124,12 @@ static void test_profiles(void **state)
 	assert_string_equal(row(&r, "shared")->depends_on, "l1_blobs ss");
 	assert_near(row(&r, "stuck")->liveness_bound_s, 30 * 86400, 0);
 	assert_string_equal(row(&r, "op")->settles_on, "l1");
-	run_close(&r);
+	test_run_close(&r);
 }
 
-static double M(const struct run *r, const char *comp, const char *name)
+static double M(const struct test_run *r, const char *comp, const char *name)
 {
-	double v = res_metric_get(r->res, comp, name);
-	if (isnan(v))
-		fail_msg("metric %s/%s missing", comp, name);
-	return v;
+	return test_run_metric(r, comp, name);
 }
 
 /*
@@ -160,7 +141,7 @@ static double M(const struct run *r, const char *comp, const char *name)
 static void test_bold_game(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	struct l2s_error err;
 	const char *json = HEAD "\"warmup\": \"0s\", \"systems\": ["
 		"{\"name\": \"op\", \"type\": \"optimistic_rollup\", "
@@ -175,7 +156,7 @@ static void test_bold_game(void **state)
 	assert_near(M(&r, "op", "dispute_bonds_lost_eth"), 7200, 0);
 	assert_near(M(&r, "op", "dispute_moves_included"), 6, 0);
 	assert_near(M(&r, "op", "dispute_l1_gas"), 600000, 0);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -187,7 +168,7 @@ static void test_bold_game(void **state)
 static void test_plasma_exits(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	struct l2s_error err;
 	const char *json = HEAD "\"warmup\": \"0s\", \"systems\": ["
 		"{\"name\": \"p\", \"type\": \"validium\", \"da\": \"dac\", "
@@ -202,7 +183,7 @@ static void test_plasma_exits(void **state)
 	assert_near(M(&r, "p", "exits_pending_end"), 0, 0);
 	double p50 = M(&r, "p", "exit_latency_p50_s");
 	assert_true(p50 >= 3 * 3600 * 0.97 && p50 <= 3 * 3600 * 1.03 + 60);
-	run_close(&r);
+	test_run_close(&r);
 }
 
 /*
@@ -221,7 +202,7 @@ static void test_retention_boundary(void **state)
 			 "\"optimistic_rollup\", \"batcher\": {\"max_delay\": "
 			 "\"10m\"}, \"settlement\": {\"challenge_window\": "
 			 "\"%s\"}}]}", windows[k]);
-		struct run r;
+		struct test_run r;
 		struct l2s_error err;
 		if (run_json(&r, json, 0, &err))
 			fail_msg("%s", err.msg);
@@ -229,7 +210,7 @@ static void test_retention_boundary(void **state)
 		assert_true(batches > 100);
 		assert_near(M(&r, "op", "blob_data_expired_batches"),
 			    k == 0 ? 0 : batches, 0);
-		run_close(&r);
+		test_run_close(&r);
 	}
 }
 
@@ -237,7 +218,7 @@ static void test_retention_boundary(void **state)
 static void test_refused(void **state)
 {
 	(void)state;
-	struct run r;
+	struct test_run r;
 	struct l2s_error err;
 	static const struct {
 		const char *json, *want;
@@ -270,7 +251,7 @@ static void test_refused(void **state)
 		if (!strstr(all, cases[i].want))
 			fail_msg("case %zu: '%s' does not mention '%s'", i, all,
 				 cases[i].want);
-		run_close(&r);
+		test_run_close(&r);
 	}
 }
 

@@ -31,6 +31,8 @@ struct l2s_error {
 
 /* Clears 'err' (all fields empty, code 0). */
 void l2s_error_clear(struct l2s_error *err);
+/* Whether two errors say the same: code, JSON path and message. */
+int l2s_error_same(const struct l2s_error *a, const struct l2s_error *b);
 
 /* Fills err->code and err->msg (printf-style) and returns 'code'.  Leaves
  * file, line, column, path and hint as they were.  'err' may be NULL. */
